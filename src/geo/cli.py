@@ -1,0 +1,71 @@
+"""`python -m geo`: parse articles into mention records, and check the gazetteer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import gazetteer
+from .check import check
+from .errors import GeoError
+from .output import Writer
+from .pipeline import default_jobs, parse_paths
+
+EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+
+
+def _parse(args: argparse.Namespace) -> int:
+    gaz = gazetteer.load(args.gazetteer)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    writer = Writer(out, args.format)
+    skipped = 0
+    missing = [p for p in args.paths if not p.exists()]
+    for p in missing:
+        print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
+    try:
+        for result in parse_paths([p for p in args.paths if p.exists()], gaz, jobs=args.jobs):
+            if result.error:
+                skipped += 1
+                print(f"geo: {result.error}, skipped", file=sys.stderr)
+            else:
+                writer.write(result.mentions)
+    finally:
+        writer.close()
+        if args.output:
+            out.close()
+    return EXIT_SKIPPED if skipped or missing else EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = Path(args.gazetteer) if args.gazetteer else gazetteer.default_root()
+    problems = check(root)
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="geo", description="Find Syrian places in news articles.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="write one record per place mention")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
+    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    p.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help=f"processes (this machine: {default_jobs()})")
+    p.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: the project's)")
+    p.set_defaults(func=_parse)
+    g = sub.add_parser("gazetteer", help="gazetteer tools")
+    gsub = g.add_subparsers(dest="action", required=True)
+    c = gsub.add_parser("check", help="validate the gazetteer files")
+    c.add_argument("--gazetteer", type=Path)
+    c.set_defaults(func=_check)
+    args = ap.parse_args(argv)
+    try:
+        return args.func(args)
+    except GeoError as e:
+        print(f"geo: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,325 @@
+"""The gazetteer: places and every way of writing them, loaded from gazetteer/ into a search index.
+
+Files (columns documented in gazetteer/README.md):
+  places.csv, aliases.csv           derived from OCHA / Who's On First / GeoNames by a script
+  curated/places.csv, curated/aliases.csv   hand-curated additions, reviewed like code
+  curated/not_places.csv            names that contain a place but are not one (organisations)
+  curated/ambiguous_names.txt       person names and the like: a place only with context
+  common_words.txt                  English words: a place only when capitalised (and with context)
+  spelling_rules.csv                rules that generate news spellings from transliterations
+  context_words.csv                 kind words, province words and titles the resolver reads
+
+Each alias is normalised (textnorm.alias_key), expanded by the spelling rules, and stored in
+an Aho-Corasick automaton as " key " so that a hit is always a whole word. Building that takes
+a couple of seconds, so the built index is pickled in a cache keyed by the files' contents.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+
+from .errors import GazetteerError
+from .models import KINDS, Place
+from .spelling import SpellingRule, load_rules, variants
+from .store import write_text_atomic
+from .textnorm import alias_key
+
+PLACE_COLUMNS = ("id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source")
+ALIAS_COLUMNS = ("place_id", "alias", "note")
+NOT_PLACE_COLUMNS = ("phrase", "reason")
+CONTEXT_COLUMNS = ("word", "role", "note")
+CONTEXT_ROLES = ("admin_after", "admin_before", "kind_after", "kind_before", "title_before")
+HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
+# Names of these kinds are matched in any case ("ALEPPO", "aleppo"); others must be capitalised.
+ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
+MIN_KEY_LENGTH = 3
+CACHE_VERSION = "1"
+
+# Flags of an index entry.
+ANY_CASE = 1  # lowercase text may match
+NEEDS_CONTEXT = 2  # a common word or person name: counts only with a kind word or a nearby place
+NOT_PLACE = 4  # an organisation or title that merely contains a place name
+EXACT_CASE = 8  # an all-caps abbreviation ("US", "UK"): only that exact form
+
+
+@dataclass(slots=True)
+class Entry:
+    """One normalised key of the automaton and the places it may name."""
+
+    key: str
+    direct: list[Place] = field(default_factory=list)  # places written exactly so
+    derived: list[Place] = field(default_factory=list)  # reached only through a spelling rule
+    flags: int = 0
+    exact_forms: set[str] = field(default_factory=set)
+    major: bool = False  # names a country, governorate, city or region
+
+
+@dataclass(frozen=True, slots=True)
+class ContextWords:
+    admin_after: frozenset[str]
+    admin_before: frozenset[str]
+    kind_after: frozenset[str]
+    kind_before: frozenset[str]
+    title_before: frozenset[str]
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    root: Path
+    places: dict[str, Place]
+    entries: list[Entry]
+    automaton: ahocorasick.Automaton
+    context: ContextWords
+
+    def __repr__(self) -> str:
+        return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
+
+    def entry_for(self, name: str) -> Entry | None:
+        """The index entry a written name reaches, or None (for tests and curation)."""
+        found = self.automaton.get(f" {alias_key(name)} ", None)
+        return self.entries[found[0]] if found else None
+
+
+def default_root() -> Path:
+    """gazetteer/ beside the package's project, or $GEO_GAZETTEER."""
+    env = os.environ.get("GEO_GAZETTEER")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "gazetteer"
+
+
+def source_files(root: Path) -> dict[str, Path]:
+    return {
+        "places": root / "places.csv",
+        "aliases": root / "aliases.csv",
+        "curated_places": root / "curated" / "places.csv",
+        "curated_aliases": root / "curated" / "aliases.csv",
+        "not_places": root / "curated" / "not_places.csv",
+        "ambiguous": root / "curated" / "ambiguous_names.txt",
+        "generic": root / "curated" / "generic_words.txt",
+        "common_words": root / "common_words.txt",
+        "merged_ids": root / "merged_ids.csv",
+        "spelling_rules": root / "spelling_rules.csv",
+        "context_words": root / "context_words.csv",
+    }
+
+
+def read_rows(path: Path, columns: tuple[str, ...], required: bool = True):
+    """Yield (line number, row) of a CSV, checking its header first."""
+    if not path.exists():
+        if required:
+            raise GazetteerError(path, None, "file is missing")
+        return
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise GazetteerError(path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                raise GazetteerError(path, reader.line_num, "wrong number of fields (a stray or missing comma?)")
+            yield reader.line_num, row
+
+
+def read_word_list(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    words = set()
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(alias_key(line))
+    return words
+
+
+def parse_place(path: Path, line: int, row: dict) -> Place:
+    try:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    except ValueError:
+        raise GazetteerError(path, line, f"lat={row['lat']!r} lon={row['lon']!r}: not numbers") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        hint = "; are lat and lon swapped?" if -90 <= lon <= 90 else ""
+        raise GazetteerError(path, line, f"lat={lat} lon={lon} out of range{hint}")
+    if row["kind"] not in KINDS:
+        raise GazetteerError(path, line, f"kind {row['kind']!r} is not one of {', '.join(KINDS)}")
+    if not row["id"] or not row["name"]:
+        raise GazetteerError(path, line, "id and name are required")
+    try:
+        population = int(row["population"] or 0)
+    except ValueError:
+        raise GazetteerError(path, line, f"population {row['population']!r} is not a whole number") from None
+    return Place(
+        id=row["id"], name=row["name"], name_ar=row["name_ar"], kind=row["kind"], lat=lat, lon=lon,
+        governorate=row["governorate"], parent=row["parent"], population=population,
+        source=row["source"], in_syria=bool(row["governorate"]) or row["id"] == HOME_COUNTRY_ID,
+    )
+
+
+def load_places(files: dict[str, Path]) -> dict[str, Place]:
+    places: dict[str, Place] = {}
+    where: dict[str, tuple[Path, int]] = {}
+    for name in ("places", "curated_places"):
+        for line, row in read_rows(files[name], PLACE_COLUMNS, required=name == "places"):
+            place = parse_place(files[name], line, row)
+            if place.id in places:
+                first = where[place.id]
+                raise GazetteerError(files[name], line, f"duplicate id {place.id} (first at {first[0]}:{first[1]}); give it a new id")
+            places[place.id] = place
+            where[place.id] = (files[name], line)
+    return places
+
+
+def load_context(path: Path) -> ContextWords:
+    sets: dict[str, set[str]] = {role: set() for role in CONTEXT_ROLES}
+    for line, row in read_rows(path, CONTEXT_COLUMNS):
+        if row["role"] not in sets:
+            raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(CONTEXT_ROLES)}")
+        sets[row["role"]].add(alias_key(row["word"]))
+    return ContextWords(**{k: frozenset(v) for k, v in sets.items()})
+
+
+class _IndexBuilder:
+    """Collects aliases into entries; one entry per normalised key."""
+
+    def __init__(self, rules: list[SpellingRule], stop_words: set[str], person_words: set[str]):
+        self.rules = rules
+        self.stop_words = stop_words
+        self.person_words = person_words
+        self.by_key: dict[str, Entry] = {}
+
+    def _entry(self, key: str) -> Entry:
+        entry = self.by_key.get(key)
+        if entry is None:
+            entry = self.by_key[key] = Entry(key)
+        return entry
+
+    def add(self, place: Place, written: str, curated: bool) -> None:
+        key = alias_key(written)
+        if len(key.replace(" ", "")) < MIN_KEY_LENGTH and not (written.isupper() and curated):
+            return
+        any_case = curated or place.kind in ANY_CASE_KINDS
+        for i, form in enumerate(variants(key, self.rules)):
+            if len(form.replace(" ", "")) < MIN_KEY_LENGTH and i:
+                continue
+            entry = self._entry(form)
+            target = entry.direct if i == 0 else entry.derived
+            if place not in target:
+                target.append(place)
+            if written.isupper() and len(written) <= 4 and i == 0:
+                entry.flags |= EXACT_CASE
+                entry.exact_forms.add(written)
+            elif any_case:
+                entry.flags |= ANY_CASE
+
+    def add_possessives(self) -> None:
+        """"Syrias", "Aleppos": news copy that lost its apostrophes still names the place.
+
+        Only for countries, governorates, cities and regions, and never where the form is
+        a word or name of its own ("Hamas" is not Hama's).
+        """
+        for key, entry in list(self.by_key.items()):
+            majors = [p for p in entry.direct if p.kind in ANY_CASE_KINDS]
+            form = key + "s"
+            if not majors or key.endswith("s") or form in self.by_key or form in self.stop_words:
+                continue
+            self._entry(form).derived.extend(majors)
+
+    def add_not_place(self, phrase: str) -> None:
+        self._entry(alias_key(phrase)).flags |= NOT_PLACE
+
+    def finish(self) -> list[Entry]:
+        entries = []
+        for key, entry in self.by_key.items():
+            if entry.flags & EXACT_CASE and entry.flags & ANY_CASE:
+                entry.flags &= ~EXACT_CASE  # also written in ordinary case by some source
+            ambiguous = key in self.stop_words or key in self.person_words
+            if ambiguous:
+                entry.flags &= ~ANY_CASE
+                majors = [p for p in entry.direct if p.kind in ANY_CASE_KINDS]
+                if not majors or key in self.person_words:
+                    entry.flags |= NEEDS_CONTEXT
+            entry.direct.sort(key=lambda p: p.size_key)
+            entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
+            entry.derived = sorted((p for p in entry.derived if p not in entry.direct), key=lambda p: p.size_key)
+            entries.append(entry)
+        return entries
+
+
+def build(root: Path) -> Gazetteer:
+    """Read every gazetteer file and build the index (slow path; see load())."""
+    files = source_files(root)
+    places = load_places(files)
+    builder = _IndexBuilder(
+        load_rules(files["spelling_rules"]),
+        read_word_list(files["common_words"]),
+        read_word_list(files["ambiguous"]) | read_word_list(files["generic"]),
+    )
+    for place in places.values():
+        curated = not place.source.startswith(("OCHA", "Who's On First"))
+        builder.add(place, place.name, curated)
+        if place.name_ar:
+            builder.add(place, place.name_ar, curated)
+    merged = {row["old_id"]: row["new_id"] for _l, row in read_rows(files["merged_ids"], ("old_id", "new_id"), False)}
+    for name in ("aliases", "curated_aliases"):
+        for line, row in read_rows(files[name], ALIAS_COLUMNS, required=name == "aliases"):
+            place = places.get(merged.get(row["place_id"], row["place_id"]))
+            if place is None:
+                raise GazetteerError(files[name], line, f"place_id {row['place_id']!r} is not in any places file")
+            if row["alias"].strip():
+                builder.add(place, row["alias"], curated=name == "curated_aliases")
+    for _line, row in read_rows(files["not_places"], NOT_PLACE_COLUMNS, required=False):
+        builder.add_not_place(row["phrase"])
+    builder.add_possessives()
+    entries = builder.finish()
+    automaton = ahocorasick.Automaton()
+    for i, entry in enumerate(entries):
+        automaton.add_word(f" {entry.key} ", (i, len(entry.key)))
+    automaton.make_automaton()
+    return Gazetteer(root, places, entries, automaton, load_context(files["context_words"]))
+
+
+def fingerprint(root: Path) -> str:
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for name, path in sorted(source_files(root).items()):
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    for module in ("gazetteer.py", "spelling.py", "textnorm.py", "models.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("GEO_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "geo"
+
+
+def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
+    """The gazetteer index, from the on-disk cache when the files are unchanged."""
+    root = Path(root) if root else default_root()
+    if not use_cache:
+        return build(root)
+    cache = cache_dir() / f"gazetteer-{fingerprint(root)}.pickle"
+    try:
+        with open(cache, "rb") as f:
+            gaz = pickle.load(f)
+        gaz.root = root
+        return gaz
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    gaz = build(root)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home still works, just without the cache
+    return gaz
+
+
+__all__ = ["Gazetteer", "Entry", "load", "build", "default_root", "write_text_atomic"]

@@ -1,0 +1,80 @@
+"""The records that flow through the pipeline: articles -> mentions -> resolved places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = (
+    "country", "governorate", "district", "sub-district", "region", "city", "town",
+    "village", "neighbourhood", "site",
+)
+# Larger first: breaks ties between candidates of one name ("then to the larger place").
+KIND_RANK = {k: i for i, k in enumerate(KINDS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    name: str
+    name_ar: str
+    kind: str
+    lat: float
+    lon: float
+    governorate: str
+    parent: str
+    population: int
+    source: str
+    in_syria: bool
+
+    @property
+    def size_key(self) -> tuple[int, int]:
+        """Sort key: larger places first."""
+        return (KIND_RANK.get(self.kind, len(KINDS)), -self.population)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: str
+    name: str
+    text: str
+    body_start: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title") or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in an article; offsets index the article text as read."""
+
+    article: str
+    start: int
+    end: int
+    text: str
+    place: Place
+    reason: str
+    excerpt: str
+    excerpt_start: int
+
+    def record(self) -> dict:
+        """The flat record of `geo parse`: field names are a public contract, only add."""
+        p = self.place
+        return {
+            "article": self.article,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "place_id": p.id,
+            "name": p.name,
+            "name_ar": p.name_ar,
+            "kind": p.kind,
+            "lat": p.lat,
+            "lon": p.lon,
+            "governorate": p.governorate,
+            "in_syria": p.in_syria,
+            "excerpt": self.excerpt,
+            "excerpt_start": self.excerpt_start,
+            "reason": self.reason,
+        }

@@ -1,0 +1,43 @@
+"""Writers for `geo parse`: JSON lines, CSV and GeoJSON, one record per mention."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from .models import Mention
+
+RECORD_FIELDS = (
+    "article", "start", "end", "text", "place_id", "name", "name_ar", "kind", "lat", "lon",
+    "governorate", "in_syria", "excerpt", "excerpt_start", "reason",
+)
+
+
+class Writer:
+    def __init__(self, out: TextIO, fmt: str):
+        self.out, self.fmt, self.first = out, fmt, True
+        if fmt == "csv":
+            self.csv = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
+            self.csv.writeheader()
+        elif fmt == "geojson":
+            out.write('{"type": "FeatureCollection", "features": [\n')
+
+    def write(self, mentions: Iterable[Mention]) -> None:
+        for m in mentions:
+            record = m.record()
+            if self.fmt == "jsonl":
+                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif self.fmt == "csv":
+                self.csv.writerow(record)
+            else:
+                feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
+                           "properties": record}
+                self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))
+                self.first = False
+
+    def close(self) -> None:
+        if self.fmt == "geojson":
+            self.out.write("\n]}\n")
+        self.out.flush()

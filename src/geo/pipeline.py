@@ -1,0 +1,86 @@
+"""The pipeline in one place: article text -> matches -> resolved places -> mentions.
+
+Both the CLI and the dashboard call `parse_article` / `parse_paths`, nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import gazetteer as gazetteer_module
+from .corpus import article_paths, read_article
+from .errors import ArticleError
+from .excerpts import sentence_at, sentence_starts
+from .gazetteer import Gazetteer
+from .matcher import find_matches
+from .models import Article, Mention
+from .resolver import resolve
+from .textnorm import normalise
+
+
+def parse_text(name: str, text: str, gaz: Gazetteer, body_start: int = 0) -> list[Mention]:
+    """Mentions of places in text[body_start:], with offsets into the whole text."""
+    body = text[body_start:] if body_start else text
+    norm = normalise(body)
+    resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
+    if not resolved:
+        return []
+    starts = sentence_starts(body)
+    mentions = []
+    for r in resolved:
+        s, e = r.match.start, r.match.end
+        excerpt, ex_start = sentence_at(body, starts, s, e)
+        mentions.append(Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason,
+                                excerpt, ex_start + body_start))
+    return mentions
+
+
+def parse_article(article: Article, gaz: Gazetteer) -> list[Mention]:
+    return parse_text(article.name, article.text, gaz, article.body_start)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    article: Article | None
+    mentions: list[Mention]
+    error: ArticleError | None = None
+
+
+def _parse_path(path: Path, gaz: Gazetteer) -> ParseResult:
+    try:
+        article = read_article(path)
+    except ArticleError as e:
+        return ParseResult(None, [], e)
+    return ParseResult(article, parse_article(article, gaz))
+
+
+_worker_gazetteer: Gazetteer | None = None
+
+
+def _worker_init(root: str) -> None:
+    global _worker_gazetteer
+    _worker_gazetteer = gazetteer_module.load(Path(root))
+
+
+def _worker_parse(path: Path) -> ParseResult:
+    assert _worker_gazetteer is not None
+    return _parse_path(path, _worker_gazetteer)
+
+
+def parse_paths(paths: list[Path], gaz: Gazetteer, jobs: int = 1) -> Iterator[ParseResult]:
+    """Parse files and folders in order; unreadable files come back with `error` set."""
+    files = list(article_paths(paths))
+    if jobs <= 1 or len(files) < 2 * jobs:
+        for path in files:
+            yield _parse_path(path, gaz)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(str(gaz.root),)) as pool:
+        yield from pool.map(_worker_parse, files, chunksize=max(1, len(files) // (jobs * 8)))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -1,0 +1,86 @@
+"""One test per matching phenomenon, on the real gazetteer."""
+
+from conftest import places
+
+
+def test_any_case(parse):
+    assert [m.place.id for m in parse("ALEPPO, aleppo and Aleppo")] == ["gn:170063"] * 3
+
+
+def test_diacritics_or_none(parse):
+    assert {m.place.id for m in parse("Ḥamāh and Hamah and Hama.")} == {"gn:170017"}
+
+
+def test_curly_and_straight_apostrophes_and_ayn(parse):
+    found = parse("Ma'arrat al-Nu'man, Ma’arrat al-Nu’man and Maʿarrat al-Nuʿman were hit.")
+    assert [m.place.id for m in found] == ["gn:167611"] * 3
+
+
+def test_hyphen_or_space(parse):
+    found = parse("Maaret al-Numaan, Maaret al Numaan and Maaret Al-Numaan.")
+    assert [m.place.id for m in found] == ["gn:167611"] * 3
+
+
+def test_article_prefixes(parse):
+    for text in ("al-Atarib", "el-Atarib", "Atarib", "Al Atareb"):
+        assert [m.place.id for m in parse(f"Shelling hit {text} today.")] == ["gn:174030"], text
+
+
+def test_possessive_is_not_part_of_the_name(parse):
+    found = parse("Aleppo’s siege and Hama's mayor")
+    assert places(found) == [("Aleppo", "Aleppo"), ("Hama", "Ḩamāh")]
+
+
+def test_possessive_without_apostrophe_of_a_city(parse):
+    assert places(parse("Aleppos eastern districts")) == [("Aleppos", "Aleppo")]
+
+
+def test_arabic_script(parse):
+    assert [m.place.id for m in parse("قصف على حلب اليوم")] == ["gn:170063"]
+
+
+def test_never_inside_a_word(parse):
+    assert parse("Hamas and the Hamadan delegation") == [] or all(
+        m.place.id != "gn:170017" for m in parse("Hamas and the Hamadan delegation")
+    )
+
+
+def test_hamas_is_not_hama(parse):
+    assert all(m.text != "Hamas" for m in parse("Hamas said the talks failed."))
+
+
+def test_longest_name_wins_east_aleppo(parse):
+    found = parse("Fighting in East Aleppo continued.")
+    assert [m.text for m in found] == ["East Aleppo"]
+    assert found[0].place.kind == "region"
+
+
+def test_longest_name_wins_maaret_al_numaan(parse):
+    found = parse("Maarre Al-Numaan market was bombed.")
+    assert [(m.text, m.place.id) for m in found] == [("Maarre Al-Numaan", "gn:167611")]
+
+
+def test_spanish_and_french_exonyms(parse):
+    assert [m.place.id for m in parse("Damasco, Alepo, Alep and Damas")] == [
+        "gn:170654", "gn:170063", "gn:170063", "gn:170654"]
+
+
+def test_news_spellings_of_cities(parse):
+    text = "Sweida, Deir Ezzor, Deraa, Sadnaya, Atareb and Hama"
+    assert [m.text for m in parse(text)] == ["Sweida", "Deir Ezzor", "Deraa", "Sadnaya", "Atareb", "Hama"]
+
+
+def test_village_spelling_bridge(parse):
+    found = parse("Regime forces shelled Kansafra in Jabal al-Zawiya.")
+    assert [m.text for m in found] == ["Kansafra", "Jabal al-Zawiya"]
+    assert found[0].place.id == "gn:168572"
+
+
+def test_acronym_is_not_a_village(parse):
+    assert all(m.text != "SANA" for m in parse("SANA reported the attack."))
+
+
+def test_offsets_index_the_text(parse):
+    text = "Ceasefire in Idlib; shelling in Hama."
+    for m in parse(text):
+        assert text[m.start:m.end] == m.text

@@ -1,0 +1,76 @@
+"""One test per resolution rule: which place a name means, and the reason recorded."""
+
+from conftest import places
+
+
+def test_city_not_governorate_without_province_word(parse):
+    [m] = parse("Air strikes hit Idlib on Monday.")
+    assert m.place.kind == "city" and "not the province" in m.reason
+
+
+def test_governorate_when_province_follows(parse):
+    [m] = parse("Air strikes hit Idlib province on Monday.")
+    assert (m.place.kind, m.place.id) == ("governorate", "ocha:SY07")
+    assert "province" in m.reason
+
+
+def test_governorate_when_countryside_of_precedes(parse):
+    [m] = parse("Clashes in the countryside of Aleppo.")
+    assert m.place.id == "ocha:SY02"
+
+
+def test_governorate_after_possessive_countryside(parse):
+    [m] = parse("Clashes in Aleppo's countryside.")
+    assert m.place.id == "ocha:SY02"
+
+
+def test_organisation_name_is_not_a_place(parse):
+    assert parse("The Aleppo Media Center said") == []
+    assert parse("according to The Washington Post.") == []
+
+
+def test_faction_with_sham_is_not_damascus(parse):
+    assert parse("Hayat Tahrir al-Sham fighters advanced.") == []
+
+
+def test_common_word_village_needs_context(parse):
+    assert parse("Bara said nothing.") == []
+    found = parse("Shelling hit the village of Bara.")
+    assert [m.text for m in found] == ["Bara"]
+
+
+def test_common_word_village_vouched_by_nearby_place(parse):
+    found = parse("Shelling hit Bara and Kansafra in Jabal al-Zawiya.")
+    assert "Bara" in [m.text for m in found]
+
+
+def test_person_name_is_not_a_place(parse):
+    assert all(m.text not in ("Bashar", "Rahman") for m in parse("Bashar al-Assad met Rami Abdel Rahman."))
+
+
+def test_title_before_name_is_a_person(parse):
+    assert all(m.text != "Hass" for m in parse("President Hass spoke."))
+
+
+def test_shared_village_name_goes_to_nearest_other_place(parse, gaz):
+    entry = gaz.entry_for("Tall Abyad")
+    assert entry is not None
+    found = parse("Clashes near Tal Abyad, north of Raqqa, and in Ain Issa.")
+    tal = [m for m in found if m.text == "Tal Abyad"][0]
+    assert tal.place.governorate == "Ar-Raqqa"
+
+
+def test_outside_syria_is_marked(parse):
+    found = {m.text: m.place for m in parse("Talks in Moscow and Tehran; refugees in Turkey.")}
+    assert set(found) == {"Moscow", "Tehran", "Turkey"}
+    assert not any(p.in_syria for p in found.values())
+
+
+def test_reason_is_always_given(parse):
+    for m in parse("Aleppo, Idlib province, Kansafra, Moscow, Maarre Al-Numaan"):
+        assert m.reason
+
+
+def test_spelling_variant_reason(parse):
+    [m] = parse("Kansafra was shelled.")
+    assert "spelling variant" in m.reason
