@@ -20,6 +20,7 @@ import csv
 import hashlib
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +40,9 @@ CONTEXT_ROLES = ("admin_after", "admin_before", "kind_after", "kind_before", "ti
 HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
 # Names of these kinds are matched in any case ("ALEPPO", "aleppo"); others must be capitalised.
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
+ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -59,15 +61,33 @@ class Entry:
     flags: int = 0
     exact_forms: set[str] = field(default_factory=set)
     major: bool = False  # names a country, governorate, city or region
+    cands: tuple[Place, ...] = ()  # what the name means without a province word beside it
+    admin_cands: tuple[Place, ...] = ()  # what it means with one, when that differs
 
 
 @dataclass(frozen=True, slots=True)
 class ContextWords:
-    admin_after: frozenset[str]
-    admin_before: frozenset[str]
-    kind_after: frozenset[str]
-    kind_before: frozenset[str]
-    title_before: frozenset[str]
+    """Words beside a name that change its reading, as regexes over normalised text.
+
+    `*_after` patterns are used with .match(norm, end) and allow a possessive "s" first;
+    `*_before` patterns with .search(norm, start - 40, start) and end at the name.
+    """
+
+    admin_after: re.Pattern[str]
+    admin_before: re.Pattern[str]
+    kind_after: re.Pattern[str]
+    kind_before: re.Pattern[str]
+    title_before: re.Pattern[str]
+
+
+def _after_pattern(words: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf" +(?:s +)?({alternatives})(?![^\W_])")
+
+
+def _before_pattern(words: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"(?<![^\W_])({alternatives}) +$")
 
 
 @dataclass(slots=True)
@@ -180,7 +200,7 @@ def load_context(path: Path) -> ContextWords:
         if row["role"] not in sets:
             raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(CONTEXT_ROLES)}")
         sets[row["role"]].add(alias_key(row["word"]))
-    return ContextWords(**{k: frozenset(v) for k, v in sets.items()})
+    return ContextWords(**{k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()})
 
 
 class _IndexBuilder:
@@ -244,8 +264,16 @@ class _IndexBuilder:
                 if not majors or key in self.person_words:
                     entry.flags |= NEEDS_CONTEXT
             entry.direct.sort(key=lambda p: p.size_key)
-            entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
             entry.derived = sorted((p for p in entry.derived if p not in entry.direct), key=lambda p: p.size_key)
+            entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
+            base = entry.direct or entry.derived
+            admin = [p for p in base if p.kind in ADMIN_KINDS]
+            plain = base
+            if admin and len(admin) < len(base):
+                entry.admin_cands = tuple([p for p in admin if p.kind == "governorate"] or admin)
+                plain = [p for p in base if p.kind not in ADMIN_KINDS]
+            majors = [p for p in plain if p.kind in ANY_CASE_KINDS]
+            entry.cands = tuple(majors or plain)
             entries.append(entry)
         return entries
 

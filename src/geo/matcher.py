@@ -22,36 +22,54 @@ class Match:
     entry: Entry
 
 
+def _case_ok(text: str, start: int, end: int, entry: Entry) -> bool:
+    """Names of small places must be capitalised; acronyms (SANA, SDF) are not villages."""
+    flags = entry.flags
+    if flags & ANY_CASE:
+        return True
+    span = text[start:end]
+    if flags & EXACT_CASE:
+        return span in entry.exact_forms
+    if span.islower():
+        return False
+    return entry.major or not (span.isupper() and len(span) <= ACRONYM_MAX)
+
+
+def _select(cluster: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry]]:
+    """Longest first, then leftmost, among hits that overlap one another."""
+    cluster.sort(key=lambda h: (h[0] - h[1], h[0]))
+    kept: list[tuple[int, int, Entry]] = []
+    for hit in cluster:
+        if all(hit[1] <= k[0] or k[1] <= hit[0] for k in kept):
+            kept.append(hit)
+    return kept
+
+
 def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Match]:
     """Whole-word alias hits in `text`, non-overlapping, case rules applied, in text order."""
     padded = f" {norm if norm is not None else normalise(text)} "
     entries = gaz.entries
-    hits = []
+    out: list[Match] = []
+    cluster: list[tuple[int, int, Entry]] = []
+    cluster_end = -1
+    # The key " k " ends at padded[last]; padded is text shifted right by one, so k itself
+    # spans text[last - length - 1 : last - 1]. Hits arrive ordered by their end.
     for last, (index, length) in gaz.automaton.iter(padded):
-        # The key " k " ends at padded[last]; padded is text shifted right by one, so k itself
-        # spans text[last - length - 1 : last - 1].
-        hits.append((last - length - 1, last - 1, index))
-    if not hits:
-        return []
-    # Longest first, then leftmost; keep what does not overlap what is kept.
-    hits.sort(key=lambda h: (h[0] - h[1], h[0]))
-    taken = bytearray(len(padded))
-    kept = []
-    for start, end, index in hits:
-        if 1 in taken[start:end]:
-            continue
+        end = last - 1
+        start = end - length
         entry = entries[index]
-        flags = entry.flags
-        if not flags & ANY_CASE:
-            span = text[start:end]
-            if not entry.major and span.isupper() and len(span) <= ACRONYM_MAX and not flags & EXACT_CASE:
-                continue  # SANA, SDF, YPG: an acronym, not the village Sa'na
-            if flags & EXACT_CASE:
-                if span not in entry.exact_forms:
-                    continue
-            elif span.islower():
-                continue
-        taken[start:end] = b"\x01" * (end - start)
-        kept.append(Match(start, end, entry))
-    kept.sort(key=lambda m: m.start)
-    return kept
+        if not _case_ok(text, start, end, entry):
+            continue
+        if start >= cluster_end:  # no overlap with what came before: settle the cluster
+            if cluster:
+                for s, e, en in (cluster if len(cluster) == 1 else _select(cluster)):
+                    out.append(Match(s, e, en))
+            cluster = [(start, end, entry)]
+        else:
+            cluster.append((start, end, entry))
+        cluster_end = max(cluster_end, end) if start < cluster_end else end
+    if cluster:
+        for s, e, en in (cluster if len(cluster) == 1 else _select(cluster)):
+            out.append(Match(s, e, en))
+    out.sort(key=lambda m: m.start)
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import gazetteer as gazetteer_module
 from .corpus import article_paths, read_article
 from .errors import ArticleError
-from .excerpts import sentence_at, sentence_starts
+from .excerpts import sentence_at
 from .gazetteer import Gazetteer
 from .matcher import find_matches
 from .models import Article, Mention
@@ -29,11 +29,17 @@ def parse_text(name: str, text: str, gaz: Gazetteer, body_start: int = 0) -> lis
     resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
     if not resolved:
         return []
-    starts = sentence_starts(body)
     mentions = []
+    sentence: tuple[str, int] = ("", 0)
+    sentence_end = -1
     for r in resolved:
         s, e = r.match.start, r.match.end
-        excerpt, ex_start = sentence_at(body, starts, s, e)
+        if s >= sentence_end or e > sentence_end:  # mentions in one sentence share its excerpt
+            sentence = sentence_at(body, s, e)
+            sentence_end = sentence[1] + len(sentence[0])
+            if s < sentence[1]:
+                sentence_end = -1
+        excerpt, ex_start = sentence
         mentions.append(Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason,
                                 excerpt, ex_start + body_start))
     return mentions

@@ -1,0 +1,111 @@
+"""Benchmark the engine on FA-KES replicated to a large corpus, beside flashtext.
+
+Reports, in one run:
+  - start-up: loading the gazetteer from its cache and from scratch (building the automaton);
+  - geo (match + resolve + excerpts) on one core and on all cores: MB/s, articles/s;
+  - flashtext's KeywordProcessor over the same alias keys, on one core (extraction only);
+  - peak memory (max RSS) of the process.
+Run: python scripts/benchmark.py [--mb 100] [--csv ../shared/data/fakes/fakes_articles.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from geo import gazetteer  # noqa: E402
+from geo.gazetteer import NOT_PLACE  # noqa: E402
+from geo.pipeline import parse_text  # noqa: E402
+
+_gaz = None
+
+
+def _init() -> None:
+    global _gaz
+    _gaz = gazetteer.load()
+
+
+def _parse_chunk(texts: list[str]) -> int:
+    return sum(len(parse_text("bench", t, _gaz)) for t in texts)
+
+
+def corpus(csv_path: Path, megabytes: float) -> list[str]:
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        base = [r["article_content"] for r in csv.DictReader(f)]
+    size = sum(len(t.encode()) for t in base)
+    return base * max(1, round(megabytes * 1e6 / size))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
+    ap.add_argument("--mb", type=float, default=100.0)
+    ap.add_argument("--flashtext-mb", type=float, default=10.0, help="flashtext is slow: time it on a slice")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as cold:
+        os.environ["GEO_CACHE_DIR"] = cold
+        t = time.perf_counter()
+        gazetteer.load()
+        cold_s = time.perf_counter() - t
+    os.environ.pop("GEO_CACHE_DIR")
+    gazetteer.load()  # make sure the default cache is warm
+    t = time.perf_counter()
+    gaz = gazetteer.load()
+    warm_s = time.perf_counter() - t
+
+    texts = corpus(args.csv, args.mb)
+    mb = sum(len(x.encode()) for x in texts) / 1e6
+    print(f"corpus: FA-KES x{len(texts) // 804} = {len(texts)} articles, {mb:.1f} MB")
+    print(f"start-up: {warm_s:.2f} s from cache, {cold_s:.2f} s building the index "
+          f"({len(gaz.entries)} keys, {len(gaz.places)} places)")
+
+    global _gaz
+    _gaz = gaz
+    t = time.perf_counter()
+    n = _parse_chunk(texts)
+    one = time.perf_counter() - t
+    print(f"geo, 1 core:  {mb / one:6.1f} MB/s  {len(texts) / one:8.0f} articles/s  ({n} mentions, {one:.1f} s)")
+
+    jobs = len(os.sched_getaffinity(0))
+    chunks = [texts[i:i + 200] for i in range(0, len(texts), 200)]
+    t = time.perf_counter()
+    with ProcessPoolExecutor(jobs, initializer=_init) as pool:
+        n2 = sum(pool.map(_parse_chunk, chunks))
+    par = time.perf_counter() - t
+    assert n2 == n
+    print(f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  ({par:.1f} s, pool start-up included)")
+
+    from flashtext import KeywordProcessor
+
+    kp = KeywordProcessor()
+    for entry in gaz.entries:
+        if not entry.flags & NOT_PLACE:
+            kp.add_keyword(entry.key)
+    sub = texts[: max(1, int(len(texts) * args.flashtext_mb / mb))]
+    sub_mb = sum(len(x.encode()) for x in sub) / 1e6
+    t = time.perf_counter()
+    fn = sum(len(kp.extract_keywords(x, span_info=True)) for x in sub)
+    ft = time.perf_counter() - t
+    print(f"flashtext, 1 core: {sub_mb / ft:6.1f} MB/s  {len(sub) / ft:8.0f} articles/s  "
+          f"(extraction only, {fn} hits on {sub_mb:.1f} MB)")
+    print(f"geo / flashtext on one core: {(mb / one) / (sub_mb / ft):.1f}x")
+    print(f"peak memory (max RSS of this process): {peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

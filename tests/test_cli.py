@@ -1,0 +1,76 @@
+"""`python -m geo` through a subprocess, as scripts use it."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELDS = {"article", "start", "end", "text", "place_id", "name", "kind", "lat", "lon", "governorate",
+          "in_syria", "excerpt", "reason"}
+
+
+def geo(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_parse_jsonl_has_the_contract_fields(tmp_path):
+    (tmp_path / "a.txt").write_text("Shelling hit Idlib province and Aleppo’s east.\n", encoding="utf-8")
+    run = geo("parse", tmp_path, "--format", "jsonl")
+    assert run.returncode == 0, run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["text"] for r in records] == ["Idlib", "Aleppo"]
+    for r in records:
+        assert FIELDS <= set(r)
+        assert r["article"] == "a.txt"
+    assert records[0]["kind"] == "governorate" and records[1]["kind"] == "city"
+
+
+def test_offsets_index_the_file_as_read_with_front_matter(tmp_path):
+    body = "Clashes in Hama today.\n"
+    text = "---\ntitle: Test Hama article\ndate: 2016-05-11\n---\n" + body
+    (tmp_path / "b.md").write_text(text, encoding="utf-8")
+    run = geo("parse", tmp_path / "b.md")
+    [r] = [json.loads(line) for line in run.stdout.splitlines()]
+    assert text[r["start"]:r["end"]] == "Hama"
+    assert r["start"] == text.index(body) + body.index("Hama")
+
+
+def test_csv_and_geojson_formats(tmp_path):
+    (tmp_path / "c.txt").write_text("Talks in Moscow about Deraa.", encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(geo("parse", tmp_path, "--format", "csv").stdout)))
+    assert [r["text"] for r in rows] == ["Moscow", "Deraa"]
+    assert rows[0]["in_syria"] == "False" and rows[1]["in_syria"] == "True"
+    data = json.loads(geo("parse", tmp_path, "--format", "geojson").stdout)
+    assert data["type"] == "FeatureCollection"
+    lon, lat = data["features"][1]["geometry"]["coordinates"]
+    assert 32 < lat < 33.5 and 35.5 < lon < 37
+
+
+def test_unreadable_file_is_reported_and_the_rest_still_parsed(tmp_path):
+    (tmp_path / "good.txt").write_text("Fighting in Homs.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"Hama \xff\xfe broken\n")
+    run = geo("parse", tmp_path)
+    assert run.returncode == 1
+    assert "bad.txt" in run.stderr and "not UTF-8" in run.stderr
+    assert [json.loads(line)["text"] for line in run.stdout.splitlines()] == ["Homs"]
+
+
+def test_missing_path_is_reported(tmp_path):
+    run = geo("parse", tmp_path / "nope.txt")
+    assert run.returncode == 1 and "nope.txt" in run.stderr
+
+
+def test_parse_the_project_corpus():
+    run = geo("parse", "articles")
+    assert run.returncode == 0, run.stderr
+    articles = {json.loads(line)["article"] for line in run.stdout.splitlines()}
+    assert len(articles) == 5
+
+
+def test_gazetteer_check_passes_on_the_project_gazetteer():
+    run = geo("gazetteer", "check")
+    assert run.returncode == 0, run.stdout + run.stderr
