@@ -1,0 +1,190 @@
+"""The geo dashboard: a thin Streamlit shell over the geo package.
+
+Run with `streamlit run app.py` (see README). Each section is a function returning what it
+collected; main() composes them. All parsing, filtering and map building is in src/geo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import explore, gazetteer, mapview
+from geo.errors import GeoError
+
+ROOT = Path(__file__).resolve().parent
+ARTICLES = Path(os.environ.get("GEO_ARTICLES", ROOT / "articles"))
+KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def load_gazetteer(root: str) -> gazetteer.Gazetteer:
+    return gazetteer.load(Path(root))
+
+
+@st.cache_data(show_spinner="Reading the articles…", max_entries=4)
+def load_corpus(folder: str, signature: tuple, gaz_root: str) -> explore.Corpus:
+    return explore.load_corpus(Path(folder), load_gazetteer(gaz_root))
+
+
+def query_list(name: str) -> list[str]:
+    value = st.query_params.get(name, "")
+    return [v for v in value.split("|") if v]
+
+
+def filters_ui(corpus: explore.Corpus) -> explore.Filters:
+    """Sidebar filters, initialised from and written back to the URL."""
+    st.sidebar.header("Filters")
+    titles = corpus.titles()
+    names = sorted(titles, key=lambda n: titles[n].lower())
+    chosen = st.sidebar.multiselect("Articles", names, default=[n for n in query_list("articles") if n in titles],
+                                    format_func=lambda n: titles[n], placeholder="All articles")
+    dates = sorted(d for d in map(explore.article_date, corpus.articles) if d)
+    start = end = None
+    if dates and dates[0] < dates[-1]:
+        q_from, q_to = st.query_params.get("from"), st.query_params.get("to")
+        default = (dt.date.fromisoformat(q_from) if q_from else dates[0], dt.date.fromisoformat(q_to) if q_to else dates[-1])
+        picked = st.sidebar.date_input("Publication dates", value=default, min_value=dates[0], max_value=dates[-1])
+        if isinstance(picked, tuple) and len(picked) == 2 and tuple(picked) != (dates[0], dates[-1]):
+            start, end = picked
+    govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
+    gov = st.sidebar.multiselect("Governorates", govs, default=[g for g in query_list("gov") if g in govs],
+                                 placeholder="All governorates")
+    kinds = st.sidebar.multiselect("Place kinds", KIND_CHOICES,
+                                   default=[k for k in query_list("kind") if k in KIND_CHOICES], placeholder="All kinds")
+    min_mentions = st.sidebar.number_input("Minimum mentions", 1, 1000, int(st.query_params.get("min", 1)))
+    search = st.sidebar.text_input("Find a place", st.query_params.get("q", ""))
+    abroad = st.sidebar.toggle("Show places outside Syria", st.query_params.get("abroad") == "1")
+    f = explore.Filters(chosen, start, end, gov, kinds, int(min_mentions), search, abroad)
+    params = {"articles": "|".join(chosen), "gov": "|".join(gov), "kind": "|".join(kinds),
+              "min": str(f.min_mentions) if f.min_mentions > 1 else "", "q": search, "abroad": "1" if abroad else "",
+              "from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
+    for key, value in params.items():
+        if value:
+            st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+    return f
+
+
+def totals_ui(corpus: explore.Corpus, mentions, summaries) -> None:
+    articles = {m.article for m in mentions}
+    a, b, c = st.columns(3)
+    a.metric("Articles", f"{len(articles)} of {len(corpus.articles)}")
+    b.metric("Mentions", len(mentions))
+    c.metric("Places", len(summaries))
+
+
+def map_ui(summaries, titles) -> str | None:
+    """The map; returns the id of the place whose marker was clicked, if any."""
+    tiles = st.toggle("Background map (OpenStreetMap tiles, needs internet)", st.query_params.get("tiles") != "0")
+    if tiles and "tiles" in st.query_params:
+        del st.query_params["tiles"]
+    elif not tiles:
+        st.query_params["tiles"] = "0"
+    fmap = mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles)
+    state = st_folium(fmap, key="map", height=560, width="stretch", returned_objects=["last_object_clicked"])
+    clicked = (state or {}).get("last_object_clicked")
+    if not clicked:
+        return None
+    best = min(summaries, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2,
+               default=None)
+    return best.place.id if best else None
+
+
+def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
+    """The panel beside the map: every excerpt of the chosen place in the selected articles."""
+    if not summaries:
+        st.info("No place matches these filters.")
+        return
+    ids = [s.place.id for s in summaries]
+    by_id = {s.place.id: s for s in summaries}
+    if clicked and clicked in by_id and st.session_state.get("last_clicked") != clicked:
+        st.session_state["last_clicked"] = clicked
+        st.session_state["place"] = clicked
+    if st.session_state.get("place") not in by_id:
+        wanted = st.query_params.get("place")
+        st.session_state["place"] = wanted if wanted in by_id else ids[0]
+    place_id = st.selectbox("Place", ids, key="place",
+                            format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})")
+    st.query_params["place"] = place_id
+    s = by_id[place_id]
+    p = s.place
+    st.subheader(f"{p.name} {p.name_ar}")
+    st.caption(f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · {s.count} mentions · `{p.id}`")
+    titles = corpus.titles()
+    with st.container(height=470):
+        for m in s.mentions:
+            article = corpus.article(m.article)
+            date = article.meta.get("date", "") if article else ""
+            st.markdown(f"**{escape_md(titles.get(m.article, m.article))}** {date}")
+            st.html(f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
+                    f"<div style='color:#888;font-size:12px'>why this place: {mapview.safe(m.reason)}</div>")
+
+
+def escape_md(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~" else c for c in text)
+
+
+def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
+    titles = corpus.titles()
+    tab_places, tab_chart, tab_articles, tab_read = st.tabs(["Places", "Top places", "Per article", "Read an article"])
+    with tab_places:
+        st.dataframe(explore.place_table(summaries, titles), width="stretch", hide_index=True)
+    with tab_chart:
+        top = summaries[:20]
+        st.bar_chart({"place": [s.place.name for s in top], "mentions": [s.count for s in top]},
+                     x="place", y="mentions", horizontal=True)
+    with tab_articles:
+        for name in sorted({m.article for m in mentions}, key=lambda n: titles.get(n, n)):
+            places = mapview.summarise(m for m in mentions if m.article == name)
+            st.markdown(f"**{escape_md(titles.get(name, name))}**: " +
+                        ", ".join(f"{escape_md(s.place.name)} ({s.count})" for s in places))
+    with tab_read:
+        names = sorted(titles, key=lambda n: titles[n].lower())
+        name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
+        article = corpus.article(name)
+        if article:
+            meta = " · ".join(f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language"))
+            st.caption(meta)
+            st.html(explore.article_html(article, corpus.mentions))
+
+
+def export_ui(mentions) -> None:
+    a, b = st.columns(2)
+    a.download_button("Download mentions (CSV)", explore.to_csv(mentions), "mentions.csv", "text/csv")
+    b.download_button("Download mentions (GeoJSON)", explore.to_geojson(mentions), "mentions.geojson",
+                      "application/geo+json")
+
+
+def main() -> None:
+    st.set_page_config(page_title="geo: places in Syria news", layout="wide")
+    st.title("Where it happens: places in the articles")
+    try:
+        gaz_root = str(gazetteer.default_root())
+        gaz = load_gazetteer(gaz_root)
+        corpus = load_corpus(str(ARTICLES), explore.corpus_signature(ARTICLES), gaz_root)
+    except GeoError as e:
+        st.error(f"Cannot load: {e}")
+        st.stop()
+    for error in corpus.errors:
+        st.warning(f"Skipped an article: {error}")
+    f = filters_ui(corpus)
+    mentions = explore.filter_mentions(corpus, f)
+    summaries = mapview.summarise(mentions)
+    totals_ui(corpus, mentions, summaries)
+    left, right = st.columns([3, 2])
+    with left:
+        clicked = map_ui(summaries, corpus.titles())
+    with right:
+        excerpts_ui(corpus, summaries, clicked)
+    tables_ui(corpus, mentions, summaries)
+    export_ui(mentions)
+    st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")
+
+
+main()

@@ -1,0 +1,149 @@
+"""What the dashboard computes, without Streamlit: load a corpus, filter it, count it, export it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gazetteer import Gazetteer
+from .mapview import PlaceSummary, kind_group, summarise
+from .models import Article, Mention
+from .output import RECORD_FIELDS
+from .pipeline import parse_paths
+
+
+@dataclass
+class Corpus:
+    articles: list[Article]
+    mentions: list[Mention]
+    errors: list[str]
+
+    def titles(self) -> dict[str, str]:
+        return {a.name: a.title for a in self.articles}
+
+    def article(self, name: str) -> Article | None:
+        return next((a for a in self.articles if a.name == name), None)
+
+
+def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
+    """Parse every article in `folder`; unreadable files are listed in `errors`, not fatal."""
+    articles, mentions, errors = [], [], []
+    for result in parse_paths([folder], gaz):
+        if result.error:
+            errors.append(str(result.error))
+        else:
+            articles.append(result.article)
+            mentions.extend(result.mentions)
+    return Corpus(articles, mentions, errors)
+
+
+def corpus_signature(folder: Path) -> tuple:
+    """Changes when an article is added, removed or edited: the cache key of a parse."""
+    from .corpus import article_paths
+
+    out = []
+    for p in article_paths([folder]):
+        try:
+            st = p.stat()
+            out.append((p.name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((p.name, 0, 0))
+    return tuple(out)
+
+
+def article_date(article: Article) -> dt.date | None:
+    value = article.meta.get("date", "")
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    articles: list[str] = field(default_factory=list)  # file names; empty = all
+    start: dt.date | None = None
+    end: dt.date | None = None
+    governorates: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # kind groups, as in the legend
+    min_mentions: int = 1
+    search: str = ""
+    abroad: bool = False  # show places outside Syria
+
+
+def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
+    """The mentions that pass every filter; min_mentions applies to per-place totals."""
+    dates = {a.name: article_date(a) for a in corpus.articles}
+    wanted = set(f.articles)
+    needle = f.search.strip().lower()
+    out = []
+    for m in corpus.mentions:
+        if wanted and m.article not in wanted:
+            continue
+        d = dates.get(m.article)
+        if (f.start or f.end) and d is None:
+            continue
+        if f.start and d < f.start or f.end and d > f.end:
+            continue
+        p = m.place
+        if not f.abroad and not p.in_syria:
+            continue
+        if f.governorates and p.governorate not in f.governorates:
+            continue
+        if f.kinds and kind_group(p.kind) not in f.kinds:
+            continue
+        if needle and needle not in p.name.lower() and needle not in m.text.lower() and needle not in p.name_ar:
+            continue
+        out.append(m)
+    if f.min_mentions > 1:
+        keep = {s.place.id for s in summarise(out) if s.count >= f.min_mentions}
+        out = [m for m in out if m.place.id in keep]
+    return out
+
+
+def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[dict]:
+    """One row per place: name, kind, governorate, total, and a column per article."""
+    rows = []
+    for s in summaries:
+        row = {"place": s.place.name, "arabic": s.place.name_ar, "kind": s.place.kind,
+               "governorate": s.place.governorate, "mentions": s.count}
+        for article, n in s.per_article().items():
+            row[titles.get(article, article)] = n
+        rows.append(row)
+    return rows
+
+
+def article_html(article: Article, mentions: list[Mention]) -> str:
+    """The whole article body as safe HTML, every mention in <mark> with its place as title."""
+    text = article.text
+    pos = article.body_start
+    parts = []
+    for m in sorted((m for m in mentions if m.article == article.name), key=lambda m: m.start):
+        if m.start < pos:
+            continue
+        parts.append(html.escape(text[pos:m.start]))
+        parts.append(f"<mark title='{html.escape(m.place.name)} ({html.escape(m.place.kind)})'>"
+                     f"{html.escape(text[m.start:m.end])}</mark>")
+        pos = m.end
+    parts.append(html.escape(text[pos:]))
+    return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
+
+
+def to_csv(mentions: list[Mention]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=RECORD_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for m in mentions:
+        w.writerow(m.record())
+    return buf.getvalue()
+
+
+def to_geojson(mentions: list[Mention]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
+         "properties": m.record()} for m in mentions]}, ensure_ascii=False)

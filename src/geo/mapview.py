@@ -1,0 +1,202 @@
+"""Mentions -> a folium.Map. No Streamlit here: the map can be built and tested on its own.
+
+Markers: one per place, area proportional to its mention count, coloured by kind, clustered
+at low zoom. Governorates: OCHA polygons shaded by mention count, in the layer control.
+Leaflet and its plugins load from `asset_base` (files the app serves itself), never a CDN.
+Every string from an article is HTML-escaped before it reaches a popup or tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import folium
+from folium.plugins import MarkerCluster
+
+from .models import Mention, Place
+
+KIND_COLOURS = {
+    "city": "#d62728",
+    "town": "#ff7f0e",
+    "village": "#ff7f0e",
+    "neighbourhood": "#9467bd",
+    "governorate": "#1f77b4",
+    "district": "#1f77b4",
+    "sub-district": "#1f77b4",
+    "region": "#2ca02c",
+    "site": "#8c564b",
+    "country": "#7f7f7f",
+}
+KIND_GROUPS = {"city": "city", "town": "town/village", "village": "town/village", "neighbourhood": "neighbourhood",
+               "governorate": "governorate", "district": "governorate", "sub-district": "governorate",
+               "region": "region", "site": "site", "country": "country"}
+EXCERPTS_IN_POPUP = 3
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OCHA_ATTRIBUTION = "Boundaries: OCHA COD-AB (OCHA, UNCS), CC BY 4.0; places: Who's On First, GeoNames"
+
+
+@dataclass
+class PlaceSummary:
+    """Everything the map shows about one place."""
+
+    place: Place
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.mentions)
+
+    def per_article(self) -> Counter[str]:
+        return Counter(m.article for m in self.mentions)
+
+
+def summarise(mentions: Iterable[Mention]) -> list[PlaceSummary]:
+    """Group mentions by place, most mentioned first."""
+    by_place: dict[str, PlaceSummary] = {}
+    for m in mentions:
+        by_place.setdefault(m.place.id, PlaceSummary(m.place)).mentions.append(m)
+    return sorted(by_place.values(), key=lambda s: (-s.count, s.place.name))
+
+
+def safe(text: str) -> str:
+    """HTML-escape, and neutralise ` and ${ too: folium puts popups and tooltips in JS template literals."""
+    return html.escape(text).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def highlighted_excerpt(m: Mention) -> str:
+    """The excerpt as safe HTML with the mention in <mark>, cut by offsets, never by search."""
+    s = m.start - m.excerpt_start
+    e = m.end - m.excerpt_start
+    text = m.excerpt
+    if not (0 <= s <= e <= len(text)):
+        return safe(text)
+    return f"{safe(text[:s])}<mark>{safe(text[s:e])}</mark>{safe(text[e:])}"
+
+
+def radius(count: int) -> float:
+    """Pixels; the circle's area grows with the count."""
+    return 5 + 4 * math.sqrt(count)
+
+
+def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
+    p = summary.place
+    rows = "".join(
+        f"<tr><td>{safe(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
+        for a, n in summary.per_article().most_common()
+    )
+    excerpts = "".join(f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>"
+                       for m in summary.mentions[:EXCERPTS_IN_POPUP])
+    return (
+        f"<div class='geo-popup' style='max-width:360px'><b>{safe(p.name)}</b> "
+        f"<span dir='rtl'>{safe(p.name_ar)}</span><br>"
+        f"<small>{safe(p.kind)}{', ' + safe(p.governorate) if p.governorate else ''}"
+        f" · {summary.count} mention{'s' if summary.count != 1 else ''}</small>"
+        f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
+    )
+
+
+def tooltip_text(summary: PlaceSummary) -> str:
+    p = summary.place
+    arabic = f" · {p.name_ar}" if p.name_ar else ""
+    return safe(f"{p.name}{arabic}: {summary.count}")
+
+
+def _use_local_assets(element, asset_base: str, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
+    element.default_js = [(name, f"{asset_base}/{path}") for name, path in js]
+    element.default_css = [(name, f"{asset_base}/{path}") for name, path in css]
+
+
+def _shade(count: int, top: int) -> str:
+    if not count:
+        return "#f7f7f7"
+    level = math.sqrt(count / top) if top else 0
+    blues = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c"]
+    return blues[min(len(blues) - 1, int(level * (len(blues) - 1) + 0.5))]
+
+
+def build_map(
+    summaries: list[PlaceSummary],
+    governorates_geojson: Path | dict,
+    titles: dict[str, str] | None = None,
+    asset_base: str = "/app/static/vendor",
+    tiles: bool = True,
+) -> folium.Map:
+    """The map of the given places; `titles` maps article file names to titles for popups."""
+    titles = titles or {}
+    m = folium.Map(location=[35.0, 38.5], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False)
+    # jQuery: folium's popups are built with $(`...`).
+    _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")],
+                      [("leaflet_css", "leaflet/leaflet.css")])
+    if tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+
+    outline = (json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
+               if not isinstance(governorates_geojson, dict) else governorates_geojson)
+    gov_counts: Counter[str] = Counter()
+    for s in summaries:
+        if s.place.governorate:
+            gov_counts[s.place.governorate] += s.count
+    top = max(gov_counts.values(), default=0)
+    features = []
+    for f in outline["features"]:
+        name = f["properties"]["adm1_name"]
+        props = {"name": name, "name_ar": f["properties"].get("adm1_name1") or "", "mentions": gov_counts.get(name, 0),
+                 "fill": _shade(gov_counts.get(name, 0), top)}
+        features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Governorates (mentions)",
+        style_function=lambda feat: {"fillColor": feat["properties"]["fill"], "color": "#555", "weight": 1,
+                                     "fillOpacity": 0.45},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "name_ar", "mentions"], aliases=["", "", "mentions"]),
+        attr=OCHA_ATTRIBUTION,
+    ).add_to(m)
+
+    cluster = MarkerCluster(name="Places", options={"maxClusterRadius": 35, "disableClusteringAtZoom": 9})
+    _use_local_assets(cluster, asset_base, [("markerclusterjs", "markercluster/leaflet.markercluster.js")],
+                      [("markerclustercss", "markercluster/MarkerCluster.css"),
+                       ("markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css")])
+    cluster.add_to(m)
+    for s in summaries:
+        colour = KIND_COLOURS.get(s.place.kind, "#333")
+        folium.CircleMarker(
+            location=[s.place.lat, s.place.lon],
+            radius=radius(s.count),
+            color=colour,
+            weight=1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.6,
+            tooltip=folium.Tooltip(tooltip_text(s)),
+            popup=folium.Popup(popup_html(s, titles), max_width=380),
+        ).add_to(cluster)
+    folium.LayerControl(collapsed=True).add_to(m)
+    if summaries:
+        lats = [s.place.lat for s in summaries]
+        lons = [s.place.lon for s in summaries]
+        if max(lats) - min(lats) < 0.05 and max(lons) - min(lons) < 0.05:
+            m.location, m.options["zoom"] = [lats[0], lons[0]], 11
+        else:
+            m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    else:
+        m.fit_bounds([[32.3, 35.6], [37.4, 42.4]])
+    return m
+
+
+def kind_group(kind: str) -> str:
+    return KIND_GROUPS.get(kind, kind)
+
+
+def governorate_table(summaries: list[PlaceSummary]) -> dict[str, int]:
+    counts: defaultdict[str, int] = defaultdict(int)
+    for s in summaries:
+        if s.place.governorate:
+            counts[s.place.governorate] += s.count
+    return dict(counts)
