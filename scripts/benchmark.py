@@ -17,7 +17,6 @@ import resource
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,18 +24,16 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from geo import gazetteer  # noqa: E402
 from geo.gazetteer import NOT_PLACE  # noqa: E402
-from geo.pipeline import parse_text  # noqa: E402
+from geo.pipeline import parse_text, process_pool  # noqa: E402
 
 _gaz = None
+_texts: list[str] = []
 
 
-def _init() -> None:
-    global _gaz
-    _gaz = gazetteer.load()
-
-
-def _parse_chunk(texts: list[str]) -> int:
-    return sum(len(parse_text("bench", t, _gaz)) for t in texts)
+def _parse_range(bounds: tuple[int, int]) -> int:
+    """Parse _texts[lo:hi] (workers inherit _texts and the gazetteer through fork)."""
+    lo, hi = bounds
+    return sum(len(parse_text("bench", t, _gaz)) for t in _texts[lo:hi])
 
 
 def corpus(csv_path: Path, megabytes: float) -> list[str]:
@@ -74,18 +71,18 @@ def main() -> None:
     print(f"start-up: {warm_s:.2f} s from cache, {cold_s:.2f} s building the index "
           f"({len(gaz.entries)} keys, {len(gaz.places)} places)")
 
-    global _gaz
-    _gaz = gaz
+    global _gaz, _texts
+    _gaz, _texts = gaz, texts
     t = time.perf_counter()
-    n = _parse_chunk(texts)
+    n = _parse_range((0, len(texts)))
     one = time.perf_counter() - t
     print(f"geo, 1 core:  {mb / one:6.1f} MB/s  {len(texts) / one:8.0f} articles/s  ({n} mentions, {one:.1f} s)")
 
     jobs = len(os.sched_getaffinity(0))
-    chunks = [texts[i:i + 200] for i in range(0, len(texts), 200)]
+    chunks = [(i, i + 200) for i in range(0, len(texts), 200)]
     t = time.perf_counter()
-    with ProcessPoolExecutor(jobs, initializer=_init) as pool:
-        n2 = sum(pool.map(_parse_chunk, chunks))
+    with process_pool(gaz, jobs) as pool:
+        n2 = sum(pool.map(_parse_range, chunks))
     par = time.perf_counter() - t
     assert n2 == n
     print(f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  ({par:.1f} s, pool start-up included)")

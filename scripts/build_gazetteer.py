@@ -237,8 +237,11 @@ def merge_capitals(ocha: Path, places: list[dict], aliases: list, adm1: AdminInd
             )
             least = "city" if level <= 1 else "town"
             if match:
-                if alias_key(match["name"]) != alias_key(name):
-                    aliases.append((match["id"], name, "OCHA admin capital name"))
+                # OCHA's spelling ("Hama", "Tartous") reads better than the transliteration
+                # ("Ḩamāh", "Tartouss"): it becomes the name, the other an alias.
+                if alias_key(match["name"]) != alias_key(name) and not name.startswith(("Jebel", "Markaz")):
+                    aliases.append((match["id"], match["name"], "Who's On First / GeoNames name"))
+                    match["name"] = name
                 if match["kind"] == "village" or (least == "city" and match["kind"] == "town"):
                     match["kind"] = least
                 match["source"] += "; OCHA admin capital"

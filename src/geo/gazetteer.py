@@ -42,7 +42,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -63,6 +63,47 @@ class Entry:
     major: bool = False  # names a country, governorate, city or region
     cands: tuple[Place, ...] = ()  # what the name means without a province word beside it
     admin_cands: tuple[Place, ...] = ()  # what it means with one, when that differs
+
+
+class EntryTable:
+    """Entries by automaton index, made into Entry objects only when a text hits them."""
+
+    def __init__(self, raw: list[tuple] | list[Entry], place_list: list[Place] | None = None):
+        self._raw = raw
+        self._places = place_list
+        self._made: dict[int, Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, index: int) -> Entry:
+        entry = self._made.get(index)
+        if entry is None:
+            raw = self._raw[index]
+            if isinstance(raw, Entry):
+                entry = raw
+            else:
+                key, flags, major, direct, derived, cands, admin, exact = raw
+                pl = self._places
+                entry = Entry(key, [pl[i] for i in direct], [pl[i] for i in derived], flags, set(exact), major,
+                              tuple(pl[i] for i in cands), tuple(pl[i] for i in admin))
+            self._made[index] = entry
+        return entry
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def raw_rows(self, order: dict[str, int]) -> list[tuple]:
+        rows = []
+        for i in range(len(self)):
+            raw = self._raw[i]
+            if not isinstance(raw, Entry):
+                rows.append(raw)
+                continue
+            ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
+            rows.append((raw.key, raw.flags, raw.major, ids(raw.direct), ids(raw.derived), ids(raw.cands),
+                         ids(raw.admin_cands), tuple(raw.exact_forms)))
+        return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +135,28 @@ def _before_pattern(words: set[str]) -> re.Pattern[str]:
 class Gazetteer:
     root: Path
     places: dict[str, Place]
-    entries: list[Entry]
+    entries: EntryTable
     automaton: ahocorasick.Automaton
     context: ContextWords
+
+    def __getstate__(self) -> dict:
+        """A compact form for the cache: tuples unpickle far faster than 100k objects."""
+        order = {pid: i for i, pid in enumerate(self.places)}
+        return {
+            "root": str(self.root),
+            "places": [tuple(getattr(p, f) for f in Place.__slots__) for p in self.places.values()],
+            "entries": self.entries.raw_rows(order),
+            "automaton": self.automaton,
+            "context": self.context,
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        place_list = [Place(*row) for row in state["places"]]
+        self.root = Path(state["root"])
+        self.places = {p.id: p for p in place_list}
+        self.entries = EntryTable(state["entries"], place_list)
+        self.automaton = state["automaton"]
+        self.context = state["context"]
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
@@ -308,7 +368,7 @@ def build(root: Path) -> Gazetteer:
     for i, entry in enumerate(entries):
         automaton.add_word(f" {entry.key} ", (i, len(entry.key)))
     automaton.make_automaton()
-    return Gazetteer(root, places, entries, automaton, load_context(files["context_words"]))
+    return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]))
 
 
 def fingerprint(root: Path) -> str:
@@ -332,6 +392,7 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     if not use_cache:
         return build(root)
     cache = cache_dir() / f"gazetteer-{fingerprint(root)}.pickle"
+    
     try:
         with open(cache, "rb") as f:
             gaz = pickle.load(f)
@@ -345,6 +406,9 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, cache)
+        for old in cache.parent.glob("gazetteer-*.pickle"):
+            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 60:
+                old.unlink(missing_ok=True)  # caches of earlier gazetteer versions
     except OSError:
         pass  # a read-only home still works, just without the cache
     return gaz

@@ -5,6 +5,7 @@ Both the CLI and the dashboard call `parse_article` / `parse_paths`, nothing els
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -68,8 +69,19 @@ _worker_gazetteer: Gazetteer | None = None
 
 
 def _worker_init(root: str) -> None:
+    """Forked workers inherit the parent's gazetteer; spawned ones load it from the cache."""
     global _worker_gazetteer
-    _worker_gazetteer = gazetteer_module.load(Path(root))
+    if _worker_gazetteer is None:
+        _worker_gazetteer = gazetteer_module.load(Path(root))
+
+
+def process_pool(gaz: Gazetteer, jobs: int) -> ProcessPoolExecutor:
+    """Worker processes that share `gaz` (copy-on-write after fork where the OS has it)."""
+    global _worker_gazetteer
+    _worker_gazetteer = gaz
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(str(gaz.root),))
 
 
 def _worker_parse(path: Path) -> ParseResult:
@@ -84,7 +96,7 @@ def parse_paths(paths: list[Path], gaz: Gazetteer, jobs: int = 1) -> Iterator[Pa
         for path in files:
             yield _parse_path(path, gaz)
         return
-    with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(str(gaz.root),)) as pool:
+    with process_pool(gaz, jobs) as pool:
         yield from pool.map(_worker_parse, files, chunksize=max(1, len(files) // (jobs * 8)))
 
 

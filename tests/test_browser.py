@@ -1,0 +1,181 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright, a real server.
+
+The network is blocked for the page (only the app's own host answers), as for a user offline.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo import gazetteer
+from geo.explore import Filters, filter_mentions, load_corpus
+from geo.mapview import summarise
+
+playwright = pytest.importorskip("playwright.sync_api")
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT_DIR = ROOT / "docs"
+XSS = "Shelling hit Aleppo <script>alert(1)</script> and <img src=x onerror=alert(1)> Hama `${alert(2)}`.\n"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not start at {url}")
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("articles")
+    for f in (ROOT / "articles").glob("*.txt"):
+        shutil.copy(f, folder)
+    (folder / "zz_xss.txt").write_text("---\ntitle: <img src=x onerror=alert(3)> XSS test\n---\n" + XSS,
+                                       encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(corpus_dir):
+    port = free_port()
+    env = dict(os.environ, GEO_ARTICLES=str(corpus_dir))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(url)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1300})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.outside = []
+
+    def offline(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    yield page
+    context.close()
+
+
+def map_frame(page):
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def marker_count(frame) -> int:
+    return frame.evaluate("""() => Object.values(window)
+        .filter(v => v instanceof L.MarkerClusterGroup)
+        .reduce((n, g) => n + g.getLayers().length, 0)""")
+
+
+def expected_places(corpus_dir, articles=()):
+    corpus = load_corpus(corpus_dir, gazetteer.load())
+    return len(summarise(filter_mentions(corpus, Filters(articles=list(articles)))))
+
+
+def test_map_renders_every_place_offline(page, server, corpus_dir):
+    page.goto(server)
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    assert marker_count(frame) == expected_places(corpus_dir)
+    assert frame.locator(".leaflet-interactive, .marker-cluster").count() > 0
+    assert frame.locator("path.leaflet-interactive").count() >= 14  # governorate outlines draw without tiles
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT_DIR / "dashboard.png")
+    assert all(server not in u for u in page.outside)
+
+
+def test_clicking_aleppo_shows_its_excerpts(page, server):
+    page.goto(f"{server}/?place=gn:170017")  # Hama chosen first: the click must bring Aleppo
+    page.get_by_role("heading", name="Hama").wait_for(timeout=60_000)
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
+    point = frame.evaluate("""() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        map.setView([36.2024, 37.1518], 11, {animate: false});
+        const p = map.latLngToContainerPoint([36.2024, 37.1518]);
+        return [p.x, p.y];
+    }""")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.wait_for_timeout(500)
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.get_by_role("heading", name="Aleppo").wait_for(timeout=30_000)
+    panel = page.locator("mark", has_text="Aleppo")
+    assert panel.count() > 3
+
+
+def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
+    name = sorted(p.name for p in corpus_dir.glob("0*.txt"))[2]
+    page.goto(f"{server}/?articles={name}")
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    expected = expected_places(corpus_dir, [name])
+    assert expected < expected_places(corpus_dir)
+    page.wait_for_function(
+        """n => { const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
+                   const w = f && f.contentWindow;
+                   return w && w.L && Object.values(w).filter(v => v instanceof w.L.MarkerClusterGroup)
+                        .reduce((k, g) => k + g.getLayers().length, 0) === n; }""",
+        arg=expected, timeout=30_000)
+
+
+def test_article_text_runs_no_script(page, server):
+    page.goto(f"{server}/?articles=zz_xss.txt")
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    frame.evaluate("""() => { const g = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
+                              g.getLayers().forEach(l => { l.openPopup(); l.openTooltip(); }); }""")
+    page.get_by_text("Read an article").click()
+    page.wait_for_timeout(1500)
+    assert page.dialogs == []
+    for target in [page, frame]:
+        assert target.locator("img[src='x']").count() == 0
+    assert "<script>alert(1)</script>" in page.content() or page.get_by_text("<script>alert(1)</script>").count() > 0
