@@ -42,13 +42,14 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
 NEEDS_CONTEXT = 2  # a common word or person name: counts only with a kind word or a nearby place
 NOT_PLACE = 4  # an organisation or title that merely contains a place name
 EXACT_CASE = 8  # an all-caps abbreviation ("US", "UK"): only that exact form
+MAJOR = 16  # names a country, governorate, city or region
 
 
 @dataclass(slots=True)
@@ -326,6 +327,8 @@ class _IndexBuilder:
             entry.direct.sort(key=lambda p: p.size_key)
             entry.derived = sorted((p for p in entry.derived if p not in entry.direct), key=lambda p: p.size_key)
             entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
+            if entry.major:
+                entry.flags |= MAJOR
             base = entry.direct or entry.derived
             admin = [p for p in base if p.kind in ADMIN_KINDS]
             plain = base
@@ -366,7 +369,7 @@ def build(root: Path) -> Gazetteer:
     entries = builder.finish()
     automaton = ahocorasick.Automaton()
     for i, entry in enumerate(entries):
-        automaton.add_word(f" {entry.key} ", (i, len(entry.key)))
+        automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags))
     automaton.make_automaton()
     return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .gazetteer import ANY_CASE, EXACT_CASE, Entry, Gazetteer
+from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, Entry, Gazetteer
 from .textnorm import normalise
 
 ACRONYM_MAX = 5
@@ -22,23 +22,10 @@ class Match:
     entry: Entry
 
 
-def _case_ok(text: str, start: int, end: int, entry: Entry) -> bool:
-    """Names of small places must be capitalised; acronyms (SANA, SDF) are not villages."""
-    flags = entry.flags
-    if flags & ANY_CASE:
-        return True
-    span = text[start:end]
-    if flags & EXACT_CASE:
-        return span in entry.exact_forms
-    if span.islower():
-        return False
-    return entry.major or not (span.isupper() and len(span) <= ACRONYM_MAX)
-
-
-def _select(cluster: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry]]:
+def _select(cluster: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Longest first, then leftmost, among hits that overlap one another."""
     cluster.sort(key=lambda h: (h[0] - h[1], h[0]))
-    kept: list[tuple[int, int, Entry]] = []
+    kept: list[tuple[int, int, int]] = []
     for hit in cluster:
         if all(hit[1] <= k[0] or k[1] <= hit[0] for k in kept):
             kept.append(hit)
@@ -46,30 +33,40 @@ def _select(cluster: list[tuple[int, int, Entry]]) -> list[tuple[int, int, Entry
 
 
 def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Match]:
-    """Whole-word alias hits in `text`, non-overlapping, case rules applied, in text order."""
+    """Whole-word alias hits in `text`, non-overlapping, case rules applied, in text order.
+
+    Case rules: names of small places must be capitalised ("has" is not the village Has);
+    an all-caps word of up to ACRONYM_MAX letters is an acronym unless it names a major place
+    (SANA is the news agency, not Sa'na); "US"-style aliases match only as written.
+    This loop runs once per hit, so it works on the automaton's (index, length, flags) values
+    and makes Entry objects only for the hits it keeps.
+    """
     padded = f" {norm if norm is not None else normalise(text)} "
     entries = gaz.entries
-    out: list[Match] = []
-    cluster: list[tuple[int, int, Entry]] = []
+    kept: list[tuple[int, int, int]] = []
+    cluster: list[tuple[int, int, int]] = []
     cluster_end = -1
     # The key " k " ends at padded[last]; padded is text shifted right by one, so k itself
     # spans text[last - length - 1 : last - 1]. Hits arrive ordered by their end.
-    for last, (index, length) in gaz.automaton.iter(padded):
+    for last, (index, length, flags) in gaz.automaton.iter(padded):
         end = last - 1
         start = end - length
-        entry = entries[index]
-        if not _case_ok(text, start, end, entry):
-            continue
-        if start >= cluster_end:  # no overlap with what came before: settle the cluster
+        if not flags & ANY_CASE:
+            span = text[start:end]
+            if flags & EXACT_CASE:
+                if span not in entries[index].exact_forms:
+                    continue
+            elif span.islower() or (not flags & MAJOR and len(span) <= ACRONYM_MAX and span.isupper()):
+                continue
+        if start >= cluster_end:  # no overlap with what came before: settle that cluster
             if cluster:
-                for s, e, en in (cluster if len(cluster) == 1 else _select(cluster)):
-                    out.append(Match(s, e, en))
-            cluster = [(start, end, entry)]
+                kept.extend(cluster if len(cluster) == 1 else _select(cluster))
+            cluster = [(start, end, index)]
+            cluster_end = end
         else:
-            cluster.append((start, end, entry))
-        cluster_end = max(cluster_end, end) if start < cluster_end else end
+            cluster.append((start, end, index))
+            cluster_end = max(cluster_end, end)
     if cluster:
-        for s, e, en in (cluster if len(cluster) == 1 else _select(cluster)):
-            out.append(Match(s, e, en))
-    out.sort(key=lambda m: m.start)
-    return out
+        kept.extend(cluster if len(cluster) == 1 else _select(cluster))
+    kept.sort()
+    return [Match(s, e, entries[i]) for s, e, i in kept]
