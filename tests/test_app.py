@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_app(monkeypatch, articles: Path, gazetteer_dir: Path | None = None, **params) -> AppTest:
-    monkeypatch.setenv("GEO_ARTICLES", str(articles))
+def run_app(monkeypatch, folder: Path, gazetteer_dir: Path | None = None, **params) -> AppTest:
+    monkeypatch.setenv("GEO_ARTICLES", str(folder))
     if gazetteer_dir:
         monkeypatch.setenv("GEO_GAZETTEER", str(gazetteer_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

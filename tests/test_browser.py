@@ -138,15 +138,23 @@ def test_clicking_aleppo_shows_its_excerpts(page, server):
     page.get_by_role("heading", name="Hama").wait_for(timeout=60_000)
     frame = map_frame(page)
     frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
-    point = frame.evaluate("""() => {
+    # Zoom in past the clustering zoom, then click the Aleppo circle with the mouse.
+    frame.wait_for_function("""() => {
         const map = Object.values(window).find(v => v instanceof L.Map);
-        map.setView([36.2024, 37.1518], 11, {animate: false});
-        const p = map.latLngToContainerPoint([36.2024, 37.1518]);
-        return [p.x, p.y];
+        const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
+        const aleppo = group && group.getLayers().find(l => l.getTooltip().getContent().includes("Aleppo · حلب"));
+        if (map.getZoom() !== 12) map.setView([36.2024, 37.1518], 12, {animate: false});
+        return aleppo && aleppo._path && aleppo._path.getBoundingClientRect().width > 0;
+    }""", polling=500, timeout=30_000)
+    page.wait_for_timeout(500)
+    center = frame.evaluate("""() => {
+        const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
+        const aleppo = group.getLayers().find(l => l.getTooltip().getContent().includes("Aleppo · حلب"));
+        const r = aleppo._path.getBoundingClientRect();
+        return [r.x + r.width / 2, r.y + r.height / 2];
     }""")
     box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
-    page.wait_for_timeout(500)
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.mouse.click(box["x"] + center[0], box["y"] + center[1])
     page.get_by_role("heading", name="Aleppo").wait_for(timeout=30_000)
     panel = page.locator("mark", has_text="Aleppo")
     assert panel.count() > 3
