@@ -140,8 +140,11 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
         st.bar_chart({"place": [s.place.name for s in top], "mentions": [s.count for s in top]},
                      x="place", y="mentions", horizontal=True)
     with tab_articles:
-        for name in sorted({m.article for m in mentions}, key=lambda n: titles.get(n, n)):
-            places = mapview.summarise(m for m in mentions if m.article == name)
+        by_article: dict[str, list] = {}
+        for m in mentions:
+            by_article.setdefault(m.article, []).append(m)
+        for name in sorted(by_article, key=lambda n: titles.get(n, n)):
+            places = mapview.summarise(by_article[name])
             st.markdown(f"**{escape_md(titles.get(name, name))}**: " +
                         ", ".join(f"{escape_md(s.place.name)} ({s.count})" for s in places))
     with tab_read:
@@ -156,8 +159,9 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
 
 def export_ui(mentions) -> None:
     a, b = st.columns(2)
-    a.download_button("Download mentions (CSV)", explore.to_csv(mentions), "mentions.csv", "text/csv")
-    b.download_button("Download mentions (GeoJSON)", explore.to_geojson(mentions), "mentions.geojson",
+    # Callables: the files are made when the button is clicked, not on every rerun.
+    a.download_button("Download mentions (CSV)", lambda: explore.to_csv(mentions), "mentions.csv", "text/csv")
+    b.download_button("Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson",
                       "application/geo+json")
 
 

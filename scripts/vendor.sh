@@ -7,8 +7,7 @@ if ! command -v npm >/dev/null; then
   apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 npm ci --no-audit --no-fund --silent
-mkdir -p static/vendor/leaflet static/vendor/markercluster static/vendor/jquery
-cp node_modules/jquery/dist/jquery.min.js static/vendor/jquery/
+mkdir -p static/vendor/leaflet static/vendor/markercluster
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
   static/vendor/leaflet/
 cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css \

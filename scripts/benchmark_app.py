@@ -1,0 +1,68 @@
+"""Dashboard server time: first render and a filter change, for the seeds and for FA-KES (800 articles).
+
+Runs app.py in Streamlit's AppTest (the same script run a browser triggers, minus the network)
+and reports wall time per run and the size of the map HTML.
+Run: python scripts/benchmark_app.py [--csv ../shared/data/fakes/fakes_articles.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from geo import explore, gazetteer, mapview  # noqa: E402
+
+
+def write_fakes(csv_path: Path, folder: Path) -> None:
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            title = " ".join(row["article_title"].split()) or row["unit_id"]
+            date = row["date"][:10] if row["date"][:4].isdigit() else ""
+            meta = f"---\ntitle: {title}\nsource: {row['source']}\n" + (f"date: {date}\n" if date else "") + "---\n"
+            (folder / f"fakes_{row['unit_id']}.txt").write_text(meta + row["article_content"], encoding="utf-8")
+
+
+def measure(folder: Path, label: str) -> None:
+    os.environ["GEO_ARTICLES"] = str(folder)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    t = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t
+    assert not at.exception, at.exception
+    t = time.perf_counter()
+    at.sidebar.multiselect[1].select(at.sidebar.multiselect[1].options[0]).run()  # a governorate
+    change = time.perf_counter() - t
+    t = time.perf_counter()
+    at.sidebar.number_input[0].set_value(3).run()
+    change2 = time.perf_counter() - t
+    corpus = explore.load_corpus(folder, gazetteer.load())
+    summaries = mapview.summarise(explore.filter_mentions(corpus, explore.Filters()))
+    html = mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson",
+                             corpus.titles()).get_root().render()
+    print(f"{label}: {len(corpus.articles)} articles, {len(corpus.mentions)} mentions, {len(summaries)} places | "
+          f"first render {first:.2f} s, governorate filter {change * 1000:.0f} ms, min-mentions filter "
+          f"{change2 * 1000:.0f} ms, map HTML {len(html.encode()) / 1e6:.2f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
+    args = ap.parse_args()
+    measure(ROOT / "articles", "seeds")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_fakes(args.csv, Path(tmp))
+        measure(Path(tmp), "FA-KES")
+
+
+if __name__ == "__main__":
+    main()
