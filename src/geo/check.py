@@ -103,7 +103,7 @@ def check(root: Path) -> list[Problem]:
         if parent not in places:
             add(path, line, f"unknown parent {parent!r}: use an id from a places file, or leave parent empty")
 
-    common = read_word_list(files["common_words"]) | read_word_list(files["ambiguous"])
+    common = read_word_list(files["common_words"]) - read_word_list(files["ambiguous"]) - read_word_list(files["generic"])
     merged = {row["old_id"]: row["new_id"] for _l, row in read_rows(files["merged_ids"], ("old_id", "new_id"), False)}
     for key in ("aliases", "curated_aliases"):
         try:
@@ -114,7 +114,8 @@ def check(root: Path) -> list[Problem]:
                     add(files[key], line, "empty alias: remove the row")
                 elif key == "curated_aliases" and alias_key(row["alias"]) in common and not row["alias"].isupper():
                     add(files[key], line, f"alias {row['alias']!r} is a common English word or name: it will count "
-                        "only when capitalised and with context; remove it or confirm by writing a more specific alias")
+                        "only when capitalised and with context; remove it, or confirm it by adding it to "
+                        "curated/ambiguous_names.txt")
         except GazetteerError as e:
             add(e.path, e.line, str(e).split(": ", 1)[-1])
     for key, columns in (("not_places", NOT_PLACE_COLUMNS), ("context_words", CONTEXT_COLUMNS)):

@@ -139,6 +139,7 @@ class Gazetteer:
     entries: EntryTable
     automaton: ahocorasick.Automaton
     context: ContextWords
+    common_words: frozenset[str]
 
     def __getstate__(self) -> dict:
         """A compact form for the cache: tuples unpickle far faster than 100k objects."""
@@ -149,6 +150,7 @@ class Gazetteer:
             "entries": self.entries.raw_rows(order),
             "automaton": self.automaton,
             "context": self.context,
+            "common_words": self.common_words,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -158,6 +160,7 @@ class Gazetteer:
         self.entries = EntryTable(state["entries"], place_list)
         self.automaton = state["automaton"]
         self.context = state["context"]
+        self.common_words = state["common_words"]
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
@@ -294,8 +297,8 @@ class _IndexBuilder:
             if written.isupper() and len(written) <= 4 and i == 0:
                 entry.flags |= EXACT_CASE
                 entry.exact_forms.add(written)
-            elif any_case:
-                entry.flags |= ANY_CASE
+            elif any_case and (i == 0 or not curated):
+                entry.flags |= ANY_CASE  # a hand-written alias, not what rules make of it
 
     def add_possessives(self) -> None:
         """"Syrias", "Aleppos": news copy that lost its apostrophes still names the place.
@@ -345,9 +348,10 @@ def build(root: Path) -> Gazetteer:
     """Read every gazetteer file and build the index (slow path; see load())."""
     files = source_files(root)
     places = load_places(files)
+    common_words = frozenset(read_word_list(files["common_words"]))
     builder = _IndexBuilder(
         load_rules(files["spelling_rules"]),
-        read_word_list(files["common_words"]),
+        set(common_words),
         read_word_list(files["ambiguous"]) | read_word_list(files["generic"]),
     )
     for place in places.values():
@@ -371,7 +375,7 @@ def build(root: Path) -> Gazetteer:
     for i, entry in enumerate(entries):
         automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags))
     automaton.make_automaton()
-    return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]))
+    return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]), common_words)
 
 
 def fingerprint(root: Path) -> str:

@@ -9,8 +9,8 @@ Rules, in order (each decision's `reason` names the rule that fired):
    governorates, cities and regions beat villages of the same name (precomputed per name
    in gazetteer.Entry.cands).
 4. A common word or person name that is also a village ("Bara", "Jan") counts only with
-   context: a kind word beside it ("village of Bara", "Bara town"), or a place named within
-   CONTEXT_WINDOW characters, or anywhere in the article, that lies within VOUCH_KM of it.
+   context: a kind word beside it ("village of Bara", "Bara town"), or an unambiguous Syrian
+   place named within CONTEXT_WINDOW characters of it that lies within VOUCH_KM of it.
 5. Several candidates left: the one nearest the article's unambiguous Syrian places (geopy's
    great-circle distance), else the largest.
 """
@@ -18,6 +18,7 @@ Rules, in order (each decision's `reason` names the rule that fired):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +30,8 @@ from .models import Place
 
 CONTEXT_WINDOW = 120
 VOUCH_KM = 40.0
+VARIANT_PENALTY_DEG = 0.15  # ~15 km: a place reached by a spelling rule must be that much nearer
+_NAME_GOES_ON = re.compile(r"(?:[ -](?:al|el|as|ad|ar|an|ash|at|az|ad)-|[ -])([A-Z][\w']*)")
 UNIQUE = "the only place of that name"
 
 
@@ -44,7 +47,7 @@ def _km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
     return great_circle(a, b).km
 
 
-def _nearest(candidates, anchors) -> tuple[Place, Place, float]:
+def _nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tuple[Place, Place, float]:
     """The (candidate, anchor) pair closest together, and geopy's distance between them.
 
     Pairs are ranked by a flat-earth approximation (exact enough to order places a few
@@ -55,6 +58,8 @@ def _nearest(candidates, anchors) -> tuple[Place, Place, float]:
         coslat = math.cos(math.radians(c.lat))
         for a in anchors:
             d2 = (c.lat - a.lat) ** 2 + ((c.lon - a.lon) * coslat) ** 2
+            if c.id in penalised:
+                d2 = (math.sqrt(d2) + VARIANT_PENALTY_DEG) ** 2
             if best is None or d2 < best[0]:
                 best = (d2, c, a)
     assert best is not None
@@ -74,6 +79,12 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
         start, end = m.start, m.end
         if not entry.major and ctx.title_before.search(norm, max(0, start - 25), start):
             continue
+        if not entry.major and " " not in entry.key:
+            # "Rami Abdulrahman", "Bab al-Nasr", "Tal Qarrah": a capitalised word goes on, so this
+            # is part of a longer name the gazetteer does not know (a person's, a gate's).
+            more = _NAME_GOES_ON.match(text, end)
+            if more and more.group(1).lower() not in gaz.common_words and not ctx.kind_after.match(norm, end):
+                continue
         cands = entry.cands
         notes = []
         if entry.admin_cands:
@@ -93,14 +104,21 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
                 needs_vouch = True
         if not entry.direct:
             notes.append(f"spelling variant of {cands[0].name}")
-        pending.append((m, cands, notes, needs_vouch))
+        pending.append((m, cands, notes, needs_vouch, bool(entry.admin_cands) and cands is entry.admin_cands))
 
-    anchors = list({c[0].id: c[0] for _m, c, _n, v in pending if len(c) == 1 and not v and c[0].in_syria}.values())
+    placed = [(m.start, c[0]) for m, c, _n, v, _a in pending if len(c) == 1 and not v and c[0].in_syria]
+    anchors = list({p.id: p for _s, p in placed}.values())
     resolved: list[Resolved] = []
-    for m, cands, notes, needs_vouch in pending:
+    for m, cands, notes, needs_vouch, admin in pending:
+        entry = m.entry
+        penalised: frozenset[str] = frozenset()
+        if anchors and not entry.major and not admin and entry.direct and entry.derived:
+            # A village written exactly so elsewhere may still be the one meant here, if it is
+            # near the article's other places: rule-made spellings compete, with a handicap.
+            penalised = frozenset(p.id for p in entry.derived)
+            cands = tuple(cands) + tuple(entry.derived)
         if needs_vouch:
-            near = {r.place.id: r.place for r in resolved if m.start - r.match.start <= CONTEXT_WINDOW}
-            near.update((a.id, a) for a in anchors if a.id not in near)
+            near = {p.id: p for s, p in placed if abs(m.start - s) <= CONTEXT_WINDOW}
             near.pop(cands[0].id, None) if len(cands) == 1 else None
             if not near:
                 continue
@@ -114,7 +132,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             resolved.append(Resolved(m, cands[0], reason))
             continue
         if anchors:
-            place, anchor, km = _nearest(cands, anchors)
+            place, anchor, km = _nearest(cands, anchors, penalised)
+            if place.id in penalised:
+                notes.append(f"spelling variant of {place.name}")
             notes.append(f"nearest of {len(cands)} places of that name to the article's other places "
                          f"({km:.0f} km from {anchor.name})")
         else:
