@@ -41,28 +41,48 @@ def filters_ui(corpus: explore.Corpus) -> explore.Filters:
     st.sidebar.header("Filters")
     titles = corpus.titles()
     names = sorted(titles, key=lambda n: titles[n].lower())
-    chosen = st.sidebar.multiselect("Articles", names, default=[n for n in query_list("articles") if n in titles],
-                                    format_func=lambda n: titles[n], placeholder="All articles")
+    chosen = st.sidebar.multiselect(
+        "Articles",
+        names,
+        default=[n for n in query_list("articles") if n in titles],
+        format_func=lambda n: titles[n],
+        placeholder="All articles",
+    )
     dates = sorted(d for d in map(explore.article_date, corpus.articles) if d)
     start = end = None
     if dates and dates[0] < dates[-1]:
         q_from, q_to = st.query_params.get("from"), st.query_params.get("to")
-        default = (dt.date.fromisoformat(q_from) if q_from else dates[0], dt.date.fromisoformat(q_to) if q_to else dates[-1])
+        default = (
+            dt.date.fromisoformat(q_from) if q_from else dates[0],
+            dt.date.fromisoformat(q_to) if q_to else dates[-1],
+        )
         picked = st.sidebar.date_input("Publication dates", value=default, min_value=dates[0], max_value=dates[-1])
         if isinstance(picked, tuple) and len(picked) == 2 and tuple(picked) != (dates[0], dates[-1]):
             start, end = picked
     govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
-    gov = st.sidebar.multiselect("Governorates", govs, default=[g for g in query_list("gov") if g in govs],
-                                 placeholder="All governorates")
-    kinds = st.sidebar.multiselect("Place kinds", KIND_CHOICES,
-                                   default=[k for k in query_list("kind") if k in KIND_CHOICES], placeholder="All kinds")
+    gov = st.sidebar.multiselect(
+        "Governorates", govs, default=[g for g in query_list("gov") if g in govs], placeholder="All governorates"
+    )
+    kinds = st.sidebar.multiselect(
+        "Place kinds",
+        KIND_CHOICES,
+        default=[k for k in query_list("kind") if k in KIND_CHOICES],
+        placeholder="All kinds",
+    )
     min_mentions = st.sidebar.number_input("Minimum mentions", 1, 1000, int(st.query_params.get("min", 1)))
     search = st.sidebar.text_input("Find a place", st.query_params.get("q", ""))
     abroad = st.sidebar.toggle("Show places outside Syria", st.query_params.get("abroad") == "1")
     f = explore.Filters(chosen, start, end, gov, kinds, int(min_mentions), search, abroad)
-    params = {"articles": "|".join(chosen), "gov": "|".join(gov), "kind": "|".join(kinds),
-              "min": str(f.min_mentions) if f.min_mentions > 1 else "", "q": search, "abroad": "1" if abroad else "",
-              "from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}
+    params = {
+        "articles": "|".join(chosen),
+        "gov": "|".join(gov),
+        "kind": "|".join(kinds),
+        "min": str(f.min_mentions) if f.min_mentions > 1 else "",
+        "q": search,
+        "abroad": "1" if abroad else "",
+        "from": start.isoformat() if start else "",
+        "to": end.isoformat() if end else "",
+    }
     for key, value in params.items():
         if value:
             st.query_params[key] = value
@@ -91,8 +111,9 @@ def map_ui(summaries, titles) -> str | None:
     clicked = (state or {}).get("last_object_clicked")
     if not clicked:
         return None
-    best = min(summaries, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2,
-               default=None)
+    best = min(
+        summaries, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2, default=None
+    )
     return best.place.id if best else None
 
 
@@ -109,21 +130,26 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     if st.session_state.get("place") not in by_id:
         wanted = st.query_params.get("place")
         st.session_state["place"] = wanted if wanted in by_id else ids[0]
-    place_id = st.selectbox("Place", ids, key="place",
-                            format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})")
+    place_id = st.selectbox(
+        "Place", ids, key="place", format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})"
+    )
     st.query_params["place"] = place_id
     s = by_id[place_id]
     p = s.place
     st.subheader(f"{p.name} {p.name_ar}")
-    st.caption(f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · {s.count} mentions · `{p.id}`")
+    st.caption(
+        f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · {s.count} mentions · `{p.id}`"
+    )
     titles = corpus.titles()
     with st.container(height=470):
         for m in s.mentions:
             article = corpus.article(m.article)
             date = article.meta.get("date", "") if article else ""
             st.markdown(f"**{escape_md(titles.get(m.article, m.article))}** {date}")
-            st.html(f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
-                    f"<div style='color:#888;font-size:12px'>why this place: {mapview.safe(m.reason)}</div>")
+            st.html(
+                f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
+                f"<div style='color:#888;font-size:12px'>why this place: {mapview.safe(m.reason)}</div>"
+            )
 
 
 def escape_md(text: str) -> str:
@@ -137,22 +163,30 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
         st.dataframe(explore.place_table(summaries, titles), width="stretch", hide_index=True)
     with tab_chart:
         top = summaries[:20]
-        st.bar_chart({"place": [s.place.name for s in top], "mentions": [s.count for s in top]},
-                     x="place", y="mentions", horizontal=True)
+        st.bar_chart(
+            {"place": [s.place.name for s in top], "mentions": [s.count for s in top]},
+            x="place",
+            y="mentions",
+            horizontal=True,
+        )
     with tab_articles:
         by_article: dict[str, list] = {}
         for m in mentions:
             by_article.setdefault(m.article, []).append(m)
         for name in sorted(by_article, key=lambda n: titles.get(n, n)):
             places = mapview.summarise(by_article[name])
-            st.markdown(f"**{escape_md(titles.get(name, name))}**: " +
-                        ", ".join(f"{escape_md(s.place.name)} ({s.count})" for s in places))
+            st.markdown(
+                f"**{escape_md(titles.get(name, name))}**: "
+                + ", ".join(f"{escape_md(s.place.name)} ({s.count})" for s in places)
+            )
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
         article = corpus.article(name)
         if article:
-            meta = " · ".join(f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language"))
+            meta = " · ".join(
+                f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language")
+            )
             st.caption(meta)
             st.html(explore.article_html(article, corpus.mentions))
 
@@ -161,8 +195,9 @@ def export_ui(mentions) -> None:
     a, b = st.columns(2)
     # Callables: the files are made when the button is clicked, not on every rerun.
     a.download_button("Download mentions (CSV)", lambda: explore.to_csv(mentions), "mentions.csv", "text/csv")
-    b.download_button("Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson",
-                      "application/geo+json")
+    b.download_button(
+        "Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson", "application/geo+json"
+    )
 
 
 def main() -> None:
@@ -170,7 +205,7 @@ def main() -> None:
     st.title("Where it happens: places in the articles")
     try:
         gaz_root = str(gazetteer.default_root())
-        gaz = load_gazetteer(gaz_root)
+        load_gazetteer(gaz_root)  # a broken gazetteer fails here, with its file and line
         corpus = load_corpus(str(ARTICLES), explore.corpus_signature(ARTICLES), gaz_root)
     except GeoError as e:
         st.error(f"Cannot load: {e}")

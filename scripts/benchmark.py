@@ -68,8 +68,10 @@ def main() -> None:
     texts = corpus(args.csv, args.mb)
     mb = sum(len(x.encode()) for x in texts) / 1e6
     print(f"corpus: FA-KES x{len(texts) // 804} = {len(texts)} articles, {mb:.1f} MB")
-    print(f"start-up: {warm_s:.2f} s from cache, {cold_s:.2f} s building the index "
-          f"({len(gaz.entries)} keys, {len(gaz.places)} places)")
+    print(
+        f"start-up: {warm_s:.2f} s from cache, {cold_s:.2f} s building the index "
+        f"({len(gaz.entries)} keys, {len(gaz.places)} places)"
+    )
 
     global _gaz, _texts
     _gaz, _texts = gaz, texts
@@ -85,7 +87,10 @@ def main() -> None:
         n2 = sum(pool.map(_parse_range, chunks))
     par = time.perf_counter() - t
     assert n2 == n
-    print(f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  ({par:.1f} s, pool start-up included)")
+    print(
+        f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  "
+        f"({par:.1f} s, pool start-up included)"
+    )
 
     from flashtext import KeywordProcessor
 
@@ -98,8 +103,10 @@ def main() -> None:
     t = time.perf_counter()
     fn = sum(len(kp.extract_keywords(x, span_info=True)) for x in sub)
     ft = time.perf_counter() - t
-    print(f"flashtext, 1 core: {sub_mb / ft:6.1f} MB/s  {len(sub) / ft:8.0f} articles/s  "
-          f"(extraction only, {fn} hits on {sub_mb:.1f} MB)")
+    print(
+        f"flashtext, 1 core: {sub_mb / ft:6.1f} MB/s  {len(sub) / ft:8.0f} articles/s  "
+        f"(extraction only, {fn} hits on {sub_mb:.1f} MB)"
+    )
     print(f"geo / flashtext on one core: {(mb / one) / (sub_mb / ft):.1f}x")
     print(f"peak memory (max RSS of this process): {peak_mb():.0f} MB")
 

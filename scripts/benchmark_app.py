@@ -47,11 +47,16 @@ def measure(folder: Path, label: str) -> None:
     change2 = time.perf_counter() - t
     corpus = explore.load_corpus(folder, gazetteer.load())
     summaries = mapview.summarise(explore.filter_mentions(corpus, explore.Filters()))
-    html = mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson",
-                             corpus.titles()).get_root().render()
-    print(f"{label}: {len(corpus.articles)} articles, {len(corpus.mentions)} mentions, {len(summaries)} places | "
-          f"first render {first:.2f} s, governorate filter {change * 1000:.0f} ms, min-mentions filter "
-          f"{change2 * 1000:.0f} ms, map HTML {len(html.encode()) / 1e6:.2f} MB")
+    html = (
+        mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson", corpus.titles())
+        .get_root()
+        .render()
+    )
+    print(
+        f"{label}: {len(corpus.articles)} articles, {len(corpus.mentions)} mentions, {len(summaries)} places | "
+        f"first render {first:.2f} s, governorate filter {change * 1000:.0f} ms, min-mentions filter "
+        f"{change2 * 1000:.0f} ms, map HTML {len(html.encode()) / 1e6:.2f} MB"
+    )
 
 
 def main() -> None:

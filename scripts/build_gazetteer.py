@@ -32,7 +32,7 @@ from shapely.strtree import STRtree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from geo.gazetteer import PLACE_COLUMNS, ALIAS_COLUMNS  # noqa: E402
+from geo.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS  # noqa: E402
 from geo.store import write_csv_atomic, write_text_atomic  # noqa: E402
 from geo.textnorm import alias_key  # noqa: E402
 
@@ -115,11 +115,19 @@ def admin_rows(ocha: Path) -> tuple[list[dict], list[tuple[str, str, str]]]:
             p = f["properties"]
             pid = f"ocha:{p[f'adm{level}_pcode']}"
             parent = f"ocha:{p[f'adm{level - 1}_pcode']}" if level > 1 else ""
-            rows.append(place_row(
-                id=pid, name=p[f"adm{level}_name"], name_ar=p[f"adm{level}_name1"], kind=kind,
-                lat=round(p["center_lat"], 5), lon=round(p["center_lon"], 5),
-                governorate=p["adm1_name"], parent=parent, source=OCHA,
-            ))
+            rows.append(
+                place_row(
+                    id=pid,
+                    name=p[f"adm{level}_name"],
+                    name_ar=p[f"adm{level}_name1"],
+                    kind=kind,
+                    lat=round(p["center_lat"], 5),
+                    lon=round(p["center_lon"], 5),
+                    governorate=p["adm1_name"],
+                    parent=parent,
+                    source=OCHA,
+                )
+            )
             ref = p.get(f"adm{level}_ref_n") or ""
             if ref and alias_key(ref) != alias_key(p[f"adm{level}_name"]):
                 aliases.append((pid, ref, "OCHA reference name"))
@@ -154,11 +162,20 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
             kind = "neighbourhood" if r["placetype"] == "neighbourhood" else kind_for_population(pop)
             g1, g3 = adm1.find(lat, lon), adm3.find(lat, lon)
             name = r["name"] if not _ARABIC.search(r["name"]) else (city or {}).get("name", r["name"])
-            rows.append(place_row(
-                id=pid, name=name, name_ar=r["name_ar"], kind=kind, lat=lat, lon=lon,
-                governorate=g1["adm1_name"] if g1 else "", parent=f"ocha:{g3['adm3_pcode']}" if g3 else "",
-                population=pop or "", source=WOF + (f"; population {GEONAMES}" if pop else ""),
-            ))
+            rows.append(
+                place_row(
+                    id=pid,
+                    name=name,
+                    name_ar=r["name_ar"],
+                    kind=kind,
+                    lat=lat,
+                    lon=lon,
+                    governorate=g1["adm1_name"] if g1 else "",
+                    parent=f"ocha:{g3['adm3_pcode']}" if g3 else "",
+                    population=pop or "",
+                    source=WOF + (f"; population {GEONAMES}" if pop else ""),
+                )
+            )
             names = [n for n in r["alt_names_latin"].split("|") + r["alt_names_ar"].split("|") if n]
             names += [n for n in (city or {}).get("alternatenames", [])]
             seen = {alias_key(name), alias_key(r["name_ar"])}
@@ -174,11 +191,19 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
             continue
         lat, lon, pop = city["latitude"], city["longitude"], int(city["population"])
         g1, g3 = adm1.find(lat, lon), adm3.find(lat, lon)
-        rows.append(place_row(
-            id=pid, name=city["name"], kind=kind_for_population(pop), lat=lat, lon=lon,
-            governorate=g1["adm1_name"] if g1 else "", parent=f"ocha:{g3['adm3_pcode']}" if g3 else "",
-            population=pop or "", source=GEONAMES,
-        ))
+        rows.append(
+            place_row(
+                id=pid,
+                name=city["name"],
+                kind=kind_for_population(pop),
+                lat=lat,
+                lon=lon,
+                governorate=g1["adm1_name"] if g1 else "",
+                parent=f"ocha:{g3['adm3_pcode']}" if g3 else "",
+                population=pop or "",
+                source=GEONAMES,
+            )
+        )
         seen = {alias_key(city["name"])}
         for alt in city["alternatenames"]:
             key = alias_key(alt)
@@ -196,6 +221,7 @@ def merge_duplicates(places: list[dict], aliases: list) -> list[dict]:
     The record with a GeoNames id and the larger population stays; the other's id is dropped
     and its aliases move to the one kept.
     """
+
     def rank(p: dict) -> tuple:
         return (not p["id"].startswith("gn:"), -int(p["population"] or 0), p["id"])
 
@@ -208,7 +234,7 @@ def merge_duplicates(places: list[dict], aliases: list) -> list[dict]:
         for i, p in enumerate(group):
             if p["id"] in dropped:
                 continue
-            for q in group[i + 1:]:
+            for q in group[i + 1 :]:
                 same_kind = q["kind"] == p["kind"] or {p["kind"], q["kind"]} <= POPULATED
                 near = km(float(p["lat"]), float(p["lon"]), float(q["lat"]), float(q["lon"])) <= MERGE_KM
                 if q["id"] in dropped or not (same_kind and near):
@@ -231,9 +257,16 @@ def merge_capitals(ocha: Path, places: list[dict], aliases: list, adm1: AdminInd
             lat, lon, level = float(r["y_coord"]), float(r["x_coord"]), int(r["adm_p_lvl"])
             name = r["name"]
             match = min(
-                (p for p in localities if abs(float(p["lat"]) - lat) < 0.1 and abs(float(p["lon"]) - lon) < 0.1
-                 and same_name(p["name"], name) and km(float(p["lat"]), float(p["lon"]), lat, lon) <= MERGE_KM),
-                key=lambda p: km(float(p["lat"]), float(p["lon"]), lat, lon), default=None,
+                (
+                    p
+                    for p in localities
+                    if abs(float(p["lat"]) - lat) < 0.1
+                    and abs(float(p["lon"]) - lon) < 0.1
+                    and same_name(p["name"], name)
+                    and km(float(p["lat"]), float(p["lon"]), lat, lon) <= MERGE_KM
+                ),
+                key=lambda p: km(float(p["lat"]), float(p["lon"]), lat, lon),
+                default=None,
             )
             least = "city" if level <= 1 else "town"
             if match:
@@ -248,11 +281,18 @@ def merge_capitals(ocha: Path, places: list[dict], aliases: list, adm1: AdminInd
                 continue
             unit = r["adm3_pcode"] or r["adm2_pcode"] or r["adm1_pcode"] or "SY"
             g1 = adm1.find(lat, lon)
-            places.append(place_row(
-                id=f"ocha:cap-{unit}", name=name, kind=least, lat=lat, lon=lon,
-                governorate=g1["adm1_name"] if g1 else "", parent=f"ocha:{unit}" if unit != "SY" else "",
-                source=OCHA + " admin capital",
-            ))
+            places.append(
+                place_row(
+                    id=f"ocha:cap-{unit}",
+                    name=name,
+                    kind=least,
+                    lat=lat,
+                    lon=lon,
+                    governorate=g1["adm1_name"] if g1 else "",
+                    parent=f"ocha:{unit}" if unit != "SY" else "",
+                    source=OCHA + " admin capital",
+                )
+            )
 
 
 def neighbourhood_rows(ocha: Path, places: list[dict]) -> list[dict]:
@@ -264,11 +304,19 @@ def neighbourhood_rows(ocha: Path, places: list[dict]) -> list[dict]:
             near = [p for p in cities if km(float(p["lat"]), float(p["lon"]), lat, lon) <= 15]
             named = [p for p in near if same_name(p["name"], r["adm4_en"])] or near
             parent = min(named, key=lambda p: km(float(p["lat"]), float(p["lon"]), lat, lon), default=None)
-            rows.append(place_row(
-                id=f"ocha:{r['neighborhood_code']}", name=r["name_en"], name_ar=r["name_ar"],
-                kind="neighbourhood", lat=lat, lon=lon, governorate=r["adm1_en"],
-                parent=parent["id"] if parent else "", source=OCHA + " neighbourhoods",
-            ))
+            rows.append(
+                place_row(
+                    id=f"ocha:{r['neighborhood_code']}",
+                    name=r["name_en"],
+                    name_ar=r["name_ar"],
+                    kind="neighbourhood",
+                    lat=lat,
+                    lon=lon,
+                    governorate=r["adm1_en"],
+                    parent=parent["id"] if parent else "",
+                    source=OCHA + " neighbourhoods",
+                )
+            )
     return rows
 
 
@@ -276,11 +324,14 @@ def common_words() -> list[str]:
     """Lowercase words frequent in English text: dictionary words with Zipf >= 3, and any
     word with Zipf >= 4.5 ("has", "its": inflections the dictionaries leave out)."""
     from english_words import get_english_words_set
-    from wordfreq import zipf_frequency, top_n_list
+    from wordfreq import top_n_list, zipf_frequency
 
     dictionary = {w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()}
-    return sorted(w for w in top_n_list("en", 40_000) if w.isalpha() and (
-        (w in dictionary and zipf_frequency(w, "en") >= 3.0) or zipf_frequency(w, "en") >= 4.5))
+    return sorted(
+        w
+        for w in top_n_list("en", 40_000)
+        if w.isalpha() and ((w in dictionary and zipf_frequency(w, "en") >= 3.0) or zipf_frequency(w, "en") >= 4.5)
+    )
 
 
 def governorate_layer(ocha: Path) -> str:
@@ -314,22 +365,24 @@ def main() -> None:
     assert all(n == 1 for n in ids.values()), [i for i, n in ids.items() if n > 1][:5]
 
     write_csv_atomic(out / "places.csv", PLACE_COLUMNS, places)
-    write_csv_atomic(out / "merged_ids.csv", ("old_id", "new_id"),
-                     [{"old_id": old, "new_id": new} for old, new in sorted(merged_ids.items())])
-    write_csv_atomic(out / "aliases.csv", ALIAS_COLUMNS,
-                     [dict(zip(ALIAS_COLUMNS, a)) for a in aliases])
+    write_csv_atomic(
+        out / "merged_ids.csv",
+        ("old_id", "new_id"),
+        [{"old_id": old, "new_id": new} for old, new in sorted(merged_ids.items())],
+    )
+    write_csv_atomic(out / "aliases.csv", ALIAS_COLUMNS, [dict(zip(ALIAS_COLUMNS, a, strict=True)) for a in aliases])
     words = common_words()
-    write_text_atomic(out / "common_words.txt",
-                      "# Lowercase English words frequent in running text (wordfreq Zipf >= 3.0 and in the\n"
-                      "# web2/gcide dictionaries via english-words, or Zipf >= 4.5).\n"
-                      "# Generated by scripts/build_gazetteer.py.\n"
-                      + "\n".join(words) + "\n")
+    write_text_atomic(
+        out / "common_words.txt",
+        "# Lowercase English words frequent in running text (wordfreq Zipf >= 3.0 and in the\n"
+        "# web2/gcide dictionaries via english-words, or Zipf >= 4.5).\n"
+        "# Generated by scripts/build_gazetteer.py.\n" + "\n".join(words) + "\n",
+    )
     write_text_atomic(out / "syria_governorates.geojson", governorate_layer(ocha))
     kinds = defaultdict(int)
     for p in places:
         kinds[p["kind"]] += 1
-    print(f"{len(places)} places {dict(kinds)}, {len(aliases)} aliases, {len(words)} common words",
-          file=sys.stderr)
+    print(f"{len(places)} places {dict(kinds)}, {len(aliases)} aliases, {len(words)} common words", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,18 @@ CURATED = ROOT / "gazetteer" / "curated"
 PLACE_COLUMNS = ["id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source"]
 ALIAS_COLUMNS = ["place_id", "alias", "note"]
 NOT_PLACE_COLUMNS = ["phrase", "reason"]
-KINDS = {"country", "governorate", "district", "sub-district", "region", "city", "town", "village", "neighbourhood",
-         "site"}
+KINDS = {
+    "country",
+    "governorate",
+    "district",
+    "sub-district",
+    "region",
+    "city",
+    "town",
+    "village",
+    "neighbourhood",
+    "site",
+}
 SYRIA_BBOX = (32.3, 37.4, 35.6, 42.4)  # lat min, lat max, lon min, lon max
 
 

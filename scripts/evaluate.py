@@ -63,10 +63,14 @@ def main() -> None:
             s["found"] += len(f)
             used = set()
             for m in f:
-                hit = next((i for i, gm in enumerate(g) if i not in used and gm["start"] < m.end and m.start < gm["end"]), None)
+                hit = next(
+                    (i for i, gm in enumerate(g) if i not in used and gm["start"] < m.end and m.start < gm["end"]), None
+                )
                 if hit is None:
                     if scope == "syria":
-                        errors.append(f"FP {art['unit_id']}: {m.text!r} -> {m.place.name} ({m.place.kind}, {m.place.id})")
+                        errors.append(
+                            f"FP {art['unit_id']}: {m.text!r} -> {m.place.name} ({m.place.kind}, {m.place.id})"
+                        )
                     continue
                 used.add(hit)
                 s["tp"] += 1
@@ -76,14 +80,22 @@ def main() -> None:
                     d = km(gm["lat"], gm["lon"], m.place.lat, m.place.lon)
                     # A country or governorate is an area: right when it is the same area,
                     # whatever the distance between two people's choice of its centre point.
-                    same_area = gm["kind"] in ("country", "governorate") and m.place.kind == gm["kind"] and (
-                        m.place.governorate == gm.get("governorate") if gm["kind"] == "governorate"
-                        else m.place.in_syria == gm["in_syria"] and d < 500)
+                    same_area = (
+                        gm["kind"] in ("country", "governorate")
+                        and m.place.kind == gm["kind"]
+                        and (
+                            m.place.governorate == gm.get("governorate")
+                            if gm["kind"] == "governorate"
+                            else m.place.in_syria == gm["in_syria"] and d < 500
+                        )
+                    )
                     if d <= KM or same_area:
                         s["near"] += 1
                     elif scope == "syria":
-                        errors.append(f"FAR {art['unit_id']}: {m.text!r} -> {m.place.name} ({m.place.kind}) "
-                                      f"is {d:.0f} km from gold {gm['place']}")
+                        errors.append(
+                            f"FAR {art['unit_id']}: {m.text!r} -> {m.place.name} ({m.place.kind}) "
+                            f"is {d:.0f} km from gold {gm['place']}"
+                        )
             if scope == "syria":
                 for i, gm in enumerate(g):
                     if i not in used:
@@ -98,8 +110,10 @@ def main() -> None:
     for scope, s in stats.items():
         p, r, f1 = score(s["tp"], s["found"], s["gold"])
         near = s["near"] / s["with_coords"] if s["with_coords"] else float("nan")
-        print(f"{scope:5s}: gold {s['gold']}, found {s['found']}, P {p:.3f} R {r:.3f} F1 {f1:.3f}, "
-              f"within {KM:.0f} km {near:.3f} ({s['near']}/{s['with_coords']})")
+        print(
+            f"{scope:5s}: gold {s['gold']}, found {s['found']}, P {p:.3f} R {r:.3f} F1 {f1:.3f}, "
+            f"within {KM:.0f} km {near:.3f} ({s['near']}/{s['with_coords']})"
+        )
     if gov_total:
         print(f"main governorate right: {gov_right}/{gov_total} = {gov_right / gov_total:.3f}")
     if args.show_errors:

@@ -52,7 +52,7 @@ def main() -> None:
             if not any(cs < e and s < ce for cs, ce in covered):
                 missed[cue.group(1)] += 1
                 if len(texts[cue.group(1)]) < 2:
-                    texts[cue.group(1)].append(text[max(0, s - 60):e + 40].replace("\n", " "))
+                    texts[cue.group(1)].append(text[max(0, s - 60) : e + 40].replace("\n", " "))
         govs[main_governorate(mentions) or "-"] += 1
     total = sum(found.values())
     print(f"{len(rows)} articles, {total} mentions, {len(found)} distinct (place, text) pairs")

@@ -50,8 +50,9 @@ def corpus_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("articles")
     for f in (ROOT / "articles").glob("*.txt"):
         shutil.copy(f, folder)
-    (folder / "zz_xss.txt").write_text("---\ntitle: <img src=x onerror=alert(3)> XSS test\n---\n" + XSS,
-                                       encoding="utf-8")
+    (folder / "zz_xss.txt").write_text(
+        "---\ntitle: <img src=x onerror=alert(3)> XSS test\n---\n" + XSS, encoding="utf-8"
+    )
     return folder
 
 
@@ -60,9 +61,23 @@ def server(corpus_dir):
     port = free_port()
     env = dict(os.environ, GEO_ARTICLES=str(corpus_dir))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -76,9 +91,18 @@ def server(corpus_dir):
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -139,13 +163,17 @@ def test_clicking_aleppo_shows_its_excerpts(page, server):
     frame = map_frame(page)
     frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
     # Zoom in past the clustering zoom, then click the Aleppo circle with the mouse.
-    frame.wait_for_function("""() => {
+    frame.wait_for_function(
+        """() => {
         const map = Object.values(window).find(v => v instanceof L.Map);
         const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
         const aleppo = group && group.getLayers().find(l => l.getTooltip().getContent().includes("Aleppo · حلب"));
         if (map.getZoom() !== 12) map.setView([36.2024, 37.1518], 12, {animate: false});
         return aleppo && aleppo._path && aleppo._path.getBoundingClientRect().width > 0;
-    }""", polling=500, timeout=30_000)
+    }""",
+        polling=500,
+        timeout=30_000,
+    )
     page.wait_for_timeout(500)
     center = frame.evaluate("""() => {
         const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup);
@@ -172,7 +200,9 @@ def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
                    const w = f && f.contentWindow;
                    return w && w.L && Object.values(w).filter(v => v instanceof w.L.MarkerClusterGroup)
                         .reduce((k, g) => k + g.getLayers().length, 0) === n; }""",
-        arg=expected, timeout=30_000)
+        arg=expected,
+        timeout=30_000,
+    )
 
 
 def test_article_text_runs_no_script(page, server):

@@ -8,13 +8,27 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELDS = {"article", "start", "end", "text", "place_id", "name", "kind", "lat", "lon", "governorate",
-          "in_syria", "excerpt", "reason"}
+FIELDS = {
+    "article",
+    "start",
+    "end",
+    "text",
+    "place_id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "governorate",
+    "in_syria",
+    "excerpt",
+    "reason",
+}
 
 
 def geo(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_parse_jsonl_has_the_contract_fields(tmp_path):
@@ -35,7 +49,7 @@ def test_offsets_index_the_file_as_read_with_front_matter(tmp_path):
     (tmp_path / "b.md").write_text(text, encoding="utf-8")
     run = geo("parse", tmp_path / "b.md")
     [r] = [json.loads(line) for line in run.stdout.splitlines()]
-    assert text[r["start"]:r["end"]] == "Hama"
+    assert text[r["start"] : r["end"]] == "Hama"
     assert r["start"] == text.index(body) + body.index("Hama")
 
 

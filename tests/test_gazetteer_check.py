@@ -30,13 +30,19 @@ def append(path: Path, text: str) -> int:
 
 def test_each_broken_row_is_reported_as_file_line_with_a_fix(broken):
     places = broken / "curated" / "places.csv"
-    first = append(places, "\n".join([
-        "cur:swapped,Swapped Town,,town,36.6,35.1,Idleb,ocha:SY07,,test",       # lat/lon swapped
-        "cur:abroad,Nicosia Wrong,,town,35.17,33.36,Idleb,ocha:SY07,,test",    # Syrian place in Cyprus
-        "cur:swapped,Twice,,town,35.9,36.6,Idleb,ocha:SY07,,test",             # duplicate id
-        "cur:orphan,Orphan,,village,35.9,36.6,Idleb,ocha:NOPE,,test",          # unknown parent
-        "cur:badlat,Bad Lat,,village,135.9,36.6,Idleb,,,test",                 # out of range
-    ]) + "\n")
+    first = append(
+        places,
+        "\n".join(
+            [
+                "cur:swapped,Swapped Town,,town,36.6,35.1,Idleb,ocha:SY07,,test",  # lat/lon swapped
+                "cur:abroad,Nicosia Wrong,,town,35.17,33.36,Idleb,ocha:SY07,,test",  # Syrian place in Cyprus
+                "cur:swapped,Twice,,town,35.9,36.6,Idleb,ocha:SY07,,test",  # duplicate id
+                "cur:orphan,Orphan,,village,35.9,36.6,Idleb,ocha:NOPE,,test",  # unknown parent
+                "cur:badlat,Bad Lat,,village,135.9,36.6,Idleb,,,test",  # out of range
+            ]
+        )
+        + "\n",
+    )
     alias_line = append(broken / "curated" / "aliases.csv", "gn:170063,house,test\n")
     found = {(Path(p.path).name, p.line): p.message for p in check(broken)}
     assert "swapped" in found[("places.csv", first)]

@@ -20,19 +20,35 @@ def test_mentions_never_overlap_and_stay_in_bounds(gaz, text):
     matches = find_matches(text, gaz)
     for m in matches:
         assert 0 <= m.start < m.end <= len(text)
-    for a, b in zip(matches, matches[1:]):
+    for a, b in zip(matches, matches[1:], strict=False):
         assert a.end <= b.start
 
 
 @given(TEXT)
 def test_normalised_mention_is_a_known_alias(gaz, text):
     for m in find_matches(text, gaz):
-        assert alias_key(text[m.start:m.end]) == m.entry.key
-        assert gaz.entry_for(text[m.start:m.end]) is m.entry
+        assert alias_key(text[m.start : m.end]) == m.entry.key
+        assert gaz.entry_for(text[m.start : m.end]) is m.entry
 
 
-NAMES = st.sampled_from(["Aleppo", "Hama", "Idlib", "Deir ez-Zor", "Damascus", "Sweida", "Homs", "Raqqa",
-                         "Latakia", "Maaret al-Numaan", "Turkey", "Moscow", "Kafr Nabl", "Tal Abyad"])
+NAMES = st.sampled_from(
+    [
+        "Aleppo",
+        "Hama",
+        "Idlib",
+        "Deir ez-Zor",
+        "Damascus",
+        "Sweida",
+        "Homs",
+        "Raqqa",
+        "Latakia",
+        "Maaret al-Numaan",
+        "Turkey",
+        "Moscow",
+        "Kafr Nabl",
+        "Tal Abyad",
+    ]
+)
 
 
 @given(TEXT, NAMES, TEXT)

@@ -62,7 +62,11 @@ def test_longest_name_wins_maaret_al_numaan(parse):
 
 def test_spanish_and_french_exonyms(parse):
     assert [m.place.id for m in parse("Damasco, Alepo, Alep and Damas")] == [
-        "gn:170654", "gn:170063", "gn:170063", "gn:170654"]
+        "gn:170654",
+        "gn:170063",
+        "gn:170063",
+        "gn:170654",
+    ]
 
 
 def test_news_spellings_of_cities(parse):
@@ -83,4 +87,4 @@ def test_acronym_is_not_a_village(parse):
 def test_offsets_index_the_text(parse):
     text = "Ceasefire in Idlib; shelling in Hama."
     for m in parse(text):
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text

@@ -1,7 +1,5 @@
 """One test per resolution rule: which place a name means, and the reason recorded."""
 
-from conftest import places
-
 
 def test_city_not_governorate_without_province_word(parse):
     [m] = parse("Air strikes hit Idlib on Monday.")

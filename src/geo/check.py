@@ -8,8 +8,15 @@ from pathlib import Path
 
 from .errors import GazetteerError
 from .gazetteer import (
-    ALIAS_COLUMNS, CONTEXT_COLUMNS, NOT_PLACE_COLUMNS, PLACE_COLUMNS, build, parse_place, read_rows,
-    read_word_list, source_files,
+    ALIAS_COLUMNS,
+    CONTEXT_COLUMNS,
+    NOT_PLACE_COLUMNS,
+    PLACE_COLUMNS,
+    build,
+    parse_place,
+    read_rows,
+    read_word_list,
+    source_files,
 )
 from .textnorm import alias_key
 
@@ -45,7 +52,7 @@ class Outline:
         self.polygons = []
         for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
             g = f["geometry"]
-            for poly in (g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]):
+            for poly in g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]:
                 xs = [p[0] for p in poly[0]]
                 ys = [p[1] for p in poly[0]]
                 self.polygons.append(((min(xs), min(ys), max(xs), max(ys)), poly))
@@ -86,16 +93,23 @@ def check(root: Path) -> list[Problem]:
                     continue
                 if place.id in places:
                     first = places[place.id]
-                    add(files[key], line, f"duplicate id {place.id} (first at {first[0]}:{first[1]}): give one a new id")
+                    add(
+                        files[key], line, f"duplicate id {place.id} (first at {first[0]}:{first[1]}): give one a new id"
+                    )
                     continue
                 places[place.id] = (files[key], line)
                 if place.parent:
                     parents.append((files[key], line, place.parent))
                 if outline and place.governorate and not outline.contains(place.lat, place.lon):
                     swapped = outline.contains(place.lon, place.lat)
-                    fix = "lat and lon look swapped: exchange them" if swapped else (
-                        "a Syrian place (governorate set) outside Syria: fix the coordinates, "
-                        "or clear governorate if it is abroad")
+                    fix = (
+                        "lat and lon look swapped: exchange them"
+                        if swapped
+                        else (
+                            "a Syrian place (governorate set) outside Syria: fix the coordinates, "
+                            "or clear governorate if it is abroad"
+                        )
+                    )
                     add(files[key], line, f"{place.id} {place.name!r} at lat={place.lat} lon={place.lon}: {fix}")
         except GazetteerError as e:
             add(e.path, e.line, str(e).split(": ", 1)[-1])
@@ -103,19 +117,29 @@ def check(root: Path) -> list[Problem]:
         if parent not in places:
             add(path, line, f"unknown parent {parent!r}: use an id from a places file, or leave parent empty")
 
-    common = read_word_list(files["common_words"]) - read_word_list(files["ambiguous"]) - read_word_list(files["generic"])
+    common = (
+        read_word_list(files["common_words"]) - read_word_list(files["ambiguous"]) - read_word_list(files["generic"])
+    )
     merged = {row["old_id"]: row["new_id"] for _l, row in read_rows(files["merged_ids"], ("old_id", "new_id"), False)}
     for key in ("aliases", "curated_aliases"):
         try:
             for line, row in read_rows(files[key], ALIAS_COLUMNS, required=key == "aliases"):
                 if merged.get(row["place_id"], row["place_id"]) not in places:
-                    add(files[key], line, f"place_id {row['place_id']!r} is not in any places file: fix the id or add the place")
+                    add(
+                        files[key],
+                        line,
+                        f"place_id {row['place_id']!r} is not in any places file: fix the id or add the place",
+                    )
                 elif not row["alias"].strip():
                     add(files[key], line, "empty alias: remove the row")
                 elif key == "curated_aliases" and alias_key(row["alias"]) in common and not row["alias"].isupper():
-                    add(files[key], line, f"alias {row['alias']!r} is a common English word or name: it will count "
+                    add(
+                        files[key],
+                        line,
+                        f"alias {row['alias']!r} is a common English word or name: it will count "
                         "only when capitalised and with context; remove it, or confirm it by adding it to "
-                        "curated/ambiguous_names.txt")
+                        "curated/ambiguous_names.txt",
+                    )
         except GazetteerError as e:
             add(e.path, e.line, str(e).split(": ", 1)[-1])
     for key, columns in (("not_places", NOT_PLACE_COLUMNS), ("context_words", CONTEXT_COLUMNS)):

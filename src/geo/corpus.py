@@ -55,8 +55,11 @@ def article_paths(paths: list[Path]) -> Iterator[Path]:
     for path in map(Path, paths):
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if (child.suffix.lower() in ARTICLE_SUFFIXES and child.name.lower() not in NOT_ARTICLES
-                        and not any(part.startswith(".") for part in child.relative_to(path).parts)):
+                if (
+                    child.suffix.lower() in ARTICLE_SUFFIXES
+                    and child.name.lower() not in NOT_ARTICLES
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                ):
                     yield child
         else:
             yield path

@@ -110,8 +110,13 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
     """One row per place: name, kind, governorate, total, and a column per article."""
     rows = []
     for s in summaries:
-        row = {"place": s.place.name, "arabic": s.place.name_ar, "kind": s.place.kind,
-               "governorate": s.place.governorate, "mentions": s.count}
+        row = {
+            "place": s.place.name,
+            "arabic": s.place.name_ar,
+            "kind": s.place.kind,
+            "governorate": s.place.governorate,
+            "mentions": s.count,
+        }
         for article, n in s.per_article().items():
             row[titles.get(article, article)] = n
         rows.append(row)
@@ -126,9 +131,11 @@ def article_html(article: Article, mentions: list[Mention]) -> str:
     for m in sorted((m for m in mentions if m.article == article.name), key=lambda m: m.start):
         if m.start < pos:
             continue
-        parts.append(html.escape(text[pos:m.start]))
-        parts.append(f"<mark title='{html.escape(m.place.name)} ({html.escape(m.place.kind)})'>"
-                     f"{html.escape(text[m.start:m.end])}</mark>")
+        parts.append(html.escape(text[pos : m.start]))
+        parts.append(
+            f"<mark title='{html.escape(m.place.name)} ({html.escape(m.place.kind)})'>"
+            f"{html.escape(text[m.start : m.end])}</mark>"
+        )
         pos = m.end
     parts.append(html.escape(text[pos:]))
     return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
@@ -144,6 +151,17 @@ def to_csv(mentions: list[Mention]) -> str:
 
 
 def to_geojson(mentions: list[Mention]) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
-         "properties": m.record()} for m in mentions]}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
+                    "properties": m.record(),
+                }
+                for m in mentions
+            ],
+        },
+        ensure_ascii=False,
+    )

@@ -86,8 +86,16 @@ class EntryTable:
             else:
                 key, flags, major, direct, derived, cands, admin, exact = raw
                 pl = self._places
-                entry = Entry(key, [pl[i] for i in direct], [pl[i] for i in derived], flags, set(exact), major,
-                              tuple(pl[i] for i in cands), tuple(pl[i] for i in admin))
+                entry = Entry(
+                    key,
+                    [pl[i] for i in direct],
+                    [pl[i] for i in derived],
+                    flags,
+                    set(exact),
+                    major,
+                    tuple(pl[i] for i in cands),
+                    tuple(pl[i] for i in admin),
+                )
             self._made[index] = entry
         return entry
 
@@ -102,8 +110,18 @@ class EntryTable:
                 rows.append(raw)
                 continue
             ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
-            rows.append((raw.key, raw.flags, raw.major, ids(raw.direct), ids(raw.derived), ids(raw.cands),
-                         ids(raw.admin_cands), tuple(raw.exact_forms)))
+            rows.append(
+                (
+                    raw.key,
+                    raw.flags,
+                    raw.major,
+                    ids(raw.direct),
+                    ids(raw.derived),
+                    ids(raw.cands),
+                    ids(raw.admin_cands),
+                    tuple(raw.exact_forms),
+                )
+            )
         return rows
 
 
@@ -238,9 +256,17 @@ def parse_place(path: Path, line: int, row: dict) -> Place:
     except ValueError:
         raise GazetteerError(path, line, f"population {row['population']!r} is not a whole number") from None
     return Place(
-        id=row["id"], name=row["name"], name_ar=row["name_ar"], kind=row["kind"], lat=lat, lon=lon,
-        governorate=row["governorate"], parent=row["parent"], population=population,
-        source=row["source"], in_syria=bool(row["governorate"]) or row["id"] == HOME_COUNTRY_ID,
+        id=row["id"],
+        name=row["name"],
+        name_ar=row["name_ar"],
+        kind=row["kind"],
+        lat=lat,
+        lon=lon,
+        governorate=row["governorate"],
+        parent=row["parent"],
+        population=population,
+        source=row["source"],
+        in_syria=bool(row["governorate"]) or row["id"] == HOME_COUNTRY_ID,
     )
 
 
@@ -252,7 +278,9 @@ def load_places(files: dict[str, Path]) -> dict[str, Place]:
             place = parse_place(files[name], line, row)
             if place.id in places:
                 first = where[place.id]
-                raise GazetteerError(files[name], line, f"duplicate id {place.id} (first at {first[0]}:{first[1]}); give it a new id")
+                raise GazetteerError(
+                    files[name], line, f"duplicate id {place.id} (first at {first[0]}:{first[1]}); give it a new id"
+                )
             places[place.id] = place
             where[place.id] = (files[name], line)
     return places
@@ -264,7 +292,9 @@ def load_context(path: Path) -> ContextWords:
         if row["role"] not in sets:
             raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(CONTEXT_ROLES)}")
         sets[row["role"]].add(alias_key(row["word"]))
-    return ContextWords(**{k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()})
+    return ContextWords(
+        **{k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
+    )
 
 
 class _IndexBuilder:
@@ -301,7 +331,7 @@ class _IndexBuilder:
                 entry.flags |= ANY_CASE  # a hand-written alias, not what rules make of it
 
     def add_possessives(self) -> None:
-        """"Syrias", "Aleppos": news copy that lost its apostrophes still names the place.
+        """ "Syrias", "Aleppos": news copy that lost its apostrophes still names the place.
 
         Only for countries, governorates, cities and regions, and never where the form is
         a word or name of its own ("Hamas" is not Hama's).
@@ -399,7 +429,7 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     if not use_cache:
         return build(root)
     cache = cache_dir() / f"gazetteer-{fingerprint(root)}.pickle"
-    
+
     try:
         with open(cache, "rb") as f:
             gaz = pickle.load(f)

@@ -35,9 +35,18 @@ KIND_COLOURS = {
     "site": "#8c564b",
     "country": "#7f7f7f",
 }
-KIND_GROUPS = {"city": "city", "town": "town/village", "village": "town/village", "neighbourhood": "neighbourhood",
-               "governorate": "governorate", "district": "governorate", "sub-district": "governorate",
-               "region": "region", "site": "site", "country": "country"}
+KIND_GROUPS = {
+    "city": "city",
+    "town": "town/village",
+    "village": "town/village",
+    "neighbourhood": "neighbourhood",
+    "governorate": "governorate",
+    "district": "governorate",
+    "sub-district": "governorate",
+    "region": "region",
+    "site": "site",
+    "country": "country",
+}
 EXCERPTS_IN_POPUP = 3
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -93,8 +102,9 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
         f"<tr><td>{safe(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
         for a, n in summary.per_article().most_common()
     )
-    excerpts = "".join(f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>"
-                       for m in summary.mentions[:EXCERPTS_IN_POPUP])
+    excerpts = "".join(
+        f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
+    )
     return (
         f"<div class='geo-popup' style='max-width:360px'><b>{safe(p.name)}</b> "
         f"<span dir='rtl'>{safe(p.name_ar)}</span><br>"
@@ -152,14 +162,25 @@ class PlaceMarkers(JSCSSMixin, Layer):
         self._name = "PlaceMarkers"
         self.options = {"maxClusterRadius": 35, "disableClusteringAtZoom": 9}
         self.data = [
-            {"lat": s.place.lat, "lon": s.place.lon, "radius": round(radius(s.count), 1),
-             "colour": KIND_COLOURS.get(s.place.kind, "#333"), "tooltip": tooltip_text(s),
-             "popup": popup_html(s, titles)}
+            {
+                "lat": s.place.lat,
+                "lon": s.place.lon,
+                "radius": round(radius(s.count), 1),
+                "colour": KIND_COLOURS.get(s.place.kind, "#333"),
+                "tooltip": tooltip_text(s),
+                "popup": popup_html(s, titles),
+            }
             for s in summaries
         ]
-        _use_local_assets(self, asset_base, [("markerclusterjs", "markercluster/leaflet.markercluster.js")],
-                          [("markerclustercss", "markercluster/MarkerCluster.css"),
-                           ("markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css")])
+        _use_local_assets(
+            self,
+            asset_base,
+            [("markerclusterjs", "markercluster/leaflet.markercluster.js")],
+            [
+                ("markerclustercss", "markercluster/MarkerCluster.css"),
+                ("markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css"),
+            ],
+        )
 
 
 def build_map(
@@ -176,8 +197,11 @@ def build_map(
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
 
-    outline = (json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
-               if not isinstance(governorates_geojson, dict) else governorates_geojson)
+    outline = (
+        json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
+        if not isinstance(governorates_geojson, dict)
+        else governorates_geojson
+    )
     gov_counts: Counter[str] = Counter()
     for s in summaries:
         if s.place.governorate:
@@ -186,14 +210,22 @@ def build_map(
     features = []
     for f in outline["features"]:
         name = f["properties"]["adm1_name"]
-        props = {"name": name, "name_ar": f["properties"].get("adm1_name1") or "", "mentions": gov_counts.get(name, 0),
-                 "fill": _shade(gov_counts.get(name, 0), top)}
+        props = {
+            "name": name,
+            "name_ar": f["properties"].get("adm1_name1") or "",
+            "mentions": gov_counts.get(name, 0),
+            "fill": _shade(gov_counts.get(name, 0), top),
+        }
         features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="Governorates (mentions)",
-        style_function=lambda feat: {"fillColor": feat["properties"]["fill"], "color": "#555", "weight": 1,
-                                     "fillOpacity": 0.45},
+        style_function=lambda feat: {
+            "fillColor": feat["properties"]["fill"],
+            "color": "#555",
+            "weight": 1,
+            "fillOpacity": 0.45,
+        },
         tooltip=folium.GeoJsonTooltip(fields=["name", "name_ar", "mentions"], aliases=["", "", "mentions"]),
         attr=OCHA_ATTRIBUTION,
     ).add_to(m)

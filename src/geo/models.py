@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = (
-    "country", "governorate", "district", "sub-district", "region", "city", "town",
-    "village", "neighbourhood", "site",
+    "country",
+    "governorate",
+    "district",
+    "sub-district",
+    "region",
+    "city",
+    "town",
+    "village",
+    "neighbourhood",
+    "site",
 )
 # Larger first: breaks ties between candidates of one name ("then to the larger place").
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}

@@ -10,8 +10,21 @@ from typing import TextIO
 from .models import Mention
 
 RECORD_FIELDS = (
-    "article", "start", "end", "text", "place_id", "name", "name_ar", "kind", "lat", "lon",
-    "governorate", "in_syria", "excerpt", "excerpt_start", "reason",
+    "article",
+    "start",
+    "end",
+    "text",
+    "place_id",
+    "name",
+    "name_ar",
+    "kind",
+    "lat",
+    "lon",
+    "governorate",
+    "in_syria",
+    "excerpt",
+    "excerpt_start",
+    "reason",
 )
 
 
@@ -32,8 +45,11 @@ class Writer:
             elif self.fmt == "csv":
                 self.csv.writerow(record)
             else:
-                feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
-                           "properties": record}
+                feature = {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
+                    "properties": record,
+                }
                 self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))
                 self.first = False
 

@@ -41,8 +41,9 @@ def parse_text(name: str, text: str, gaz: Gazetteer, body_start: int = 0) -> lis
             if s < sentence[1]:
                 sentence_end = -1
         excerpt, ex_start = sentence
-        mentions.append(Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason,
-                                excerpt, ex_start + body_start))
+        mentions.append(
+            Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_start + body_start)
+        )
     return mentions
 
 

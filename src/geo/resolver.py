@@ -31,6 +31,9 @@ from .models import Place
 CONTEXT_WINDOW = 120
 VOUCH_KM = 40.0
 VARIANT_PENALTY_DEG = 0.15  # ~15 km: a place reached by a spelling rule must be that much nearer
+# "the governorates of Deir Ezzor (east), Damascus, Homs (center) and Deraa": a province word
+# before a list covers every name in it.
+_LIST_GAP = re.compile(r"(?:\s*\([^()]{0,40}\))?\s*(?:,|and|, and|&)\s*$")
 _NAME_GOES_ON = re.compile(r"(?:[ -](?:al|el|as|ad|ar|an|ash|at|az|ad)-|[ -])([A-Z][\w']*)")
 UNIQUE = "the only place of that name"
 
@@ -71,6 +74,7 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
     """One place per match that is a place mention, in text order."""
     ctx = gaz.context
     pending = []  # (match, candidates, notes, needs a nearby place to vouch for it)
+    admin_list_end = -1  # end of the last name read as a governorate, for lists that follow it
     for m in matches:
         entry = m.entry
         flags = entry.flags
@@ -89,15 +93,24 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
         notes = []
         if entry.admin_cands:
             word = ctx.admin_after.match(norm, end) or ctx.admin_before.search(norm, max(0, start - 30), start)
-            if word:
+            in_list = admin_list_end >= 0 and _LIST_GAP.match(text, admin_list_end, start)
+            if word or in_list:
                 cands = entry.admin_cands
-                notes.append(f"{cands[0].kind}: '{word.group(1)}' beside the name")
+                admin_list_end = end
+                notes.append(
+                    f"{cands[0].kind}: '{word.group(1)}' beside the name"
+                    if word
+                    else f"{cands[0].kind}: in a list of provinces"
+                )
             else:
                 notes.append("the city, not the province of the same name (no province word)")
         needs_vouch = False
         if flags & NEEDS_CONTEXT:
-            word = (ctx.kind_after.match(norm, end) or ctx.kind_before.search(norm, max(0, start - 30), start)
-                    or ctx.admin_after.match(norm, end))
+            word = (
+                ctx.kind_after.match(norm, end)
+                or ctx.kind_before.search(norm, max(0, start - 30), start)
+                or ctx.admin_after.match(norm, end)
+            )
             if word:
                 notes.append(f"a common word or name, taken as a place: '{word.group(1)}' beside it")
             else:
@@ -126,7 +139,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             if km > VOUCH_KM:
                 continue
             cands = (cand,)
-            notes.append(f"a common word or name, taken as a place: {km:.0f} km from {anchor.name}, named in the article")
+            notes.append(
+                f"a common word or name, taken as a place: {km:.0f} km from {anchor.name}, named in the article"
+            )
         if len(cands) == 1:
             reason = "; ".join(notes) if notes else UNIQUE
             resolved.append(Resolved(m, cands[0], reason))
@@ -135,8 +150,10 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             place, anchor, km = _nearest(cands, anchors, penalised)
             if place.id in penalised:
                 notes.append(f"spelling variant of {place.name}")
-            notes.append(f"nearest of {len(cands)} places of that name to the article's other places "
-                         f"({km:.0f} km from {anchor.name})")
+            notes.append(
+                f"nearest of {len(cands)} places of that name to the article's other places "
+                f"({km:.0f} km from {anchor.name})"
+            )
         else:
             place = cands[0]
             notes.append(f"largest of {len(cands)} places of that name")
