@@ -36,7 +36,8 @@ from geo.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS  # noqa: E402
 from geo.store import write_csv_atomic, write_text_atomic  # noqa: E402
 from geo.textnorm import alias_key  # noqa: E402
 
-MERGE_KM = 5.0
+MERGE_KM = 5.0  # an OCHA capital and a locality of the same name this close are one place
+DUPLICATE_KM = 2.0  # two localities of one source: tighter (Latmin and Al-Lataminah are 4 km apart)
 POPULATED = {"village", "town", "city"}
 OCHA = "OCHA COD-AB v02 (OCHA, UNCS; CC BY 4.0)"
 WOF = "Who's On First / GeoNames (CC0 / CC BY 4.0)"
@@ -216,7 +217,7 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
 
 
 def merge_duplicates(places: list[dict], aliases: list) -> list[dict]:
-    """Who's On First and GeoNames hold some places twice (Saydnaya): same name within MERGE_KM.
+    """Who's On First and GeoNames hold some places twice (Saydnaya): same name within DUPLICATE_KM.
 
     The record with a GeoNames id and the larger population stays; the other's id is dropped
     and its aliases move to the one kept.
@@ -236,7 +237,7 @@ def merge_duplicates(places: list[dict], aliases: list) -> list[dict]:
                 continue
             for q in group[i + 1 :]:
                 same_kind = q["kind"] == p["kind"] or {p["kind"], q["kind"]} <= POPULATED
-                near = km(float(p["lat"]), float(p["lon"]), float(q["lat"]), float(q["lon"])) <= MERGE_KM
+                near = km(float(p["lat"]), float(p["lon"]), float(q["lat"]), float(q["lon"])) <= DUPLICATE_KM
                 if q["id"] in dropped or not (same_kind and near):
                     continue
                 dropped[q["id"]] = p["id"]

@@ -43,7 +43,7 @@ def test_each_broken_row_is_reported_as_file_line_with_a_fix(broken):
         )
         + "\n",
     )
-    alias_line = append(broken / "curated" / "aliases.csv", "gn:170063,house,test\n")
+    alias_line = append(broken / "curated" / "aliases.csv", "gn:168572,house,test\n")
     found = {(Path(p.path).name, p.line): p.message for p in check(broken)}
     assert "swapped" in found[("places.csv", first)]
     assert "outside Syria" in found[("places.csv", first + 1)]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import GazetteerError
 from .gazetteer import (
+    ANY_CASE_KINDS,
     ALIAS_COLUMNS,
     CONTEXT_COLUMNS,
     NOT_PLACE_COLUMNS,
@@ -82,6 +83,7 @@ def check(root: Path) -> list[Problem]:
         add(outline_path, None, "missing: run scripts/build_gazetteer.py to derive it")
 
     places: dict[str, tuple[Path, int]] = {}
+    kinds: dict[str, str] = {}
     parents: list[tuple[Path, int, str]] = []
     for key in ("places", "curated_places"):
         try:
@@ -98,6 +100,7 @@ def check(root: Path) -> list[Problem]:
                     )
                     continue
                 places[place.id] = (files[key], line)
+                kinds[place.id] = place.kind
                 if place.parent:
                     parents.append((files[key], line, place.parent))
                 if outline and place.governorate and not outline.contains(place.lat, place.lon):
@@ -132,7 +135,8 @@ def check(root: Path) -> list[Problem]:
                     )
                 elif not row["alias"].strip():
                     add(files[key], line, "empty alias: remove the row")
-                elif key == "curated_aliases" and alias_key(row["alias"]) in common and not row["alias"].isupper():
+                elif (key == "curated_aliases" and alias_key(row["alias"]) in common and not row["alias"].isupper()
+                      and kinds.get(merged.get(row["place_id"], row["place_id"])) not in ANY_CASE_KINDS):
                     add(
                         files[key],
                         line,

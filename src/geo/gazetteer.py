@@ -326,7 +326,7 @@ class _IndexBuilder:
                 target.append(place)
             if written.isupper() and len(written) <= 4 and i == 0:
                 entry.flags |= EXACT_CASE
-                entry.exact_forms.add(written)
+                entry.exact_forms.add(written.rstrip("."))  # "U.S." is matched as "U.S": a dot ends words
             elif any_case and (i == 0 or not curated):
                 entry.flags |= ANY_CASE  # a hand-written alias, not what rules make of it
 
