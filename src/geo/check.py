@@ -135,8 +135,12 @@ def check(root: Path) -> list[Problem]:
                     )
                 elif not row["alias"].strip():
                     add(files[key], line, "empty alias: remove the row")
-                elif (key == "curated_aliases" and alias_key(row["alias"]) in common and not row["alias"].isupper()
-                      and kinds.get(merged.get(row["place_id"], row["place_id"])) not in ANY_CASE_KINDS):
+                elif (
+                    key == "curated_aliases"
+                    and alias_key(row["alias"]) in common
+                    and not row["alias"].isupper()
+                    and kinds.get(merged.get(row["place_id"], row["place_id"])) not in ANY_CASE_KINDS
+                ):
                     add(
                         files[key],
                         line,

@@ -42,7 +42,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "4"
+CACHE_VERSION = "5"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -64,6 +64,11 @@ class Entry:
     major: bool = False  # names a country, governorate, city or region
     cands: tuple[Place, ...] = ()  # what the name means without a province word beside it
     admin_cands: tuple[Place, ...] = ()  # what it means with one, when that differs
+    simple: bool = False  # one major place, no context to read: the resolver's fast path
+
+    def settle(self) -> Entry:
+        self.simple = self.major and len(self.cands) == 1 and not self.admin_cands and not self.flags & NEEDS_CONTEXT
+        return self
 
 
 class EntryTable:
@@ -370,6 +375,7 @@ class _IndexBuilder:
                 plain = [p for p in base if p.kind not in ADMIN_KINDS]
             majors = [p for p in plain if p.kind in ANY_CASE_KINDS]
             entry.cands = tuple(majors or plain)
+            entry.settle()
             entries.append(entry)
         return entries
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, Entry, Gazetteer
+from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, Entry, Gazetteer
 from .textnorm import normalise
 
 ACRONYM_MAX = 5
@@ -38,7 +38,8 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     Case rules: names of small places must be capitalised ("has" is not the village Has);
     an all-caps word of up to ACRONYM_MAX letters is an acronym unless it names a major place
     (SANA is the news agency, not Sa'na); "US"-style aliases match only as written.
-    This loop runs once per hit, so it works on the automaton's (index, length, flags) values
+    Organisation names ("Aleppo Media Center") take part in the overlap policy, so that they
+    hide the place inside them, and are then dropped. This loop runs once per hit, so it works on the automaton's (index, length, flags) values
     and makes Entry objects only for the hits it keeps.
     """
     padded = f" {norm if norm is not None else normalise(text)} "
@@ -58,6 +59,8 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
                     continue
             elif span.islower() or (not flags & MAJOR and len(span) <= ACRONYM_MAX and span.isupper()):
                 continue
+        if flags & NOT_PLACE and " " not in padded[start + 1 : end + 1]:
+            continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
         if start >= cluster_end:  # no overlap with what came before: settle that cluster
             if cluster:
                 kept.extend(cluster if len(cluster) == 1 else _select(cluster))
@@ -69,4 +72,4 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     if cluster:
         kept.extend(cluster if len(cluster) == 1 else _select(cluster))
     kept.sort()
-    return [Match(s, e, entries[i]) for s, e, i in kept]
+    return [Match(s, e, entry) for s, e, i in kept if not (entry := entries[i]).flags & NOT_PLACE]

@@ -78,6 +78,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
     for m in matches:
         entry = m.entry
         flags = entry.flags
+        if entry.simple:
+            pending.append((m, entry.cands, None, False, False))
+            continue
         if flags & NOT_PLACE:
             continue
         start, end = m.start, m.end
@@ -123,6 +126,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
     anchors = list({p.id: p for _s, p in placed}.values())
     resolved: list[Resolved] = []
     for m, cands, notes, needs_vouch, admin in pending:
+        if notes is None:
+            resolved.append(Resolved(m, cands[0], UNIQUE))
+            continue
         entry = m.entry
         penalised: frozenset[str] = frozenset()
         if anchors and not entry.major and not admin and entry.direct and entry.derived:
