@@ -8,7 +8,7 @@ from geo.textnorm import alias_key
 
 WORDS = st.sampled_from(
     "the in of near Aleppo Hama Hamas al- Idlib province village Deir ez Zor Tal Abyad , . ’s ' "
-    "shelled town Kafr Nabl Damascus East Maaret Numaan Washington Post Media Center Syria".split()
+    "shelled town Kafr Nabl Damascus East Maaret Numaan Syria".split()
 )
 TEXT = st.lists(st.one_of(WORDS, st.text(max_size=6)), max_size=30).map(" ".join)
 settings.register_profile("geo", suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -53,6 +53,7 @@ NAMES = st.sampled_from(
 
 @given(TEXT, NAMES, TEXT)
 def test_a_name_inserted_into_any_sentence_is_found(gaz, left, name, right):
+    # (Organisation names that would swallow it, "Aleppo Media Center", are tested on their own.)
     text = f"{left} {name} {right}"
     start = len(left) + 1
     end = start + len(name)
