@@ -42,7 +42,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -50,6 +50,7 @@ NEEDS_CONTEXT = 2  # a common word or person name: counts only with a kind word 
 NOT_PLACE = 4  # an organisation or title that merely contains a place name
 EXACT_CASE = 8  # an all-caps abbreviation ("US", "UK"): only that exact form
 MAJOR = 16  # names a country, governorate, city or region
+ONE_WORD = 32  # the key has no space: no other whole name can sit inside it
 
 
 @dataclass(slots=True)
@@ -409,7 +410,8 @@ def build(root: Path) -> Gazetteer:
     entries = builder.finish()
     automaton = ahocorasick.Automaton()
     for i, entry in enumerate(entries):
-        automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags))
+        one_word = 0 if " " in entry.key else ONE_WORD
+        automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags | one_word))
     automaton.make_automaton()
     return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]), common_words)
 

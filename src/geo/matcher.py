@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, Entry, Gazetteer
+from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, ONE_WORD, Entry, Gazetteer
 from .textnorm import normalise
 
 ACRONYM_MAX = 5
@@ -59,7 +59,7 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
                     continue
             elif span.islower() or (not flags & MAJOR and len(span) <= ACRONYM_MAX and span.isupper()):
                 continue
-        if flags & NOT_PLACE and " " not in padded[start + 1 : end + 1]:
+        if flags & NOT_PLACE and flags & ONE_WORD:
             continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
         if start >= cluster_end:  # no overlap with what came before: settle that cluster
             if cluster:
@@ -68,7 +68,8 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
             cluster_end = end
         else:
             cluster.append((start, end, index))
-            cluster_end = max(cluster_end, end)
+            if end > cluster_end:
+                cluster_end = end
     if cluster:
         kept.extend(cluster if len(cluster) == 1 else _select(cluster))
     kept.sort()
