@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .errors import GazetteerError
 from .gazetteer import (
-    ANY_CASE_KINDS,
     ALIAS_COLUMNS,
+    ANY_CASE_KINDS,
     CONTEXT_COLUMNS,
     NOT_PLACE_COLUMNS,
     PLACE_COLUMNS,

@@ -39,8 +39,9 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     an all-caps word of up to ACRONYM_MAX letters is an acronym unless it names a major place
     (SANA is the news agency, not Sa'na); "US"-style aliases match only as written.
     Organisation names ("Aleppo Media Center") take part in the overlap policy, so that they
-    hide the place inside them, and are then dropped. This loop runs once per hit, so it works on the automaton's (index, length, flags) values
-    and makes Entry objects only for the hits it keeps.
+    hide the place inside them, and are then dropped. This loop runs once per hit, so it
+    works on the automaton's (index, length, flags) values and makes Entry objects only for
+    the hits it keeps.
     """
     padded = f" {norm if norm is not None else normalise(text)} "
     entries = gaz.entries
