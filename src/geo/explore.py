@@ -106,8 +106,16 @@ def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
     return out
 
 
+MAX_ARTICLE_COLUMNS = 30
+
+
 def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[dict]:
-    """One row per place: name, kind, governorate, total, and a column per article."""
+    """One row per place: name, kind, governorate, total, and a column per article.
+
+    Past MAX_ARTICLE_COLUMNS articles a column each is unreadable (and slow to send): the
+    table then counts articles instead, and the per-article tab lists each one's places.
+    """
+    many = len({m.article for s in summaries for m in s.mentions}) > MAX_ARTICLE_COLUMNS
     rows = []
     for s in summaries:
         row = {
@@ -117,8 +125,12 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
             "governorate": s.place.governorate,
             "mentions": s.count,
         }
-        for article, n in s.per_article().items():
-            row[titles.get(article, article)] = n
+        per_article = s.per_article()
+        if many:
+            row["articles"] = len(per_article)
+        else:
+            for article, n in per_article.items():
+                row[titles.get(article, article)] = n
         rows.append(row)
     return rows
 
