@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .corpus import article_paths
 from .gazetteer import Gazetteer
 from .mapview import PlaceSummary, kind_group, summarise
 from .models import Article, Mention
@@ -44,8 +45,6 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
 
 def corpus_signature(folder: Path) -> tuple:
     """Changes when an article is added, removed or edited: the cache key of a parse."""
-    from .corpus import article_paths
-
     out = []
     for p in article_paths([folder]):
         try:

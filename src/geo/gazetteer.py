@@ -29,7 +29,6 @@ import ahocorasick
 from .errors import GazetteerError
 from .models import KINDS, Place
 from .spelling import SpellingRule, load_rules, variants
-from .store import write_text_atomic
 from .textnorm import alias_key
 
 PLACE_COLUMNS = ("id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source")
@@ -459,4 +458,4 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     return gaz
 
 
-__all__ = ["Gazetteer", "Entry", "load", "build", "default_root", "write_text_atomic"]
+__all__ = ["Gazetteer", "Entry", "load", "build", "default_root"]

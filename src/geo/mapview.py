@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,11 +246,3 @@ def build_map(
 
 def kind_group(kind: str) -> str:
     return KIND_GROUPS.get(kind, kind)
-
-
-def governorate_table(summaries: list[PlaceSummary]) -> dict[str, int]:
-    counts: defaultdict[str, int] = defaultdict(int)
-    for s in summaries:
-        if s.place.governorate:
-            counts[s.place.governorate] += s.count
-    return dict(counts)

@@ -24,7 +24,3 @@ def main_governorate(mentions: Iterable[Mention]) -> str | None:
         if counts.get(m.place.governorate) == best:
             return m.place.governorate
     return None
-
-
-def place_counts(mentions: Iterable[Mention]) -> Counter[str]:
-    return Counter(m.place.id for m in mentions)
