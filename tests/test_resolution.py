@@ -3,7 +3,7 @@
 
 def test_city_not_governorate_without_province_word(parse):
     [m] = parse("Air strikes hit Idlib on Monday.")
-    assert m.place.kind == "city" and "not the province" in m.reason
+    assert m.place.kind == "city" and "not the governorate" in m.reason
 
 
 def test_governorate_when_province_follows(parse):
@@ -72,3 +72,18 @@ def test_reason_is_always_given(parse):
 def test_spelling_variant_reason(parse):
     [m] = parse("Kansafra was shelled.")
     assert "spelling variant" in m.reason
+
+
+def test_province_word_before_a_list_covers_the_list(parse):
+    found = parse("Fighting in the governorates of Deir Ezzor (east), Damascus, Homs (center) and Deraa (south).")
+    assert [m.place.kind for m in found] == ["governorate"] * 4
+
+
+def test_larger_place_when_nothing_else_is_named(parse):
+    [m] = parse("Shelling hit Al-Mansura today.")
+    assert "largest of" in m.reason
+    assert m.place.kind == "town"  # the other places called so are villages
+
+
+def test_name_that_goes_on_is_a_longer_unknown_name(parse):
+    assert all(m.text != "Rami" for m in parse("Rami Abdulrahman said the village was hit."))

@@ -106,7 +106,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
                     else f"{cands[0].kind}: in a list of provinces"
                 )
             else:
-                notes.append("the city, not the province of the same name (no province word)")
+                notes.append(
+                    f"the {cands[0].kind}, not the {entry.admin_cands[0].kind} of the same name (no province word)"
+                )
         needs_vouch = False
         if flags & NEEDS_CONTEXT:
             word = (
