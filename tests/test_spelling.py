@@ -25,6 +25,8 @@ RULES = load_rules(default_root() / "spelling_rules.csv")
         ("Al Atarib", "Atareb"),
         ("Dayr az Zawr", "Deir ez-Zor"),
         ("Al Hasakah", "Hasakeh"),
+        ("Duma", "Douma"),
+        ("Shaykh Miskin", "Cheikh Miskin"),
     ],
 )
 def test_rule_generates_news_spelling(source, news):
