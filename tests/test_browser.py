@@ -59,7 +59,7 @@ def corpus_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(corpus_dir):
     port = free_port()
-    env = dict(os.environ, GEO_ARTICLES=str(corpus_dir))
+    env = dict(os.environ, GEO_ARTICLES=str(corpus_dir), PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(
         [
             sys.executable,

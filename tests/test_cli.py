@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,9 @@ FIELDS = {
 
 
 def geo(*args, cwd=ROOT):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))  # this checkout's geo, whatever is installed
     return subprocess.run(
-        [sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+        [sys.executable, "-m", "geo", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300, env=env
     )
 
 
