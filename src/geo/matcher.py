@@ -7,7 +7,7 @@ at a word boundary and "Hamas" can never yield "Hama".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, ONE_WORD, Entry, Gazetteer
 from .textnorm import normalise
@@ -15,8 +15,9 @@ from .textnorm import normalise
 ACRONYM_MAX = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """A whole-word alias hit (a tuple: the matcher makes one per hit, cheaply)."""
+
     start: int
     end: int
     entry: Entry

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from geopy.distance import great_circle
 
@@ -38,8 +38,7 @@ _NAME_GOES_ON = re.compile(r"(?:[ -](?:al|el|as|ad|ar|an|ash|at|az|ad)-|[ -])([A
 UNIQUE = "the only place of that name"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     match: Match
     place: Place
     reason: str
