@@ -212,6 +212,8 @@ def main() -> None:
         st.stop()
     for error in corpus.errors:
         st.warning(f"Skipped an article: {error}")
+    if not corpus.articles:
+        st.info(f"No articles in {ARTICLES}: put .txt or .md files there (front matter optional).")
     f = filters_ui(corpus)
     mentions = explore.filter_mentions(corpus, f)
     summaries = mapview.summarise(mentions)
