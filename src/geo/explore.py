@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from .corpus import article_paths
 from .gazetteer import Gazetteer
 from .mapview import PlaceSummary, kind_group, summarise
 from .models import Article, Mention
-from .output import RECORD_FIELDS
+from .output import Writer
 from .pipeline import parse_paths
 
 
@@ -152,27 +150,18 @@ def article_html(article: Article, mentions: list[Mention]) -> str:
     return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
 
 
-def to_csv(mentions: list[Mention]) -> str:
+def export(mentions: list[Mention], fmt: str) -> str:
+    """The mentions as `geo parse --format fmt` writes them (csv or geojson), as a string."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=RECORD_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for m in mentions:
-        w.writerow(m.record())
+    writer = Writer(buf, fmt)
+    writer.write(mentions)
+    writer.close()
     return buf.getvalue()
 
 
+def to_csv(mentions: list[Mention]) -> str:
+    return export(mentions, "csv")
+
+
 def to_geojson(mentions: list[Mention]) -> str:
-    return json.dumps(
-        {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
-                    "properties": m.record(),
-                }
-                for m in mentions
-            ],
-        },
-        ensure_ascii=False,
-    )
+    return export(mentions, "geojson")

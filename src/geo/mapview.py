@@ -22,6 +22,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 
 from .models import Mention, Place
+from .summary import governorate_counts
 
 KIND_COLOURS = {
     "city": "#d62728",
@@ -202,10 +203,7 @@ def build_map(
         if not isinstance(governorates_geojson, dict)
         else governorates_geojson
     )
-    gov_counts: Counter[str] = Counter()
-    for s in summaries:
-        if s.place.governorate:
-            gov_counts[s.place.governorate] += s.count
+    gov_counts = governorate_counts(m for s in summaries for m in s.mentions)
     top = max(gov_counts.values(), default=0)
     features = []
     for f in outline["features"]:
