@@ -54,11 +54,7 @@ def corpus_signature(folder: Path) -> tuple:
 
 
 def article_date(article: Article) -> dt.date | None:
-    value = article.meta.get("date", "")
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+    return article.published
 
 
 @dataclass

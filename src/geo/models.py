@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from .events import Event
 
 KINDS = (
     "country",
@@ -52,6 +55,14 @@ class Article:
     def title(self) -> str:
         return self.meta.get("title") or self.name
 
+    @property
+    def published(self) -> dt.date | None:
+        """The publication date from the front matter, None when absent or not an ISO date."""
+        try:
+            return dt.date.fromisoformat(self.meta.get("date", "")[:10])
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:
@@ -65,6 +76,7 @@ class Mention:
     reason: str
     excerpt: str
     excerpt_start: int
+    event: Event | None = None
 
     def record(self) -> dict:
         """The flat record of `geo parse`: field names are a public contract, only add."""
@@ -85,4 +97,49 @@ class Mention:
             "excerpt": self.excerpt,
             "excerpt_start": self.excerpt_start,
             "reason": self.reason,
+            **event_record(self.event),
         }
+
+
+def event_record(e: Event | None) -> dict:
+    if e is None:
+        return dict.fromkeys(EVENT_FIELDS)
+    return {
+        "event_type": e.event_type,
+        "sub_event_type": e.sub_event_type,
+        "trigger": e.trigger,
+        "killed": e.killed,
+        "injured": e.injured,
+        "casualty_text": e.casualty_text,
+        "event_date": e.event_date,
+        "date_source": e.date_source,
+        "trigger_start": e.trigger_start,
+        "date_text": e.date_text,
+        "casualties": [
+            {
+                "kind": c.kind,
+                "figure": c.figure,
+                "qualifier": c.qualifier,
+                "victims": c.victims,
+                "subset": c.subset,
+                "text": c.text,
+                "start": c.start,
+            }
+            for c in e.casualties
+        ],
+    }
+
+
+EVENT_FIELDS = (
+    "event_type",
+    "sub_event_type",
+    "trigger",
+    "killed",
+    "injured",
+    "casualty_text",
+    "event_date",
+    "date_source",
+    "trigger_start",
+    "date_text",
+    "casualties",
+)

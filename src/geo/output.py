@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from .models import Mention
+from .models import EVENT_FIELDS, Mention
 
 RECORD_FIELDS = (
     "article",
@@ -25,6 +25,7 @@ RECORD_FIELDS = (
     "excerpt",
     "excerpt_start",
     "reason",
+    *EVENT_FIELDS,
 )
 
 
@@ -43,6 +44,7 @@ class Writer:
             if self.fmt == "jsonl":
                 self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
             elif self.fmt == "csv":
+                record["casualties"] = json.dumps(record["casualties"], ensure_ascii=False)
                 self.csv.writerow(record)
             else:
                 feature = {

@@ -5,6 +5,7 @@ Both the CLI and the dashboard call `parse_article` / `parse_paths`, nothing els
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -13,24 +14,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import gazetteer as gazetteer_module
+from . import lexicon as lexicon_module
 from .corpus import article_paths, read_article
 from .errors import ArticleError
+from .events import classify
 from .excerpts import sentence_at
 from .gazetteer import Gazetteer
+from .lexicon import Lexicon
 from .matcher import find_matches
 from .models import Article, Mention
 from .resolver import resolve
 from .textnorm import normalise
 
 
-def parse_text(name: str, text: str, gaz: Gazetteer, body_start: int = 0) -> list[Mention]:
-    """Mentions of places in text[body_start:], with offsets into the whole text."""
+def parse_text(
+    name: str,
+    text: str,
+    gaz: Gazetteer,
+    body_start: int = 0,
+    published: dt.date | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[Mention]:
+    """Mentions of places in text[body_start:], with offsets into the whole text, and their events."""
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
     if not resolved:
         return []
-    mentions = []
+    spans = []
     sentence: tuple[str, int] = ("", 0)
     sentence_end = -1
     for r in resolved:
@@ -40,15 +51,16 @@ def parse_text(name: str, text: str, gaz: Gazetteer, body_start: int = 0) -> lis
             sentence_end = sentence[1] + len(sentence[0])
             if s < sentence[1]:
                 sentence_end = -1
-        excerpt, ex_start = sentence
-        mentions.append(
-            Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_start + body_start)
-        )
-    return mentions
+        spans.append((s, e, sentence[1], sentence[1] + len(sentence[0]), sentence[0]))
+    events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon or lexicon_module.load(), body_start)
+    return [
+        Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_s + body_start, event)
+        for r, (s, e, ex_s, _, excerpt), event in zip(resolved, spans, events, strict=True)
+    ]
 
 
-def parse_article(article: Article, gaz: Gazetteer) -> list[Mention]:
-    return parse_text(article.name, article.text, gaz, article.body_start)
+def parse_article(article: Article, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
+    return parse_text(article.name, article.text, gaz, article.body_start, article.published, lexicon)
 
 
 @dataclass(frozen=True, slots=True)

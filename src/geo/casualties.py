@@ -1,0 +1,232 @@
+"""Numbers of people killed and injured that one sentence states, with qualifier and victims.
+
+"killing at least 55 people", "over 300 civilians were dead", "2 children were killed and 3 other
+people were injured", "five of its members", "20.000" (a European thousands separator). Vague
+tolls ("dozens", "hundreds of deaths") are kept as text with no figure: a number is never invented.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .lexicon import Lexicon
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+# Words allowed between a figure and the verb: "55 people were reportedly killed".
+_AUX = {"were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "all", "later"}
+_AUX |= {"allegedly", "now", "each", "already", "confirmed", "believed", "to", "be"}
+# Words allowed between a figure and its victims: "3 other people", "five of its members".
+_VICTIM_FILLER = {"other", "more", "of", "its", "their", "the", "his", "her", "innocent", "syrian", "unarmed"}
+_VICTIM_FILLER |= {"russian", "turkish", "iraqi", "kurdish", "iranian", "lebanese", "armed", "civilian", "government"}
+_VICTIM_FILLER |= {"army", "regime", "pro-government", "opposition", "rebel", "is", "isis", "security", "young"}
+# Words allowed between a verb and the figure: "the death toll rose to 55".
+_BRIDGE = {"to", "at", "of", "rose", "risen", "reached", "climbed", "stood", "another", "a", "total", "the"}
+_UNITS = {"km", "kilometers", "kilometres", "miles", "meters", "metres", "percent", "per", "years", "year", "days"}
+_UNITS |= {"day", "hours", "hour", "minutes", "months", "month", "weeks", "week", "times", "am", "pm", "tons"}
+_UNITS |= {"dollars", "usd", "euros", "pounds", "mm", "kg", "st", "nd", "rd", "th", "o'clock", "degrees"}
+
+
+class Casualty(NamedTuple):
+    kind: str  # "killed" or "injured"
+    figure: int | None  # None: a toll stated without a number ("dozens")
+    qualifier: str  # "at least", "over", "about", "up to", "under" or ""
+    victims: str
+    subset: bool  # "including 5 children": part of a total already counted
+    start: int
+    end: int
+    text: str
+
+
+class _Words:
+    """The lexicon's word roles as plain lookups, built once per lexicon."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.numbers = {p: int(v) for p, v in lexicon.phrases("number").items()}
+        self.multipliers = {p: int(v) for p, v in lexicon.phrases("multiplier").items()}
+        self.vague = set(lexicon.phrases("vague"))
+        self.victims = set(lexicon.phrases("victims"))
+        self.killed = set(lexicon.phrases("killed"))
+        self.injured = set(lexicon.phrases("injured"))
+        self.qualifiers = lexicon.phrases("qualifier")
+        self.subset = set(lexicon.phrases("subset"))
+        self.months = set(lexicon.phrases("month"))
+
+
+_cache: dict[int, _Words] = {}
+
+
+def _words(lexicon: Lexicon) -> _Words:
+    words = _cache.get(id(lexicon))
+    if words is None:
+        words = _cache[id(lexicon)] = _Words(lexicon)
+    return words
+
+
+def _phrase_at(tokens: list[str], i: int, phrases, longest: int = 4) -> int:
+    """Length in tokens of the longest phrase starting at tokens[i], 0 if none."""
+    for n in range(min(longest, len(tokens) - i), 0, -1):
+        if " ".join(tokens[i : i + n]) in phrases:
+            return n
+    return 0
+
+
+def _phrase_ending(tokens: list[str], i: int, phrases, longest: int = 4) -> int:
+    """Length in tokens of the longest phrase ending just before tokens[i], 0 if none."""
+    for n in range(min(longest, i), 0, -1):
+        if " ".join(tokens[i - n : i]) in phrases:
+            return n
+    return 0
+
+
+def _digits(token: str) -> float | None:
+    if _THOUSANDS.fullmatch(token):
+        return float(re.sub(r"[.,]", "", token))
+    if token.isdigit():
+        return float(token)
+    try:
+        return float(token.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, int] | None:
+    """(value or None for a vague amount, index after the number) for a number at tokens[i]."""
+    tok = tokens[i]
+    if tok[0].isdigit():
+        value = _digits(tok)
+        if value is None:
+            return None
+        j = i + 1
+        if j < len(tokens) and tokens[j] in w.multipliers:
+            value *= w.multipliers[tokens[j]]
+            j += 1
+        elif value != int(value):
+            return None  # "2.5" alone is not a count of people
+        return value, j
+    n = _phrase_at(tokens, i, w.vague, 2)
+    if n:
+        j = i + n
+        # "dozens of thousands", "tens of thousands"
+        if j + 1 < len(tokens) and tokens[j] == "of" and (tokens[j + 1] in w.vague or tokens[j + 1] in w.multipliers):
+            j += 2
+        return None, j
+    total = current = 0
+    j = i
+    while j < len(tokens):
+        parts = tokens[j].split("-")
+        if all(p in w.numbers for p in parts) and not (tokens[j] in ("a", "an") and j > i):
+            current += sum(w.numbers[p] for p in parts)
+        elif tokens[j] in w.multipliers and j > i:
+            current = max(current, 1) * w.multipliers[tokens[j]]
+            if w.multipliers[tokens[j]] >= 1000:
+                total, current = total + current, 0
+        elif tokens[j] == "and" and j > i and j + 1 < len(tokens) and tokens[j + 1].split("-")[0] in w.numbers:
+            pass
+        else:
+            break
+        j += 1
+    if j == i:
+        return None
+    if tokens[i] in ("a", "an", "one") and j == i + 1:
+        # "a child", "one soldier": a count only when a person follows
+        if not (j < len(tokens) and tokens[j] in w.victims):
+            return None
+    return float(total + current), j
+
+
+def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casualty]:
+    """Killed and injured figures stated in one sentence (offsets into the article)."""
+    w = _words(lexicon)
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+    tokens = [sentence[s:e].lower().replace("’", "'") for s, e in spans]
+    found: list[Casualty] = []
+    last_end_token, last_kind = -10, ""
+    i = 0
+    while i < len(tokens):
+        number = _read_number(tokens, i, w)
+        if number is None:
+            i += 1
+            continue
+        value, j = number
+        if _not_a_count(tokens, spans, sentence, i, j, value, w):
+            i = j
+            continue
+        first = i - _phrase_ending(tokens, i, w.qualifiers, 4)
+        qualifier = w.qualifiers.get(" ".join(tokens[first:i]), "")
+        victims, k = "", j
+        for step in range(j, min(j + 4, len(tokens))):
+            n = _phrase_at(tokens, step, w.victims, 2)
+            if n:
+                victims, k = " ".join(tokens[step : step + n]), step + n
+                break
+            if tokens[step] not in _VICTIM_FILLER:
+                break
+        if value is None and not victims and k < len(tokens) and tokens[k] == "of":
+            k += 1  # "hundreds of deaths"
+        kind, last = _kind_after(tokens, k, w)
+        lo = first
+        if not kind:
+            kind, lo = _kind_before(tokens, first, w)
+            last = k
+            if not kind and first - last_end_token in (1, 2) and tokens[first - 1] in ("and", "while", "plus"):
+                kind = last_kind  # "killed 5 soldiers and 10 militants"
+        if kind:
+            subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - 2), first + 1))
+            start, end = spans[lo][0], spans[last - 1][1]
+            figure = int(value) if value is not None else None
+            text = sentence[start:end]
+            found.append(Casualty(kind, figure, qualifier, victims, subset, start + offset, end + offset, text))
+            last_end_token, last_kind = last, kind
+            i = last
+            continue
+        i = max(j, i + 1)
+    return found
+
+
+def _not_a_count(tokens, spans, sentence, i, j, value, w: _Words) -> bool:
+    """Years, dates, distances and times are numbers, not people."""
+    after = tokens[j] if j < len(tokens) else ""
+    before = tokens[i - 1] if i > 0 else ""
+    if after in _UNITS or after in w.months or before in w.months:
+        return True
+    if value is not None and 1900 <= value <= 2100 and tokens[i][0].isdigit() and after not in w.victims:
+        return True
+    end = spans[j - 1][1]
+    return sentence[end : end + 1] in ("%", ":", "/") or sentence[spans[i][0] - 1 : spans[i][0]] in ("/", "$", "#")
+
+
+def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
+    """ "... were killed" / "... dead" / "... injured" right after the figure and its victims."""
+    for step in range(k, min(k + 4, len(tokens))):
+        for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
+            n = _phrase_at(tokens, step, words, 3)
+            if n:
+                return kind, step + n
+        if tokens[step] not in _AUX:
+            break
+    return "", k
+
+
+def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
+    """ "killing ...", "injured ...", "the death toll rose to ..." just before the figure."""
+    pos = first
+    while pos > 0 and first - pos < 5:
+        for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
+            n = _phrase_ending(tokens, pos, words, 3)
+            if n:
+                return kind, pos - n
+        if tokens[pos - 1] not in _BRIDGE:
+            break
+        pos -= 1
+    return "", first
+
+
+def totals(casualties: list[Casualty], kind: str) -> int | None:
+    """The sum of a kind's stated figures (parts of a total left out); None when only vague."""
+    figures = [c for c in casualties if c.kind == kind and not c.subset]
+    exact = [c.figure for c in figures if c.figure is not None]
+    if exact:
+        return sum(exact)
+    return None if figures else 0

@@ -1,0 +1,132 @@
+"""Dates stated in an article, resolved against its publication date.
+
+"On 7 May 2020", "on September 19th", "in 1982", "on Thursday, May 5", "yesterday": each becomes
+an ISO date of the precision stated ("2020-05-07", "2020-05", "1982"). A day or month without a
+year takes the publication year, or the year before when that would put it more than a week
+after publication; a weekday is the latest such day on or before publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+FUTURE_DAYS = 7
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_DAY_AFTER = re.compile(r"\.?\s*(\d{1,2})" + _ORDINAL + r"\b(?:\s*,?\s*((?:19|20)\d\d)\b)?")
+_DAY_BEFORE = re.compile(r"\b(\d{1,2})" + _ORDINAL + r"\s+(?:of\s+)?$")
+_YEAR_AFTER = re.compile(r"\.?\s*,?\s*((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR_WORDS = {"in", "since", "of", "during", "until", "till", "early", "late", "mid", "summer", "spring", "winter"}
+_YEAR_WORDS |= {"autumn", "fall", "end", "beginning", "throughout", "before", "after", "from"}
+_MONTH_ALONE_WORDS = {"in", "since", "of", "early", "late", "mid", "last", "until", "during", "by", "from", "end"}
+_WEEKDAY_GAP = re.compile(r"[\s,]*(?:the\s+)?$")
+
+
+class StatedDate(NamedTuple):
+    start: int
+    end: int
+    value: str  # ISO date of the stated precision: YYYY-MM-DD, YYYY-MM or YYYY
+    text: str
+    since: bool  # "since 2011" opens a period: not the date of an event
+
+
+def _day(published: dt.date | None, year: int | None, month: int, day: int) -> str | None:
+    if year is None:
+        if published is None:
+            return None
+        year = published.year
+        try:
+            if dt.date(year, month, day) > published + dt.timedelta(days=FUTURE_DAYS):
+                year -= 1
+        except ValueError:
+            return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _month(published: dt.date | None, year: int | None, month: int) -> str | None:
+    if year is None:
+        if published is None:
+            return None
+        year = published.year - (1 if month > published.month else 0)
+    return f"{year:04d}-{month:02d}"
+
+
+def _word_before(text: str, start: int) -> str:
+    words = text[max(0, start - 20) : start].split()
+    return words[-1].lower().strip(",.;:()") if words else ""
+
+
+def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.date | None) -> list[StatedDate]:
+    """Stated dates in text, in order; `hits` are (start, end, role, value) of month/weekday/day words."""
+    found: list[StatedDate] = []
+    taken_until = -1
+    for start, end, role, value in hits:
+        if start < taken_until:
+            continue
+        date = None
+        if role == "month":
+            date = _month_date(text, start, end, int(value), published)
+        elif role == "weekday" and text[start].isupper() and published is not None:
+            date = _weekday_date(text, start, end, int(value), published, hits)
+        elif role == "relative_day" and published is not None:
+            day = published + dt.timedelta(days=int(value))
+            date = StatedDate(start, end, day.isoformat(), text[start:end], False)
+        if date:
+            found.append(date)
+            taken_until = date.end
+    for m in _YEAR.finditer(text):
+        if any(d.start <= m.start() < d.end for d in found):
+            continue
+        word = _word_before(text, m.start())
+        if word in _YEAR_WORDS:
+            found.append(
+                StatedDate(m.start(), m.end(), m.group(), text[m.start() - len(word) - 1 : m.end()], word == "since")
+            )
+    found.sort()
+    return found
+
+
+def _month_date(text: str, start: int, end: int, month: int, published: dt.date | None) -> StatedDate | None:
+    word = text[start:end]
+    if not word[:1].isupper():
+        return None
+    before = _DAY_BEFORE.search(text, max(0, start - 12), start)
+    if before:
+        year = _YEAR_AFTER.match(text, end)
+        value = _day(published, int(year.group(1)) if year else None, month, int(before.group(1)))
+        stop = year.end() if year else end
+        return StatedDate(before.start(), stop, value, text[before.start() : stop], False) if value else None
+    after = _DAY_AFTER.match(text, end)
+    if after:
+        year = int(after.group(2)) if after.group(2) else None
+        value = _day(published, year, month, int(after.group(1)))
+        return StatedDate(start, after.end(), value, text[start : after.end()], False) if value else None
+    year = _YEAR_AFTER.match(text, end)
+    if year:
+        value = _month(published, int(year.group(1)), month)
+        return StatedDate(start, year.end(), value, text[start : year.end()], _word_before(text, start) == "since")
+    # A month name alone must look like one: capitalised, full, and after "in", "early"...
+    # ("May" is a verb, "Mar" a prefix, "March" a walk, unless the context says otherwise).
+    if len(word) > 3 and _word_before(text, start) in _MONTH_ALONE_WORDS:
+        value = _month(published, None, month)
+        return StatedDate(start, end, value, word, _word_before(text, start) == "since") if value else None
+    return None
+
+
+def _weekday_date(text, start, end, weekday, published, hits) -> StatedDate | None:
+    # "Thursday, May 5": the month date that follows is the statement; the weekday only confirms it.
+    for h_start, _, role, _ in hits:
+        if role == "month" and 0 <= h_start - end <= 12 and _WEEKDAY_GAP.match(text, end, h_start):
+            return None
+        if h_start > end + 12:
+            break
+    back = (published.weekday() - weekday) % 7
+    if back == 0 and _word_before(text, start) == "last":
+        back = 7
+    day = published - dt.timedelta(days=back)
+    return StatedDate(start, end, day.isoformat(), text[start:end], False)
