@@ -23,6 +23,15 @@ FIELDS = {
     "in_syria",
     "excerpt",
     "reason",
+    # issue 5: events
+    "event_type",
+    "sub_event_type",
+    "trigger",
+    "killed",
+    "injured",
+    "casualty_text",
+    "event_date",
+    "date_source",
 }
 
 
@@ -43,6 +52,21 @@ def test_parse_jsonl_has_the_contract_fields(tmp_path):
         assert FIELDS <= set(r)
         assert r["article"] == "a.txt"
     assert records[0]["kind"] == "governorate" and records[1]["kind"] == "city"
+    assert records[0]["event_type"] == "Explosions/Remote violence"
+    assert records[0]["sub_event_type"] == "Shelling/artillery/missile attack"
+    assert records[0]["trigger"] == "Shelling" and records[0]["killed"] == 0
+
+
+def test_event_fields_date_from_front_matter(tmp_path):
+    body = "On Thursday, rockets killed at least 3 civilians in Aleppo.\n\nTalks resumed in Hama.\n"
+    (tmp_path / "c.md").write_text("---\ntitle: T\ndate: 2016-05-09\n---\n" + body, encoding="utf-8")
+    run = geo("parse", tmp_path, "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    aleppo, hama = csv.DictReader(io.StringIO(run.stdout))
+    assert (aleppo["event_date"], aleppo["date_source"], aleppo["date_text"]) == ("2016-05-05", "stated", "Thursday")
+    assert (aleppo["killed"], aleppo["casualty_text"]) == ("3", "killed at least 3 civilians")
+    assert json.loads(aleppo["casualties"])[0]["qualifier"] == "at least"
+    assert (hama["event_type"], hama["event_date"], hama["date_source"]) == ("", "2016-05-09", "publication")
 
 
 def test_offsets_index_the_file_as_read_with_front_matter(tmp_path):

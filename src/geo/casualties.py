@@ -172,8 +172,10 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             last = k
             if not kind and first - last_end_token in (1, 2) and tokens[first - 1] in ("and", "while", "plus"):
                 kind = last_kind  # "killed 5 soldiers and 10 militants"
+        subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - 2), first + 1))
+        if not kind and subset:
+            kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
-            subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - 2), first + 1))
             start, end = spans[lo][0], spans[last - 1][1]
             figure = int(value) if value is not None else None
             text = sentence[start:end]
@@ -220,6 +222,8 @@ def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
         if tokens[pos - 1] not in _BRIDGE:
             break
         pos -= 1
+    if first and tokens[first - 1] in ("to", "at", "of", "reached") and "toll" in tokens[max(0, first - 8) : first]:
+        return "killed", first  # "the death toll in Aleppo rose to 55"
     return "", first
 
 

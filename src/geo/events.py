@@ -70,6 +70,23 @@ def scan(norm: str, lexicon: Lexicon) -> list[Hit]:
     return hits
 
 
+def _merge_adjacent(triggers: list[Hit], body: str, lexicon: Lexicon) -> list[Hit]:
+    """ "Mortar shells", "ceasefire agreement": neighbouring words of one sub-event are one trigger."""
+    merged: list[Hit] = []
+    for h in triggers:
+        if merged:
+            prev = merged[-1]
+            a, b = lexicon.triggers[prev.trigger], lexicon.triggers[h.trigger]
+            if (a.event_type, a.sub_event_type) == (b.event_type, b.sub_event_type) and body[
+                prev.end : h.start
+            ].isspace():
+                best = prev.trigger if a.rank <= b.rank else h.trigger
+                merged[-1] = Hit(prev.start, h.end, best, prev.phrase)
+                continue
+        merged.append(h)
+    return merged
+
+
 def _date_hits(hits: list[Hit], lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
     out = []
     for h in hits:
@@ -88,7 +105,7 @@ class _Article:
         self.body, self.norm, self.published, self.lexicon = body, norm, published, lexicon
         self.offset = offset
         hits = scan(norm, lexicon)
-        self.triggers = [h for h in hits if h.trigger >= 0]
+        self.triggers = _merge_adjacent([h for h in hits if h.trigger >= 0], body, lexicon)
         self.trigger_starts = [h.start for h in self.triggers]
         words = [h for h in hits if h.trigger < 0]
         casualty_roles = ("killed", "injured")
