@@ -83,12 +83,10 @@ def main() -> None:
     print(f"event type        {score['type'] / n:.3f} of all records")
     print(f"sub-event type    {score['sub'] / n:.3f} of all records")
     ne = score["event_records"] or 1
-    print(
-        f"  on the {score['event_records']} records with an event: type {score['event_type'] / ne:.3f}, sub {score['event_sub'] / ne:.3f}"
-    )
-    print(
-        f"killed            {score['killed'] / n:.3f} equal (0 when none); {score['killed_nonzero_ok']}/{score['killed_nonzero']} with deaths"
-    )
+    with_event = f"type {score['event_type'] / ne:.3f}, sub {score['event_sub'] / ne:.3f}"
+    print(f"  on the {score['event_records']} records with an event: {with_event}")
+    deaths = f"{score['killed_nonzero_ok']}/{score['killed_nonzero']}"
+    print(f"killed            {score['killed'] / n:.3f} equal (0 when none); {deaths} of those with deaths")
     print(f"event date        {score['date'] / (score['dated'] or 1):.3f} of {score['dated']} records stating one")
     print("confusion (gold -> ours):")
     for (a, b), c in confusion.most_common():
@@ -99,15 +97,13 @@ def main() -> None:
             print("-" * 80)
             print(f"{g['unit_id']}:{g['start']} {g['text']!r}  {g['sentence'][:300]}")
             if not ok_sub:
-                print(
-                    f"  type: gold {g['event_type']} / {g['sub_event_type']}  ours {e.event_type} / {e.sub_event_type} ({e.trigger!r})"
-                )
+                gold_label = f"{g['event_type']} / {g['sub_event_type']}"
+                print(f"  type: gold {gold_label}  ours {e.event_type} / {e.sub_event_type} ({e.trigger!r})")
             if not ok_killed:
                 print(f"  killed: gold {g['killed']}  ours {e.killed} ({e.casualty_text!r})")
             if not ok_date:
-                print(
-                    f"  date: gold {g['event_date']} ({g.get('note', '')})  ours {e.event_date} ({e.date_text!r}, {e.date_source})"
-                )
+                ours = f"{e.event_date} ({e.date_text!r}, {e.date_source})"
+                print(f"  date: gold {g['event_date']} ({g.get('note', '')})  ours {ours}")
 
 
 if __name__ == "__main__":
