@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 from .lexicon import Lexicon
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_THOUSANDS = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+# "1 000" (a space as thousands separator) is one token, like "1,000" and "1.000".
+_TOKEN = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
 # Words allowed between a figure and the verb: "55 people were reportedly killed".
 _AUX = {"were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "all", "later"}
-_AUX |= {"allegedly", "now", "each", "already", "confirmed", "believed", "to", "be"}
+_AUX |= {"allegedly", "now", "each", "already", "confirmed", "believed", "to", "be", "got", "reported"}
 # Words allowed between a figure and its victims: "3 other people", "five of its members".
 _VICTIM_FILLER = {"other", "more", "of", "its", "their", "the", "his", "her", "innocent", "syrian", "unarmed"}
 _VICTIM_FILLER |= {"russian", "turkish", "iraqi", "kurdish", "iranian", "lebanese", "armed", "civilian", "government"}
@@ -52,6 +53,8 @@ class _Words:
         self.qualifiers = lexicon.phrases("qualifier")
         self.subset = set(lexicon.phrases("subset"))
         self.months = set(lexicon.phrases("month"))
+        # First words that can open a number: only these tokens are read further.
+        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)}
 
 
 _cache: dict[int, _Words] = {}
@@ -82,7 +85,7 @@ def _phrase_ending(tokens: list[str], i: int, phrases, longest: int = 4) -> int:
 
 def _digits(token: str) -> float | None:
     if _THOUSANDS.fullmatch(token):
-        return float(re.sub(r"[.,]", "", token))
+        return float(re.sub(r"[., ]", "", token))
     if token.isdigit():
         return float(token)
     try:
@@ -142,9 +145,13 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
     tokens = [sentence[s:e].lower().replace("’", "'") for s, e in spans]
     found: list[Casualty] = []
-    last_end_token, last_kind = -10, ""
+    last_end_token, last_kind, last_subset = -10, "", False
     i = 0
     while i < len(tokens):
+        tok = tokens[i]
+        if not (tok[0].isdigit() or tok in w.starters or tok.split("-")[0] in w.starters):
+            i += 1
+            continue
         number = _read_number(tokens, i, w)
         if number is None:
             i += 1
@@ -156,13 +163,16 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
         first = i - _phrase_ending(tokens, i, w.qualifiers, 4)
         qualifier = w.qualifiers.get(" ".join(tokens[first:i]), "")
         victims, k = "", j
+        unknown = 0  # "six Takfiri militants": up to two words we do not know may stand before the victims
         for step in range(j, min(j + 4, len(tokens))):
             n = _phrase_at(tokens, step, w.victims, 2)
             if n:
                 victims, k = " ".join(tokens[step : step + n]), step + n
                 break
             if tokens[step] not in _VICTIM_FILLER:
-                break
+                unknown += 1
+                if unknown > 2 or tokens[step] in _AUX or tokens[step] in w.killed or tokens[step] in w.injured:
+                    break
         if value is None and not victims and k < len(tokens) and tokens[k] == "of":
             k += 1  # "hundreds of deaths"
         kind, last = _kind_after(tokens, k, w)
@@ -170,9 +180,10 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
         if not kind:
             kind, lo = _kind_before(tokens, first, w)
             last = k
-            if not kind and first - last_end_token in (1, 2) and tokens[first - 1] in ("and", "while", "plus"):
-                kind = last_kind  # "killed 5 soldiers and 10 militants"
         subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - 2), first + 1))
+        if not kind and first - last_end_token in (1, 2) and tokens[first - 1] in ("and", "while", "plus"):
+            kind = last_kind  # "killed 5 soldiers and 10 militants"
+            subset = subset or last_subset  # "including seven children and two women"
         if not kind and subset:
             kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
@@ -180,7 +191,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             figure = int(value) if value is not None else None
             text = sentence[start:end]
             found.append(Casualty(kind, figure, qualifier, victims, subset, start + offset, end + offset, text))
-            last_end_token, last_kind = last, kind
+            last_end_token, last_kind, last_subset = last, kind, subset
             i = last
             continue
         i = max(j, i + 1)
@@ -201,6 +212,11 @@ def _not_a_count(tokens, spans, sentence, i, j, value, w: _Words) -> bool:
 
 def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
     """ "... were killed" / "... dead" / "... injured" right after the figure and its victims."""
+    if k < len(tokens) and tokens[k] == "including":  # "18 militants including a commander were killed"
+        for step in range(k + 1, min(k + 5, len(tokens))):
+            if tokens[step] in _AUX:
+                k = step
+                break
     for step in range(k, min(k + 4, len(tokens))):
         for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
             n = _phrase_at(tokens, step, words, 3)
@@ -227,10 +243,22 @@ def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
     return "", first
 
 
-def totals(casualties: list[Casualty], kind: str) -> int | None:
-    """The sum of a kind's stated figures (parts of a total left out); None when only vague."""
+def totals(casualties: list[Casualty], kind: str, stated: bool = False) -> int | None:
+    """The sum of a kind's figures; None when only vague, or when `stated` (deaths said, no number).
+
+    Parts of a total ("including 5 children") are left out, and a figure repeated for the same
+    victims ("air raids kill 42 ... air raids killed 42 people") is counted once.
+    """
     figures = [c for c in casualties if c.kind == kind and not c.subset]
-    exact = [c.figure for c in figures if c.figure is not None]
-    if exact:
-        return sum(exact)
-    return None if figures else 0
+    seen: dict[int, str] = {}
+    total = 0
+    for c in figures:
+        if c.figure is None:
+            continue
+        if c.figure in seen and (not c.victims or not seen[c.figure] or c.victims == seen[c.figure]):
+            continue
+        seen[c.figure] = seen.get(c.figure) or c.victims
+        total += c.figure
+    if seen:
+        return total
+    return None if figures or stated else 0

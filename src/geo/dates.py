@@ -21,6 +21,8 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _YEAR_WORDS = {"in", "since", "of", "during", "until", "till", "early", "late", "mid", "summer", "spring", "winter"}
 _YEAR_WORDS |= {"autumn", "fall", "end", "beginning", "throughout", "before", "after", "from"}
 _MONTH_ALONE_WORDS = {"in", "since", "of", "early", "late", "mid", "last", "until", "during", "by", "from", "end"}
+_SPEECH = {"said", "says", "reported", "announced", "told", "stated", "added", "confirmed", "declared", "noted"}
+_SPEECH |= {"quoted", "claimed", "warned", "statement", "report", "interview"}
 _WEEKDAY_GAP = re.compile(r"[\s,]*(?:the\s+)?$")
 
 
@@ -30,6 +32,7 @@ class StatedDate(NamedTuple):
     value: str  # ISO date of the stated precision: YYYY-MM-DD, YYYY-MM or YYYY
     text: str
     since: bool  # "since 2011" opens a period: not the date of an event
+    reporting: bool = False  # "activists said on Friday": when it was said, not when it happened
 
 
 def _day(published: dt.date | None, year: int | None, month: int, day: int) -> str | None:
@@ -76,7 +79,17 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
         elif role == "relative_day" and published is not None:
             day = published + dt.timedelta(days=int(value))
             date = StatedDate(start, end, day.isoformat(), text[start:end], False)
+        elif role == "relative_month" and published is not None:
+            month_index = published.year * 12 + published.month - 1 + int(value)
+            value_text = f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+            date = StatedDate(start, end, value_text, text[start:end], False)
         if date:
+            before = text[max(0, date.start - 30) : date.start].lower().split()
+            if before and before[-1] == "since":
+                date = date._replace(since=True)
+            if before and before[-1] == "on":
+                before.pop()
+            date = date._replace(reporting=bool(before) and before[-1].strip(",") in _SPEECH)
             found.append(date)
             taken_until = date.end
     for m in _YEAR.finditer(text):

@@ -16,12 +16,17 @@ from typing import NamedTuple
 
 from .casualties import Casualty, find_casualties, totals
 from .dates import StatedDate, find_dates
-from .lexicon import TERRITORY, Lexicon
+from .lexicon import NO_EVENT, TERRITORY, Lexicon
 
 # A date in an earlier sentence still dates this one when it is this close and no line break
 # intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
 CARRY_CHARS = 300
-IRREALIS_WORDS = 3
+IRREALIS_WORDS = 4
+# "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
+_REFERENCE_POINT = re.compile(
+    r"\b(?:km|kms|kilometers?|kilometres?|miles?|meters?|metres?)\b[^.]{0,30}?\b(?:of|from)\s+(?:the\s+)?(?:city\s+of\s+)?$",
+    re.IGNORECASE,
+)
 
 
 class Event(NamedTuple):
@@ -91,10 +96,39 @@ def _date_hits(hits: list[Hit], lexicon: Lexicon) -> list[tuple[int, int, str, s
     out = []
     for h in hits:
         if h.trigger < 0:
-            for role in ("month", "weekday", "relative_day"):
+            for role in ("month", "weekday", "relative_day", "relative_month"):
                 value = lexicon.words[h.phrase].get(role)
                 if value is not None:
                     out.append((h.start, h.end, role, value))
+    return out
+
+
+class _Sentence(NamedTuple):
+    triggers: list[Hit]
+    casualties: tuple[Casualty, ...]
+    killed: int | None
+    injured: int | None
+    dates: list[StatedDate]
+    events: dict  # (trigger start, date) -> Event: mentions of one sentence share their Event
+
+
+# Casualty figures sit close to their casualty word: only text this near one is read.
+CASUALTY_REACH = 90
+
+
+def _windows(body: str, word_starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    """Stretches of the sentence within CASUALTY_REACH of a casualty word, merged, cut at spaces."""
+    out: list[tuple[int, int]] = []
+    for w in word_starts:
+        lo, hi = max(start, w - CASUALTY_REACH), min(end, w + CASUALTY_REACH)
+        if lo > start:
+            lo = body.find(" ", lo, w) + 1 or lo
+        if hi < end:
+            hi = body.rfind(" ", w, hi) if body.rfind(" ", w, hi) > w else hi
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
     return out
 
 
@@ -105,34 +139,56 @@ class _Article:
         self.body, self.norm, self.published, self.lexicon = body, norm, published, lexicon
         self.offset = offset
         hits = scan(norm, lexicon)
-        self.triggers = _merge_adjacent([h for h in hits if h.trigger >= 0], body, lexicon)
+        real = [h for h in hits if h.trigger >= 0 and lexicon.triggers[h.trigger].event_type != NO_EVENT]
+        self.triggers = _merge_adjacent(real, body, lexicon)
         self.trigger_starts = [h.start for h in self.triggers]
         words = [h for h in hits if h.trigger < 0]
         casualty_roles = ("killed", "injured")
-        self.casualty_starts = [h.start for h in words if any(r in lexicon.words[h.phrase] for r in casualty_roles)]
-        self.dates = [d for d in find_dates(body, _date_hits(words, lexicon), published) if not d.since]
+        casualty_hits = [h for h in words if any(r in lexicon.words[h.phrase] for r in casualty_roles)]
+        self.casualty_starts = [h.start for h in casualty_hits]
+        self.casualty_phrases = [h.phrase for h in casualty_hits]
+        self.background_starts = [h.start for h in words if "background" in lexicon.words[h.phrase]]
+        stated = find_dates(body, _date_hits(words, lexicon), published)
+        self.dates = [d for d in stated if not d.since and not d.reporting]
         self.date_starts = [d.start for d in self.dates]
         self.sentences: dict[int, tuple] = {}
-        self.irrealis = set(lexicon.phrases("irrealis"))
-        self.actor_pattern = _phrase_pattern(
-            {**dict.fromkeys(lexicon.phrases("government"), "g"), **dict.fromkeys(lexicon.phrases("non_state"), "n")}
-        )
-        self.actor_sides = {p: ("government" if "government" in r else "non_state") for p, r in lexicon.words.items()}
+        self.irrealis = lexicon.phrases("irrealis")
+        self.launch_sites = lexicon.phrases("launch_site")
 
-    def sentence(self, start: int, end: int) -> tuple[list[Hit], list[Casualty], list[StatedDate]]:
-        key = start
-        cached = self.sentences.get(key)
+    def sentence(self, start: int, end: int) -> _Sentence:
+        cached = self.sentences.get(start)
         if cached is None:
-            lo, hi = bisect.bisect_left(self.trigger_starts, start), bisect.bisect_left(self.trigger_starts, end)
-            triggers = [t for t in self.triggers[lo:hi] if t.end <= end and not self._irrealis(t, start)]
-            c_lo = bisect.bisect_left(self.casualty_starts, start)
-            has_casualty_word = c_lo < len(self.casualty_starts) and self.casualty_starts[c_lo] < end
-            found = (
-                find_casualties(self.body[start:end], start + self.offset, self.lexicon) if has_casualty_word else []
-            )
-            d_lo, d_hi = bisect.bisect_left(self.date_starts, start), bisect.bisect_left(self.date_starts, end)
-            cached = self.sentences[key] = (triggers, found, self.dates[d_lo:d_hi])
+            cached = self.sentences[start] = self._read_sentence(start, end)
         return cached
+
+    def _read_sentence(self, start: int, end: int) -> _Sentence:
+        lo, hi = bisect.bisect_left(self.trigger_starts, start), bisect.bisect_left(self.trigger_starts, end)
+        triggers = [t for t in self.triggers[lo:hi] if t.end <= end and not self._irrealis(t, start)]
+        b = bisect.bisect_left(self.background_starts, start)
+        if b < len(self.background_starts) and self.background_starts[b] < end:
+            triggers = []  # "Syria has been locked in a civil war since 2011 ...": background, not an event
+        c_lo, c_hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
+        found: list[Casualty] = []
+        for w_start, w_end in _windows(self.body, self.casualty_starts[c_lo:c_hi], start, end):
+            found += find_casualties(self.body[w_start:w_end], w_start + self.offset, self.lexicon)
+        d_lo, d_hi = bisect.bisect_left(self.date_starts, start), bisect.bisect_left(self.date_starts, end)
+        said = {kind: self._said(start, end, kind) for kind in ("killed", "injured")} if c_hi > c_lo else {}
+        killed = totals(found, "killed", said.get("killed", False))
+        injured = totals(found, "injured", said.get("injured", False))
+        return _Sentence(triggers, tuple(found), killed, injured, self.dates[d_lo:d_hi], {})
+
+    def _said(self, start: int, end: int, kind: str) -> bool:
+        """Does the sentence say people were killed (or injured), with or without a number?"""
+        lo, hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
+        return any(kind in self.lexicon.words[self.casualty_phrases[i]] for i in range(lo, hi))
+
+    def not_the_scene(self, start: int, sentence_start: int) -> bool:
+        """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it happened."""
+        before = self.body[max(sentence_start, start - 60) : start]
+        if _REFERENCE_POINT.search(before):
+            return True
+        words = self.norm[max(sentence_start, start - 30) : start].split()
+        return any(" ".join(words[-n:]) in self.launch_sites for n in (2, 3) if len(words) >= n)
 
     def _irrealis(self, trigger: Hit, sentence_start: int) -> bool:
         """ "threatened to attack", "will launch an offensive": not (yet) an event."""
@@ -144,13 +200,15 @@ class _Article:
     def territory_side(self, trigger: Hit, start: int, end: int) -> str:
         """The side taking territory: the actor named nearest before the trigger, else after it."""
         before = after = None
-        for m in self.actor_pattern.finditer(self.norm, start, end):
+        for m in _actor_pattern(self.lexicon).finditer(self.norm, start, end):
             if m.end() <= trigger.start:
                 before = m.group(1)
-            elif m.start() >= trigger.end and after is None:
-                after = m.group(1)
+            elif m.start() >= trigger.end and after is None and " by " in self.norm[m.start() - 12 : m.start() + 1]:
+                after = m.group(1)  # only a passive agent: "recaptured by rebels", not "liberated from rebels"
         actor = before or after
-        return self.actor_sides.get(actor, "") if actor else ""
+        if not actor:
+            return ""
+        return "government" if "government" in self.lexicon.words[actor] else "non_state"
 
     def carried_date(self, sentence_start: int) -> StatedDate | None:
         i = bisect.bisect_left(self.date_starts, sentence_start) - 1
@@ -162,9 +220,17 @@ class _Article:
         return date
 
 
-def _phrase_pattern(phrases: dict[str, str]) -> re.Pattern[str]:
-    ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<![^\s])(" + "|".join(re.escape(p) for p in ordered) + r")(?![^\s])")
+_actor_patterns: dict[int, re.Pattern[str]] = {}
+
+
+def _actor_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    """Government and non-state actor phrases as one pattern, longest first."""
+    pattern = _actor_patterns.get(id(lexicon))
+    if pattern is None:
+        phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(p) for p in phrases)
+        pattern = _actor_patterns[id(lexicon)] = re.compile(r"(?<![^\s])(" + alternatives + r")(?![^\s])")
+    return pattern
 
 
 def classify(
@@ -184,25 +250,32 @@ def classify(
 
 
 def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: int) -> Event:
-    triggers, found, dates = article.sentence(s_start, s_end)
+    sentence = article.sentence(s_start, s_end)
+    best = None
+    if sentence.triggers and not article.not_the_scene(start, s_start):
+        ranks = article.lexicon.triggers
+        best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
+    anchor = best.start if best else start
+    dates = sentence.dates
+    date = min(dates, key=lambda d: abs(d.start - anchor)) if dates else article.carried_date(s_start)
+    key = (best, date)
+    event = sentence.events.get(key)
+    if event is None:
+        event = sentence.events[key] = _event(article, sentence, best, date, s_start, s_end)
+    return event
+
+
+def _event(article: _Article, sentence: _Sentence, best: Hit | None, date: StatedDate | None, s_start, s_end) -> Event:
     event_type = sub_event_type = None
     trigger_text, trigger_start = "", None
-    anchor = start
-    if triggers:
-        lexicon = article.lexicon
-        best = min(triggers, key=lambda t: (lexicon.triggers[t.trigger].rank, abs(t.start - start)))
-        rule = lexicon.triggers[best.trigger]
+    if best:
+        rule = article.lexicon.triggers[best.trigger]
         event_type, sub_event_type = rule.event_type, rule.sub_event_type
         if sub_event_type in TERRITORY:
             side = article.territory_side(best, s_start, s_end)
             if side:
                 sub_event_type = TERRITORY[0] if side == "government" else TERRITORY[1]
-        trigger_text, trigger_start, anchor = (
-            article.body[best.start : best.end],
-            best.start + article.offset,
-            best.start,
-        )
-    date = min(dates, key=lambda d: abs(d.start - anchor)) if dates else article.carried_date(s_start)
+        trigger_text, trigger_start = article.body[best.start : best.end], best.start + article.offset
     if date:
         event_date, source, date_text = date.value, "stated", date.text
     elif article.published:
@@ -214,9 +287,9 @@ def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: 
         sub_event_type,
         trigger_text,
         trigger_start,
-        totals(found, "killed"),
-        totals(found, "injured"),
-        tuple(found),
+        sentence.killed,
+        sentence.injured,
+        sentence.casualties,
         event_date,
         source,
         date_text,

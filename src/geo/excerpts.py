@@ -14,7 +14,7 @@ LIMIT = 600
 def sentence_at(text: str, start: int, end: int) -> tuple[str, int]:
     """The sentence containing text[start:end], trimmed to about LIMIT characters, and its offset."""
     lo = max(0, start - LIMIT // 2)
-    back = _LAST_END.match(text, lo, start)
+    back = _LAST_END.match(text, lo, start + 1)  # +1: the lookahead must see the mention's first letter
     s = back.end() if back else lo
     fwd = _END.search(text, end, min(len(text), max(end, s + LIMIT)))
     e = fwd.start() + 1 if fwd else min(len(text), max(end, s + LIMIT))

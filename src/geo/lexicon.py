@@ -41,6 +41,7 @@ EVENT_TYPES = {
         "Other",
     ),
 }
+NO_EVENT = "none"  # trigger rows of this type mask shorter triggers: "rocket launcher" is not "rocket"
 TERRITORY = ("Government regains territory", "Non-state actor overtakes territory")
 ROLES = {
     "government",
@@ -57,9 +58,12 @@ ROLES = {
     "month",
     "weekday",
     "relative_day",
+    "relative_month",
+    "background",
+    "launch_site",
 }
 # Roles the article-wide scan looks for; the others are only read inside one sentence.
-SCANNED_ROLES = ("killed", "injured", "month", "weekday", "relative_day")
+SCANNED_ROLES = ("killed", "injured", "month", "weekday", "relative_day", "relative_month", "background")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,14 @@ class Lexicon:
     automaton: ahocorasick.Automaton  # values: (key length, is prefix, trigger index or -1, phrase)
 
     def phrases(self, role: str) -> dict[str, str]:
-        return {p: roles[role] for p, roles in self.words.items() if role in roles}
+        """phrase -> value of every word with this role (computed once per role)."""
+        cached = self._by_role.get(role)
+        if cached is None:
+            cached = self._by_role[role] = {p: roles[role] for p, roles in self.words.items() if role in roles}
+        return cached
+
+    def __post_init__(self) -> None:
+        self._by_role: dict[str, dict[str, str]] = {}
 
 
 def default_root() -> Path:
@@ -108,7 +119,9 @@ def load_triggers(path: Path) -> list[Trigger]:
     triggers = []
     for line, row in _rows(path, ("phrase", "event_type", "sub_event_type", "rank")):
         event_type, sub = row["event_type"].strip(), row["sub_event_type"].strip()
-        if sub not in EVENT_TYPES.get(event_type, ()):
+        if event_type == NO_EVENT and sub:
+            raise GazetteerError(path, line, "a 'none' row masks words: leave its sub_event_type empty")
+        if event_type != NO_EVENT and sub not in EVENT_TYPES.get(event_type, ()):
             raise GazetteerError(path, line, f"'{event_type}' / '{sub}' is not an ACLED event type and sub-event type")
         try:
             rank = int(row["rank"])
@@ -127,7 +140,7 @@ def load_words(path: Path) -> dict[str, dict[str, str]]:
         role, value = row["role"].strip(), (row["value"] or "").strip()
         if role not in ROLES:
             raise GazetteerError(path, line, f"unknown role '{role}' (one of {', '.join(sorted(ROLES))})")
-        if role in ("number", "multiplier", "month", "weekday", "relative_day"):
+        if role in ("number", "multiplier", "month", "weekday", "relative_day", "relative_month"):
             try:
                 int(value)
             except ValueError:

@@ -34,8 +34,12 @@ def parse_text(
     body_start: int = 0,
     published: dt.date | None = None,
     lexicon: Lexicon | None = None,
+    with_events: bool = True,
 ) -> list[Mention]:
-    """Mentions of places in text[body_start:], with offsets into the whole text, and their events."""
+    """Mentions of places in text[body_start:], with offsets into the whole text, and their events.
+
+    `with_events=False` skips the event step (mentions get event None), for places-only speed.
+    """
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
@@ -52,7 +56,11 @@ def parse_text(
             if s < sentence[1]:
                 sentence_end = -1
         spans.append((s, e, sentence[1], sentence[1] + len(sentence[0]), sentence[0]))
-    events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon or lexicon_module.load(), body_start)
+    if with_events:
+        lexicon = lexicon or lexicon_module.load()
+        events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon, body_start)
+    else:
+        events = [None] * len(spans)
     return [
         Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_s + body_start, event)
         for r, (s, e, ex_s, _, excerpt), event in zip(resolved, spans, events, strict=True)
