@@ -22,6 +22,8 @@ from .lexicon import NO_EVENT, TERRITORY, Lexicon
 # intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
 CARRY_CHARS = 300
 IRREALIS_WORDS = 4
+# Deaths of fighters (lexicon role "combatant") with no trigger word are fighting: ACLED's armed clash.
+COMBAT_DEATHS = ("Battles", "Armed clash")
 # "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
 _REFERENCE_POINT = re.compile(
     r"\b(?:km|kms|kilometers?|kilometres?|miles?|meters?|metres?)\b[^.]{0,30}?\b(?:of|from)\s+(?:the\s+)?(?:city\s+of\s+)?$",
@@ -104,11 +106,14 @@ def _date_hits(hits: list[Hit], lexicon: Lexicon) -> list[tuple[int, int, str, s
 
 
 class _Sentence(NamedTuple):
+    start: int
+    end: int
     triggers: list[Hit]
     casualties: tuple[Casualty, ...]
     killed: int | None
     injured: int | None
     dates: list[StatedDate]
+    combat_deaths: Hit | None  # "an army unit killed all members of a terrorist group": no trigger, still a battle
     events: dict  # (trigger start, date) -> Event: mentions of one sentence share their Event
 
 
@@ -145,6 +150,7 @@ class _Article:
         words = [h for h in hits if h.trigger < 0]
         casualty_roles = ("killed", "injured")
         casualty_hits = [h for h in words if any(r in lexicon.words[h.phrase] for r in casualty_roles)]
+        self.casualty_hits = casualty_hits
         self.casualty_starts = [h.start for h in casualty_hits]
         self.casualty_phrases = [h.phrase for h in casualty_hits]
         self.background_starts = [h.start for h in words if "background" in lexicon.words[h.phrase]]
@@ -154,6 +160,7 @@ class _Article:
         self.sentences: dict[int, tuple] = {}
         self.irrealis = lexicon.phrases("irrealis")
         self.launch_sites = lexicon.phrases("launch_site")
+        self.combatants = lexicon.phrases("combatant")
 
     def sentence(self, start: int, end: int) -> _Sentence:
         cached = self.sentences.get(start)
@@ -175,7 +182,14 @@ class _Article:
         said = {kind: self._said(start, end, kind) for kind in ("killed", "injured")} if c_hi > c_lo else {}
         killed = totals(found, "killed", said.get("killed", False))
         injured = totals(found, "injured", said.get("injured", False))
-        return _Sentence(triggers, tuple(found), killed, injured, self.dates[d_lo:d_hi], {})
+        combat_deaths = None
+        if not triggers and said.get("killed"):
+            words = set(self.norm[start:end].split())
+            if not words.isdisjoint(self.combatants):
+                combat_deaths = next(
+                    h for h in self.casualty_hits[c_lo:c_hi] if "killed" in self.lexicon.words[h.phrase]
+                )
+        return _Sentence(start, end, triggers, tuple(found), killed, injured, self.dates[d_lo:d_hi], combat_deaths, {})
 
     def _said(self, start: int, end: int, kind: str) -> bool:
         """Does the sentence say people were killed (or injured), with or without a number?"""
@@ -251,31 +265,37 @@ def classify(
 
 def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: int) -> Event:
     sentence = article.sentence(s_start, s_end)
-    best = None
-    if sentence.triggers and not article.not_the_scene(start, s_start):
+    best = fallback = None
+    if (sentence.triggers or sentence.combat_deaths) and not article.not_the_scene(start, s_start):
         ranks = article.lexicon.triggers
-        best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
+        if sentence.triggers:
+            best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
+        else:
+            fallback = sentence.combat_deaths
     anchor = best.start if best else start
     dates = sentence.dates
     date = min(dates, key=lambda d: abs(d.start - anchor)) if dates else article.carried_date(s_start)
-    key = (best, date)
+    key = (best, fallback, date)
     event = sentence.events.get(key)
     if event is None:
-        event = sentence.events[key] = _event(article, sentence, best, date, s_start, s_end)
+        event = sentence.events[key] = _event(article, sentence, best, fallback, date)
     return event
 
 
-def _event(article: _Article, sentence: _Sentence, best: Hit | None, date: StatedDate | None, s_start, s_end) -> Event:
+def _event(article: _Article, sentence: _Sentence, best: Hit | None, fallback: Hit | None, date: StatedDate | None):
     event_type = sub_event_type = None
     trigger_text, trigger_start = "", None
     if best:
         rule = article.lexicon.triggers[best.trigger]
         event_type, sub_event_type = rule.event_type, rule.sub_event_type
         if sub_event_type in TERRITORY:
-            side = article.territory_side(best, s_start, s_end)
+            side = article.territory_side(best, sentence.start, sentence.end)
             if side:
                 sub_event_type = TERRITORY[0] if side == "government" else TERRITORY[1]
         trigger_text, trigger_start = article.body[best.start : best.end], best.start + article.offset
+    elif fallback:
+        event_type, sub_event_type = COMBAT_DEATHS
+        trigger_text, trigger_start = article.body[fallback.start : fallback.end], fallback.start + article.offset
     if date:
         event_date, source, date_text = date.value, "stated", date.text
     elif article.published:

@@ -61,6 +61,7 @@ ROLES = {
     "relative_month",
     "background",
     "launch_site",
+    "combatant",
 }
 # Roles the article-wide scan looks for; the others are only read inside one sentence.
 SCANNED_ROLES = ("killed", "injured", "month", "weekday", "relative_day", "relative_month", "background")
