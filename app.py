@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
+import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import explore, gazetteer, mapview
+from geo import explore, gazetteer, mapview, summary
 from geo.errors import GeoError
 
 ROOT = Path(__file__).resolve().parent
 ARTICLES = Path(os.environ.get("GEO_ARTICLES", ROOT / "articles"))
+EVENT_CHOICES = list(mapview.EVENT_COLOURS)
+DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
 
 
@@ -48,17 +52,25 @@ def filters_ui(corpus: explore.Corpus) -> explore.Filters:
         format_func=lambda n: titles[n],
         placeholder="All articles",
     )
-    dates = sorted(d for d in map(explore.article_date, corpus.articles) if d)
-    start = end = None
-    if dates and dates[0] < dates[-1]:
-        q_from, q_to = st.query_params.get("from"), st.query_params.get("to")
-        default = (
-            dt.date.fromisoformat(q_from) if q_from else dates[0],
-            dt.date.fromisoformat(q_to) if q_to else dates[-1],
-        )
-        picked = st.sidebar.date_input("Publication dates", value=default, min_value=dates[0], max_value=dates[-1])
-        if isinstance(picked, tuple) and len(picked) == 2 and tuple(picked) != (dates[0], dates[-1]):
-            start, end = picked
+    event_types = st.sidebar.multiselect(
+        "Event types",
+        EVENT_CHOICES,
+        default=[e for e in query_list("ev") if e in EVENT_CHOICES],
+        placeholder="All, and places only named",
+    )
+    distinct = st.sidebar.radio(
+        "Count",
+        ["mentions", "distinct events"],
+        index=1 if st.query_params.get("count") == "events" else 0,
+        help="Distinct events: the sentences of one article that report one type of event at one place "
+        "on one date count once. Places with no event drop out.",
+    )
+    colour_by = st.sidebar.radio(
+        "Colour markers by",
+        ["event type", "kind of place"],
+        index=1 if st.query_params.get("colour") == "kind" else 0,
+        help="Event type: the type most reported at the place (by distinct events).",
+    )
     govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
     gov = st.sidebar.multiselect(
         "Governorates", govs, default=[g for g in query_list("gov") if g in govs], placeholder="All governorates"
@@ -72,16 +84,23 @@ def filters_ui(corpus: explore.Corpus) -> explore.Filters:
     min_mentions = st.sidebar.number_input("Minimum mentions", 1, 1000, int(st.query_params.get("min", 1)))
     search = st.sidebar.text_input("Find a place", st.query_params.get("q", ""))
     abroad = st.sidebar.toggle("Show places outside Syria", st.query_params.get("abroad") == "1")
-    f = explore.Filters(chosen, start, end, gov, kinds, int(min_mentions), search, abroad)
+    q_from, q_to = st.query_params.get("from"), st.query_params.get("to")
+    start = _iso_date(q_from)
+    end = _iso_date(q_to)
+    f = explore.Filters(
+        chosen, start, end, gov, kinds, int(min_mentions), search, abroad, event_types, distinct == "distinct events"
+    )
+    st.session_state["colour_by"] = "kind" if colour_by == "kind of place" else "event"
     params = {
+        "ev": "|".join(event_types),
+        "count": "events" if f.distinct else "",
+        "colour": "kind" if colour_by == "kind of place" else "",
         "articles": "|".join(chosen),
         "gov": "|".join(gov),
         "kind": "|".join(kinds),
         "min": str(f.min_mentions) if f.min_mentions > 1 else "",
         "q": search,
         "abroad": "1" if abroad else "",
-        "from": start.isoformat() if start else "",
-        "to": end.isoformat() if end else "",
     }
     for key, value in params.items():
         if value:
@@ -91,12 +110,66 @@ def filters_ui(corpus: explore.Corpus) -> explore.Filters:
     return f
 
 
+def _iso_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def timeline_ui(corpus: explore.Corpus, f: explore.Filters) -> explore.Filters:
+    """Mentions or events over time, filtered like the map; its date range filters the map."""
+    line = summary.timeline(explore.filter_mentions(corpus, f.without_dates()), f.distinct)
+    if not line.rows:
+        return f
+    rows, unit, first, last = line.rows, line.unit, line.first, line.last
+    what = "distinct events" if f.distinct else "mentions"
+    earlier = f"; {line.left_out} dated before {line.shown_from} are left off the chart" if line.left_out else ""
+    st.caption(
+        f"{what.capitalize()} per {unit}, by event date (stated in the sentence, else the publication date){earlier}"
+    )
+    colours = mapview.EVENT_COLOURS
+    chart = (
+        alt.Chart(alt.Data(values=[{**r, "period": r["period"].isoformat()} for r in rows]))
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title=None, axis=alt.Axis(format=DATE_FORMATS[unit])),
+            y=alt.Y("count:Q", title=what),
+            color=alt.Color(
+                "event type:N",
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(orient="bottom", title=None, labelLimit=0),
+            ),
+            tooltip=["period:T", "event type:N", "count:Q"],
+        )
+        .properties(height=180)
+    )
+    st.altair_chart(chart, width="stretch")
+    if first >= last:
+        return f
+    chosen = st.slider(
+        "Dates shown on the map",
+        min_value=first,
+        max_value=last,
+        value=(max(first, f.start or first), min(last, f.end or last)),
+        format="YYYY-MM-DD",
+    )
+    start, end = chosen if chosen != (first, last) else (None, None)
+    for key, value in (("from", start), ("to", end)):
+        if value:
+            st.query_params[key] = value.isoformat()
+        elif key in st.query_params:
+            del st.query_params[key]
+    return replace(f, start=start, end=end)
+
+
 def totals_ui(corpus: explore.Corpus, mentions, summaries) -> None:
     articles = {m.article for m in mentions}
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     a.metric("Articles", f"{len(articles)} of {len(corpus.articles)}")
     b.metric("Mentions", len(mentions))
-    c.metric("Places", len(summaries))
+    c.metric("Distinct events", len(summary.distinct_events(mentions)))
+    d.metric("Places", len(summaries))
 
 
 def map_ui(summaries, titles) -> str | None:
@@ -106,7 +179,11 @@ def map_ui(summaries, titles) -> str | None:
         del st.query_params["tiles"]
     elif not tiles:
         st.query_params["tiles"] = "0"
-    fmap = mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles)
+    colour_by = st.session_state.get("colour_by", "event")
+    st.html(mapview.legend_html(colour_by))
+    fmap = mapview.build_map(
+        summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles, colour_by=colour_by
+    )
     state = st_folium(fmap, key="map", height=560, width="stretch", returned_objects=["last_object_clicked"])
     clicked = (state or {}).get("last_object_clicked")
     if not clicked:
@@ -138,9 +215,35 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     p = s.place
     st.subheader(f"{p.name} {p.name_ar}")
     st.caption(
-        f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · {s.count} mentions · `{p.id}`"
+        f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · "
+        f"{len(s.mentions)} mentions · {len(s.events)} distinct events · `{p.id}`"
     )
     titles = corpus.titles()
+    counts = s.event_counts()
+    st.html(
+        "<div style='font-size:13px'>"
+        + " ".join(
+            f"<span style='margin-right:10px;white-space:nowrap'><span style='color:{mapview.EVENT_COLOURS[t]}'>■"
+            f"</span> {mapview.safe(t)}: <b>{n}</b></span>"
+            for t, n in counts.most_common()
+        )
+        + f" <span style='color:#888'>({'distinct events' if s.distinct else 'mentions'})</span></div>"
+    )
+    casualties = explore.casualty_rows(s, titles)
+    if casualties:
+        with st.expander(f"Casualties reported here: {len(casualties)} events", expanded=True):
+            for row in casualties:
+                figures = " · ".join(
+                    f"{label} {'?' if row[key] is None else row[key]}"
+                    for key, label in (("killed", "killed"), ("injured", "injured"))
+                    if row[key] != 0
+                )
+                st.markdown(
+                    f"**{escape_md(figures)}** · {escape_md(row['sub_event_type'] or '')} · "
+                    f"{row['date']} ({row['date_source']}) · *{escape_md(row['article'])}*"
+                )
+                for m in row["sources"]:
+                    st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
     with st.container(height=470):
         for m in s.mentions:
             article = corpus.article(m.article)
@@ -148,8 +251,20 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
             st.markdown(f"**{escape_md(titles.get(m.article, m.article))}** {date}")
             st.html(
                 f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
-                f"<div style='color:#888;font-size:12px'>why this place: {mapview.safe(m.reason)}</div>"
+                f"<div style='color:#888;font-size:12px'>{mapview.safe(event_note(m))}"
+                f"why this place: {mapview.safe(m.reason)}</div>"
             )
+
+
+def event_note(m) -> str:
+    """The event decision, with its evidence, in one line."""
+    e = m.event
+    if not e:
+        return ""
+    what = f"{e.event_type} / {e.sub_event_type} (trigger: “{e.trigger}”)" if e.event_type else "no event"
+    toll = f" · {e.casualty_text}" if e.casualty_text else ""
+    when = f" · {e.event_date} ({e.date_source}{': ' + e.date_text if e.date_text else ''})" if e.event_date else ""
+    return f"{what}{toll}{when} · "
 
 
 def escape_md(text: str) -> str:
@@ -215,8 +330,9 @@ def main() -> None:
     if not corpus.articles:
         st.info(f"No articles in {ARTICLES}: put .txt or .md files there (front matter optional).")
     f = filters_ui(corpus)
+    f = timeline_ui(corpus, f)
     mentions = explore.filter_mentions(corpus, f)
-    summaries = mapview.summarise(mentions)
+    summaries = mapview.summarise(mentions, f.distinct)
     totals_ui(corpus, mentions, summaries)
     left, right = st.columns([3, 2])
     with left:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .corpus import article_paths
@@ -14,6 +14,7 @@ from .mapview import PlaceSummary, kind_group, summarise
 from .models import Article, Mention
 from .output import Writer
 from .pipeline import parse_paths
+from .summary import event_day, event_label
 
 
 @dataclass
@@ -67,22 +68,33 @@ class Filters:
     min_mentions: int = 1
     search: str = ""
     abroad: bool = False  # show places outside Syria
+    event_types: list[str] = field(default_factory=list)  # ACLED types and NO_EVENT_LABEL; empty = all
+    distinct: bool = False  # count distinct events instead of mentions
+
+    def without_dates(self) -> Filters:
+        """The same filters over the whole time span: what the timeline shows."""
+        return replace(self, start=None, end=None)
 
 
 def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
-    """The mentions that pass every filter; min_mentions applies to per-place totals."""
+    """The mentions that pass every filter; min_mentions applies to per-place totals.
+
+    Dates are event dates: the date a sentence states, else its article's publication date.
+    """
     dates = {a.name: article_date(a) for a in corpus.articles}
     wanted = set(f.articles)
+    event_types = set(f.event_types)
     needle = f.search.strip().lower()
     out = []
     for m in corpus.mentions:
         if wanted and m.article not in wanted:
             continue
-        d = dates.get(m.article)
-        if (f.start or f.end) and d is None:
+        if event_types and event_label(m) not in event_types:
             continue
-        if f.start and d < f.start or f.end and d > f.end:
-            continue
+        if f.start or f.end:
+            d = event_day(m) or dates.get(m.article)
+            if d is None or f.start and d < f.start or f.end and d > f.end:
+                continue
         p = m.place
         if not f.abroad and not p.in_syria:
             continue
@@ -94,7 +106,7 @@ def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
             continue
         out.append(m)
     if f.min_mentions > 1:
-        keep = {s.place.id for s in summarise(out) if s.count >= f.min_mentions}
+        keep = {s.place.id for s in summarise(out, f.distinct) if s.count >= f.min_mentions}
         out = [m for m in out if m.place.id in keep]
     return out
 
@@ -116,7 +128,10 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
             "arabic": s.place.name_ar,
             "kind": s.place.kind,
             "governorate": s.place.governorate,
-            "mentions": s.count,
+            "mentions": len(s.mentions),
+            "events": len(s.events),
+            "main event": s.dominant_event,
+            "killed (reported)": _sum_known(e.killed for e in s.events),
         }
         per_article = s.per_article()
         if many:
@@ -125,6 +140,35 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
             for article, n in per_article.items():
                 row[titles.get(article, article)] = n
         rows.append(row)
+    return rows
+
+
+def _sum_known(values) -> int | None:
+    """The sum of the stated figures; None (shown blank) when no event gives one."""
+    known = [v for v in values if v]
+    return sum(known) if known else None
+
+
+def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:
+    """One row per event at a place that reports deaths or injuries, each with its source sentences."""
+    rows = []
+    for e in summary.casualty_events():
+        first = e.mentions[0]
+        rows.append(
+            {
+                "article": titles.get(first.article, first.article),
+                "date": first.event.event_date,
+                "date_source": first.event.date_source,
+                "event_type": e.event_type,
+                "sub_event_type": first.event.sub_event_type,
+                "killed": e.killed,
+                "injured": e.injured,
+                "casualty_text": "; ".join(
+                    dict.fromkeys(m.event.casualty_text for m in e.mentions if m.event.casualty_text)
+                ),
+                "sources": list({m.excerpt_start: m for m in e.mentions}.values()),
+            }
+        )
     return rows
 
 

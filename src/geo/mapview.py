@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import folium
@@ -22,7 +24,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 
 from .models import Mention, Place
-from .summary import governorate_counts
+from .summary import NO_EVENT_LABEL, EventReport, distinct_events, event_type_counts, governorate_counts
 
 KIND_COLOURS = {
     "city": "#d62728",
@@ -54,27 +56,63 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 OCHA_ATTRIBUTION = "Boundaries: OCHA COD-AB (OCHA, UNCS), CC BY 4.0; places: Who's On First, GeoNames"
 
 
+EVENT_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Protests": "#2ca02c",
+    "Riots": "#bcbd22",
+    "Strategic developments": "#1f77b4",
+    NO_EVENT_LABEL: "#7f7f7f",
+}
+
+
 @dataclass
 class PlaceSummary:
-    """Everything the map shows about one place."""
+    """Everything the map shows about one place.
+
+    `distinct` sets the counting rule: mentions, or distinct events (one article reporting one
+    type of event at the place on one date is one event, however many sentences repeat it).
+    """
 
     place: Place
     mentions: list[Mention] = field(default_factory=list)
+    distinct: bool = False
+
+    @cached_property
+    def events(self) -> list[EventReport]:
+        return distinct_events(self.mentions)
 
     @property
     def count(self) -> int:
-        return len(self.mentions)
+        return len(self.events) if self.distinct else len(self.mentions)
 
     def per_article(self) -> Counter[str]:
+        if self.distinct:
+            return Counter(e.mentions[0].article for e in self.events)
         return Counter(m.article for m in self.mentions)
 
+    def event_counts(self) -> Counter[str]:
+        return event_type_counts(self.mentions, self.distinct)
 
-def summarise(mentions: Iterable[Mention]) -> list[PlaceSummary]:
-    """Group mentions by place, most mentioned first."""
+    @property
+    def dominant_event(self) -> str:
+        """The event type most reported here (by distinct events), or the no-event label."""
+        counts = Counter(e.event_type for e in self.events)
+        return counts.most_common(1)[0][0] if counts else NO_EVENT_LABEL
+
+    def casualty_events(self) -> list[EventReport]:
+        """Events whose sentences state a toll, as a figure or in words ("dozens")."""
+        return [e for e in self.events if any(m.event.casualties for m in e.mentions)]
+
+
+def summarise(mentions: Iterable[Mention], distinct: bool = False) -> list[PlaceSummary]:
+    """Group mentions by place, most counted first; with `distinct`, places without an event drop out."""
     by_place: dict[str, PlaceSummary] = {}
     for m in mentions:
-        by_place.setdefault(m.place.id, PlaceSummary(m.place)).mentions.append(m)
-    return sorted(by_place.values(), key=lambda s: (-s.count, s.place.name))
+        by_place.setdefault(m.place.id, PlaceSummary(m.place, distinct=distinct)).mentions.append(m)
+    summaries = [s for s in by_place.values() if s.count]
+    return sorted(summaries, key=lambda s: (-s.count, s.place.name))
 
 
 def safe(text: str) -> str:
@@ -106,11 +144,17 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     excerpts = "".join(
         f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
     )
+    events = "".join(
+        f"<span style='color:{EVENT_COLOURS.get(t, '#333')}'>■</span> {safe(t)}: {n}<br>"
+        for t, n in summary.event_counts().most_common()
+    )
+    unit = "event" if summary.distinct else "mention"
     return (
         f"<div class='geo-popup' style='max-width:360px'><b>{safe(p.name)}</b> "
         f"<span dir='rtl'>{safe(p.name_ar)}</span><br>"
         f"<small>{safe(p.kind)}{', ' + safe(p.governorate) if p.governorate else ''}"
-        f" · {summary.count} mention{'s' if summary.count != 1 else ''}</small>"
+        f" · {summary.count} {unit}{'s' if summary.count != 1 else ''}</small>"
+        f"<div style='font-size:12px;margin-top:4px'>{events}</div>"
         f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
     )
 
@@ -119,6 +163,30 @@ def tooltip_text(summary: PlaceSummary) -> str:
     p = summary.place
     arabic = f" · {p.name_ar}" if p.name_ar else ""
     return safe(f"{p.name}{arabic}: {summary.count}")
+
+
+def marker_colour(summary: PlaceSummary, colour_by: str) -> str:
+    if colour_by == "kind":
+        return KIND_COLOURS.get(summary.place.kind, "#333")
+    return EVENT_COLOURS[summary.dominant_event]
+
+
+def event_class(event_type: str) -> str:
+    """A CSS class name for an event type: "Explosions/Remote violence" -> "explosions-remote-violence"."""
+    return re.sub(r"[^a-z]+", "-", event_type.lower()).strip("-")
+
+
+def legend_html(colour_by: str) -> str:
+    """The colour key of the markers, as safe HTML."""
+    if colour_by == "kind":
+        colours = {group: KIND_COLOURS[kind] for kind, group in KIND_GROUPS.items()}
+    else:
+        colours = EVENT_COLOURS
+    items = "".join(
+        f"<span style='margin-right:12px;white-space:nowrap'><span style='color:{c}'>●</span> {safe(label)}</span>"
+        for label, c in colours.items()
+    )
+    return f"<div class='geo-legend' style='font-size:13px'>{items}</div>"
 
 
 def _use_local_assets(element, asset_base: str, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
@@ -148,7 +216,8 @@ class PlaceMarkers(JSCSSMixin, Layer):
         var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojson }});
         {{ this.data|tojson }}.forEach(function (d) {
             var marker = L.circleMarker([d.lat, d.lon], {
-                radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1});
+                radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1,
+                className: "geo-marker geo-event-" + d.event_class});
             marker.bindTooltip(d.tooltip);
             marker.bindPopup(d.popup, {maxWidth: 380});
             {{ this.get_name() }}.addLayer(marker);
@@ -158,7 +227,7 @@ class PlaceMarkers(JSCSSMixin, Layer):
         """
     )
 
-    def __init__(self, summaries: list[PlaceSummary], titles: dict[str, str], asset_base: str):
+    def __init__(self, summaries: list[PlaceSummary], titles: dict[str, str], asset_base: str, colour_by: str):
         super().__init__(name="Places", overlay=True, control=True)
         self._name = "PlaceMarkers"
         self.options = {"maxClusterRadius": 35, "disableClusteringAtZoom": 9}
@@ -167,7 +236,8 @@ class PlaceMarkers(JSCSSMixin, Layer):
                 "lat": s.place.lat,
                 "lon": s.place.lon,
                 "radius": round(radius(s.count), 1),
-                "colour": KIND_COLOURS.get(s.place.kind, "#333"),
+                "colour": marker_colour(s, colour_by),
+                "event_class": event_class(s.dominant_event),
                 "tooltip": tooltip_text(s),
                 "popup": popup_html(s, titles),
             }
@@ -190,8 +260,12 @@ def build_map(
     titles: dict[str, str] | None = None,
     asset_base: str = "/app/static/vendor",
     tiles: bool = True,
+    colour_by: str = "event",
 ) -> folium.Map:
-    """The map of the given places; `titles` maps article file names to titles for popups."""
+    """The map of the given places; `titles` maps article file names to titles for popups.
+
+    Markers are coloured by their place's dominant event type, or by `colour_by="kind"` of place.
+    """
     titles = titles or {}
     m = folium.Map(location=[35.0, 38.5], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False)
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
@@ -228,7 +302,7 @@ def build_map(
         attr=OCHA_ATTRIBUTION,
     ).add_to(m)
 
-    PlaceMarkers(summaries, titles, asset_base).add_to(m)
+    PlaceMarkers(summaries, titles, asset_base, colour_by).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if summaries:
         lats = [s.place.lat for s in summaries]
