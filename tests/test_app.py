@@ -1,8 +1,10 @@
 """The dashboard's logic through Streamlit's AppTest (no browser)."""
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,3 +67,71 @@ def test_broken_gazetteer_shows_an_error_not_a_traceback(monkeypatch, tmp_path):
     at = run_app(monkeypatch, ROOT / "articles", gaz)
     assert not at.exception
     assert any("missing column" in e.value for e in at.error)
+
+
+# --- events (issue 5) -----------------------------------------------------------------------------
+
+EVENT_ARTICLES = {
+    "a.md": (
+        "2016-05-11",
+        "On Monday, air strikes hit Saraqeb, killing 12 people. "
+        "Air strikes on Saraqeb killed 12 people, activists said. Talks were held in Homs.",
+    ),
+    "b.md": ("2016-06-20", "Rebels and government forces clashed in Hama on Friday."),
+    "c.md": ("2016-08-02", "Protesters gathered in Sweida."),
+}
+
+
+def event_corpus(folder: Path) -> Path:
+    for name, (date, body) in EVENT_ARTICLES.items():
+        (folder / name).write_text(f"---\ntitle: {name}\ndate: {date}\n---\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def timeline_rows(at: AppTest) -> list[dict]:
+    charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    return pa.ipc.open_stream(charts[0].proto.data.data).read_all().to_pylist()  # Streamlit sends the data as Arrow
+
+
+def test_mentions_and_distinct_events_are_counted_apart(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, event_corpus(tmp_path))
+    # Saraqeb: two sentences report one strike (same article, place, type and date)
+    assert (metric(at, "Mentions"), metric(at, "Distinct events"), metric(at, "Places")) == ("5", "3", "4")
+    at = run_app(monkeypatch, tmp_path, count="events")
+    assert metric(at, "Places") == "3"  # Homs is only named: no event, no marker
+    assert at.sidebar.radio[0].value == "distinct events"
+
+
+def test_event_type_filter(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, event_corpus(tmp_path), ev="Battles")
+    assert (metric(at, "Mentions"), metric(at, "Places")) == ("1", "1")
+    at.sidebar.multiselect[1].set_value(["Explosions/Remote violence", "Protests"]).run()
+    assert (metric(at, "Mentions"), metric(at, "Places")) == ("3", "2")
+    assert at.query_params["ev"] == "Explosions/Remote violence|Protests"
+
+
+def test_timeline_counts_by_event_date_and_its_range_filters_the_map(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, event_corpus(tmp_path), count="events")
+    rows = timeline_rows(at)
+    # stated dates: "On Monday" -> 9 May, "on Friday" -> 17 June; Sweida has only its publication date
+    assert {(r["period"], r["event type"], r["count"]) for r in rows} == {
+        ("2016-05-09", "Explosions/Remote violence", 1),
+        ("2016-06-13", "Battles", 1),
+        ("2016-08-01", "Protests", 1),
+    }  # per week (a span of three months), each bar at its Monday
+    slider = at.slider[0]
+    assert slider.value == (dt.date(2016, 5, 9), dt.date(2016, 8, 2))
+    slider.set_value((dt.date(2016, 6, 1), dt.date(2016, 8, 2))).run()
+    assert metric(at, "Places") == "2"
+    assert at.query_params["from"] == "2016-06-01"
+    assert len(timeline_rows(at)) == 3  # the timeline keeps the whole span: the range is drawn from it
+
+
+def test_casualties_are_shown_with_the_sentences_they_come_from(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, event_corpus(tmp_path), count="events")
+    at.selectbox[0].select("Saraqab (1)").run()  # two sentences, one distinct event
+    (expander,) = [e for e in at.expander if e.label.startswith("Casualties reported here")]
+    assert expander.label == "Casualties reported here: 1 events"
+    assert "killed 12" in expander.markdown[0].value
+    sources = [h.proto.body for h in expander.get("html")]
+    assert len(sources) == 2 and all("killing 12 people" in s or "killed 12 people" in s for s in sources)

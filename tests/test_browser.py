@@ -16,7 +16,7 @@ import pytest
 
 from geo import gazetteer
 from geo.explore import Filters, filter_mentions, load_corpus
-from geo.mapview import summarise
+from geo.mapview import EVENT_COLOURS, event_class, summarise
 
 playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,3 +221,46 @@ def test_article_text_runs_no_script(page, server):
     for target in [page, frame]:
         assert target.locator("img[src='x']").count() == 0
     assert "<script>alert(1)</script>" in page.content() or page.get_by_text("<script>alert(1)</script>").count() > 0
+
+
+def marker_classes(frame) -> list[str]:
+    return sorted(
+        frame.evaluate("""() => Object.values(window).filter(v => v instanceof L.MarkerClusterGroup)
+            .flatMap(g => g.getLayers()).map(l => l.options.className + " " + l.options.color)""")
+    )
+
+
+def expected_classes(corpus_dir, **filters) -> list[str]:
+    corpus = load_corpus(corpus_dir, gazetteer.load())
+    summaries = summarise(filter_mentions(corpus, Filters(**filters)), filters.get("distinct", False))
+    return sorted(
+        f"geo-marker geo-event-{event_class(s.dominant_event)} {EVENT_COLOURS[s.dominant_event]}" for s in summaries
+    )
+
+
+def test_markers_are_coloured_by_event_type_and_filtered_by_it(page, server, corpus_dir):
+    page.goto(server)
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    expected = expected_classes(corpus_dir)
+    assert marker_classes(frame) == expected
+    assert len({c.split()[1] for c in expected}) >= 4  # the seeds report several types of event
+    # the legend explains the colours
+    assert page.locator(".geo-legend").first.inner_text().count("Battles") == 1
+
+    page.goto(f"{server}/?ev=Battles&count=events")
+    frame = map_frame(page)
+    battles = expected_classes(corpus_dir, event_types=["Battles"], distinct=True)
+    assert battles and all("geo-event-battles #d62728" in c for c in battles)
+    page.wait_for_function(
+        """n => { const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
+                   const w = f && f.contentWindow;
+                   return w && w.L && Object.values(w).filter(v => v instanceof w.L.MarkerClusterGroup)
+                        .reduce((k, g) => k + g.getLayers().length, 0) === n; }""",
+        arg=len(battles),
+        timeout=30_000,
+    )
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    assert marker_classes(frame) == battles
+    # the sidebar shows the filter that the URL set
+    assert page.get_by_text("Battles").first.is_visible()
