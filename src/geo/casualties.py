@@ -54,7 +54,8 @@ class _Words:
         self.subset = set(lexicon.phrases("subset"))
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
-        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)}
+        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - {"a", "an"}
+        self.after_a = self.victims | set(self.multipliers) | {"dozen"}
 
 
 _cache: dict[int, _Words] = {}
@@ -142,21 +143,36 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
 def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casualty]:
     """Killed and injured figures stated in one sentence (offsets into the article)."""
     w = _words(lexicon)
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
-    tokens = [sentence[s:e].lower().replace("’", "'") for s, e in spans]
+    spans: list[tuple[int, int]] = []  # token offsets: for ASCII text, worked out only once a figure is found
+    if sentence.isascii():
+        tokens = _TOKEN.findall(sentence.lower())
+    else:  # lowercasing can change a word's length: tokens from the text as written
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+        tokens = [sentence[a:b].lower().replace("’", "'") for a, b in spans]
     found: list[Casualty] = []
     last_end_token, last_kind, last_subset = -10, "", False
+    starters = w.starters
+    # Only tokens that can open a number are read further: digits, number words, "a child", "a dozen".
+    candidates = [
+        i
+        for i, tok in enumerate(tokens)
+        if tok[0].isdigit()
+        or tok in starters
+        or ("-" in tok and tok.split("-")[0] in starters)
+        or (tok in ("a", "an") and i + 1 < len(tokens) and tokens[i + 1] in w.after_a)
+    ]
     i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if not (tok[0].isdigit() or tok in w.starters or tok.split("-")[0] in w.starters):
-            i += 1
-            continue
+    for c in candidates:
+        if c < i:
+            continue  # inside a figure already read
+        i = c
         number = _read_number(tokens, i, w)
         if number is None:
             i += 1
             continue
         value, j = number
+        if not spans:
+            spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
         if _not_a_count(tokens, spans, sentence, i, j, value, w):
             i = j
             continue

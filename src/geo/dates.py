@@ -17,7 +17,6 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _DAY_AFTER = re.compile(r"\.?\s*(\d{1,2})" + _ORDINAL + r"\b(?:\s*,?\s*((?:19|20)\d\d)\b)?")
 _DAY_BEFORE = re.compile(r"\b(\d{1,2})" + _ORDINAL + r"\s+(?:of\s+)?$")
 _YEAR_AFTER = re.compile(r"\.?\s*,?\s*((?:19|20)\d\d)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _YEAR_WORDS = {"in", "since", "of", "during", "until", "till", "early", "late", "mid", "summer", "spring", "winter"}
 _YEAR_WORDS |= {"autumn", "fall", "end", "beginning", "throughout", "before", "after", "from"}
 _MONTH_ALONE_WORDS = {"in", "since", "of", "early", "late", "mid", "last", "until", "during", "by", "from", "end"}
@@ -65,7 +64,11 @@ def _word_before(text: str, start: int) -> str:
 
 
 def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.date | None) -> list[StatedDate]:
-    """Stated dates in text, in order; `hits` are (start, end, role, value) of month/weekday/day words."""
+    """Stated dates in text, in order; `hits` are (start, end, role, value) of date words, in text order.
+
+    Roles: month, weekday, relative_day, relative_month, year ("in 1982": a year counts after
+    "in", "since", "during"... only).
+    """
     found: list[StatedDate] = []
     taken_until = -1
     for start, end, role, value in hits:
@@ -92,14 +95,13 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
             date = date._replace(reporting=bool(before) and before[-1].strip(",") in _SPEECH)
             found.append(date)
             taken_until = date.end
-    for m in _YEAR.finditer(text):
-        if any(d.start <= m.start() < d.end for d in found):
+    covered = [(d.start, d.end) for d in found]
+    for start, end, role, value in hits:
+        if role != "year" or any(s <= start < e for s, e in covered):
             continue
-        word = _word_before(text, m.start())
+        word = _word_before(text, start)
         if word in _YEAR_WORDS:
-            found.append(
-                StatedDate(m.start(), m.end(), m.group(), text[m.start() - len(word) - 1 : m.end()], word == "since")
-            )
+            found.append(StatedDate(start, end, value, text[start - len(word) - 1 : end], word == "since"))
     found.sort()
     return found
 

@@ -25,6 +25,7 @@ IRREALIS_WORDS = 4
 # Deaths of fighters (lexicon role "combatant") with no trigger word are fighting: ACLED's armed clash.
 COMBAT_DEATHS = ("Battles", "Armed clash")
 # "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
+_DISTANCE_UNITS = ("km", "kilomet", "mile", "meter", "metre")
 _REFERENCE_POINT = re.compile(
     r"\b(?:km|kms|kilometers?|kilometres?|miles?|meters?|metres?)\b[^.]{0,30}?\b(?:of|from)\s+(?:the\s+)?(?:city\s+of\s+)?$",
     re.IGNORECASE,
@@ -94,17 +95,6 @@ def _merge_adjacent(triggers: list[Hit], body: str, lexicon: Lexicon) -> list[Hi
     return merged
 
 
-def _date_hits(hits: list[Hit], lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
-    out = []
-    for h in hits:
-        if h.trigger < 0:
-            for role in ("month", "weekday", "relative_day", "relative_month"):
-                value = lexicon.words[h.phrase].get(role)
-                if value is not None:
-                    out.append((h.start, h.end, role, value))
-    return out
-
-
 class _Sentence(NamedTuple):
     start: int
     end: int
@@ -118,7 +108,7 @@ class _Sentence(NamedTuple):
 
 
 # Casualty figures sit close to their casualty word: only text this near one is read.
-CASUALTY_REACH = 90
+CASUALTY_REACH = 60
 
 
 def _windows(body: str, word_starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
@@ -147,19 +137,29 @@ class _Article:
         real = [h for h in hits if h.trigger >= 0 and lexicon.triggers[h.trigger].event_type != NO_EVENT]
         self.triggers = _merge_adjacent(real, body, lexicon)
         self.trigger_starts = [h.start for h in self.triggers]
-        words = [h for h in hits if h.trigger < 0]
-        casualty_roles = ("killed", "injured")
-        casualty_hits = [h for h in words if any(r in lexicon.words[h.phrase] for r in casualty_roles)]
+        # One pass sorts the word hits by role (a trigger can be a word too: "executed").
+        by_role: dict[str, list[Hit]] = {}
+        for h in hits:
+            roles = lexicon.words.get(h.phrase)
+            if roles:
+                for role in roles:
+                    by_role.setdefault(role, []).append(h)
+        casualty_hits = sorted({*by_role.get("killed", ()), *by_role.get("injured", ())})
         self.casualty_hits = casualty_hits
         self.casualty_starts = [h.start for h in casualty_hits]
         self.casualty_phrases = [h.phrase for h in casualty_hits]
-        self.background_starts = [h.start for h in words if "background" in lexicon.words[h.phrase]]
-        stated = find_dates(body, _date_hits(words, lexicon), published)
+        self.background_starts = [h.start for h in by_role.get("background", ())]
+        self.irrealis_ends = [h.end for h in by_role.get("irrealis", ())]
+        self.launch_site_ends = [h.end for h in by_role.get("launch_site", ())]
+        date_words = sorted(
+            (h.start, h.end, role, lexicon.words[h.phrase][role])
+            for role in ("month", "weekday", "relative_day", "relative_month", "year")
+            for h in by_role.get(role, ())
+        )
+        stated = find_dates(body, date_words, published)
         self.dates = [d for d in stated if not d.since and not d.reporting]
         self.date_starts = [d.start for d in self.dates]
         self.sentences: dict[int, tuple] = {}
-        self.irrealis = lexicon.phrases("irrealis")
-        self.launch_sites = lexicon.phrases("launch_site")
         self.combatants = lexicon.phrases("combatant")
 
     def sentence(self, start: int, end: int) -> _Sentence:
@@ -198,18 +198,24 @@ class _Article:
 
     def not_the_scene(self, start: int, sentence_start: int) -> bool:
         """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it happened."""
-        before = self.body[max(sentence_start, start - 60) : start]
-        if _REFERENCE_POINT.search(before):
+        i = bisect.bisect_right(self.launch_site_ends, start) - 1
+        if (
+            i >= 0
+            and self.launch_site_ends[i] >= sentence_start
+            and not self.norm[self.launch_site_ends[i] : start].strip(" the")
+        ):
             return True
-        words = self.norm[max(sentence_start, start - 30) : start].split()
-        return any(" ".join(words[-n:]) in self.launch_sites for n in (2, 3) if len(words) >= n)
+        before = self.norm[max(sentence_start, start - 60) : start]
+        if not any(unit in before for unit in _DISTANCE_UNITS):
+            return False
+        return bool(_REFERENCE_POINT.search(before))
 
     def _irrealis(self, trigger: Hit, sentence_start: int) -> bool:
         """ "threatened to attack", "will launch an offensive": not (yet) an event."""
-        words = self.norm[max(sentence_start, trigger.start - 40) : trigger.start].split()[-IRREALIS_WORDS:]
-        return any(
-            " ".join(words[i:j]) in self.irrealis for i in range(len(words)) for j in range(i + 1, len(words) + 1)
-        )
+        i = bisect.bisect_right(self.irrealis_ends, trigger.start) - 1
+        if i < 0 or self.irrealis_ends[i] < sentence_start:
+            return False
+        return len(self.norm[self.irrealis_ends[i] : trigger.start].split()) < IRREALIS_WORDS
 
     def territory_side(self, trigger: Hit, start: int, end: int) -> str:
         """The side taking territory: the actor named nearest before the trigger, else after it."""

@@ -64,7 +64,18 @@ ROLES = {
     "combatant",
 }
 # Roles the article-wide scan looks for; the others are only read inside one sentence.
-SCANNED_ROLES = ("killed", "injured", "month", "weekday", "relative_day", "relative_month", "background")
+SCANNED_ROLES = (
+    "killed",
+    "injured",
+    "month",
+    "weekday",
+    "relative_day",
+    "relative_month",
+    "background",
+    "irrealis",
+    "launch_site",
+    "year",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +164,14 @@ def load_words(path: Path) -> dict[str, dict[str, str]]:
     return words
 
 
+YEARS = range(1900, 2100)  # years are words of the scan too: no second pass over the text for them
+
+
 def build(root: Path) -> Lexicon:
     triggers = load_triggers(root / "event_triggers.csv")
     words = load_words(root / "event_words.csv")
+    for year in YEARS:
+        words.setdefault(str(year), {})["year"] = str(year)
     automaton = ahocorasick.Automaton()
     for i, t in enumerate(triggers):
         prefix = t.phrase.endswith("*")
