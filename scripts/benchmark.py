@@ -2,7 +2,8 @@
 
 Reports, in one run:
   - start-up: loading the gazetteer from its cache and from scratch (building the automaton);
-  - geo (match + resolve + excerpts) on one core and on all cores: MB/s, articles/s;
+  - geo (match + resolve + excerpts + events) on one core and on all cores: MB/s, articles/s;
+  - the event step's share: the same slice with and without it;
   - flashtext's KeywordProcessor over the same alias keys, on one core (extraction only);
   - peak memory (max RSS) of the process.
 Run: python scripts/benchmark.py [--mb 100] [--csv ../shared/data/fakes/fakes_articles.csv]
@@ -22,18 +23,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from geo import gazetteer  # noqa: E402
+from geo import gazetteer, lexicon  # noqa: E402
 from geo.gazetteer import NOT_PLACE  # noqa: E402
 from geo.pipeline import parse_text, process_pool  # noqa: E402
 
 _gaz = None
+_lex = None
 _texts: list[str] = []
 
 
 def _parse_range(bounds: tuple[int, int]) -> int:
     """Parse _texts[lo:hi] (workers inherit _texts and the gazetteer through fork)."""
     lo, hi = bounds
-    return sum(len(parse_text("bench", t, _gaz)) for t in _texts[lo:hi])
+    return sum(len(parse_text("bench", t, _gaz, 0, None, _lex)) for t in _texts[lo:hi])
 
 
 def corpus(csv_path: Path, megabytes: float) -> list[str]:
@@ -51,6 +53,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
     ap.add_argument("--mb", type=float, default=100.0)
+    ap.add_argument("--events-mb", type=float, default=6.0, help="slice timed with and without the event step")
     ap.add_argument("--flashtext-mb", type=float, default=10.0, help="flashtext is slow: time it on a slice")
     args = ap.parse_args()
 
@@ -73,8 +76,8 @@ def main() -> None:
         f"({len(gaz.entries)} keys, {len(gaz.places)} places)"
     )
 
-    global _gaz, _texts
-    _gaz, _texts = gaz, texts
+    global _gaz, _texts, _lex
+    _gaz, _texts, _lex = gaz, texts, lexicon.load()
     t = time.perf_counter()
     n = _parse_range((0, len(texts)))
     one = time.perf_counter() - t
@@ -90,6 +93,24 @@ def main() -> None:
     print(
         f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  "
         f"({par:.1f} s, pool start-up included)"
+    )
+
+    # The event step's cost: the same slice parsed with and without it, alternately, best of 5
+    # (this machine's timings drift by ±25% from one run to the next).
+    sub = texts[: max(1, int(len(texts) * args.events_mb / mb))]
+    sub_mb = sum(len(x.encode()) for x in sub) / 1e6
+    lex = lexicon.load()
+    runs: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(5):
+        for with_events in (False, True):
+            t = time.perf_counter()
+            for x in sub:
+                parse_text("bench", x, gaz, 0, None, lex, with_events=with_events)
+            runs[with_events].append(time.perf_counter() - t)
+    places_only, full = min(runs[False]), min(runs[True])
+    print(
+        f"event step: places only {sub_mb / places_only:.1f} MB/s, with events {sub_mb / full:.1f} MB/s: "
+        f"+{100 * (full - places_only) / places_only:.0f}% parse time (on {sub_mb:.1f} MB)"
     )
 
     from flashtext import KeywordProcessor

@@ -114,3 +114,27 @@ def test_parse_the_project_corpus():
 def test_gazetteer_check_passes_on_the_project_gazetteer():
     run = geo("gazetteer", "check")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_no_events_leaves_the_event_fields_empty(tmp_path):
+    (tmp_path / "a.txt").write_text("Air strikes killed 9 people in Idlib.\n", encoding="utf-8")
+    (record,) = [json.loads(line) for line in geo("parse", tmp_path, "--no-events").stdout.splitlines()]
+    assert (record["text"], record["event_type"], record["killed"]) == ("Idlib", None, None)
+    (record,) = [json.loads(line) for line in geo("parse", tmp_path).stdout.splitlines()]
+    assert (record["event_type"], record["killed"]) == ("Explosions/Remote violence", 9)
+
+
+def test_a_broken_lexicon_is_named_with_its_line(tmp_path):
+    lex = tmp_path / "lexicons"
+    lex.mkdir()
+    for f in (ROOT / "lexicons").glob("*.csv"):
+        (lex / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    with open(lex / "event_words.csv", "a", encoding="utf-8") as f:
+        f.write("brigade,warlord,,\n")
+    lines = (lex / "event_words.csv").read_text(encoding="utf-8").count("\n")
+    (tmp_path / "a.txt").write_text("Clashes in Hama.\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), GEO_LEXICONS=str(lex))
+    for args in (["parse", str(tmp_path / "a.txt")], ["gazetteer", "check"]):
+        run = subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 2, run.stderr
+        assert f"event_words.csv:{lines}: unknown role 'warlord'" in run.stdout + run.stderr

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import lexicon
 from .errors import GazetteerError
 from .gazetteer import (
     ALIAS_COLUMNS,
@@ -164,3 +165,12 @@ def check(root: Path) -> list[Problem]:
         except GazetteerError as e:
             add(e.path, e.line, str(e).split(": ", 1)[-1])
     return problems
+
+
+def check_lexicon(root: Path | None = None) -> list[Problem]:
+    """The event lexicons (lexicons/) must load: their first problem, as file:line."""
+    try:
+        lexicon.build(root or lexicon.default_root())
+    except GazetteerError as e:
+        return [Problem(e.path, e.line, str(e).split(": ", 1)[-1])]
+    return []

@@ -78,46 +78,60 @@ class ParseResult:
     error: ArticleError | None = None
 
 
-def _parse_path(path: Path, gaz: Gazetteer) -> ParseResult:
+def _parse_path(path: Path, gaz: Gazetteer, lexicon: Lexicon | None, with_events: bool = True) -> ParseResult:
     try:
         article = read_article(path)
     except ArticleError as e:
         return ParseResult(None, [], e)
-    return ParseResult(article, parse_article(article, gaz))
+    mentions = parse_text(article.name, article.text, gaz, article.body_start, article.published, lexicon, with_events)
+    return ParseResult(article, mentions)
 
 
 _worker_gazetteer: Gazetteer | None = None
+_worker_lexicon: Lexicon | None = None
+_worker_events = True
 
 
-def _worker_init(root: str) -> None:
+def _worker_init(root: str, with_events: bool = True) -> None:
     """Forked workers inherit the parent's gazetteer; spawned ones load it from the cache."""
-    global _worker_gazetteer
+    global _worker_gazetteer, _worker_lexicon, _worker_events
     if _worker_gazetteer is None:
         _worker_gazetteer = gazetteer_module.load(Path(root))
+    _worker_events = with_events
+    if with_events and _worker_lexicon is None:
+        _worker_lexicon = lexicon_module.load()
 
 
-def process_pool(gaz: Gazetteer, jobs: int) -> ProcessPoolExecutor:
+def process_pool(
+    gaz: Gazetteer, jobs: int, lexicon: Lexicon | None = None, with_events: bool = True
+) -> ProcessPoolExecutor:
     """Worker processes that share `gaz` (copy-on-write after fork where the OS has it)."""
-    global _worker_gazetteer
-    _worker_gazetteer = gaz
+    global _worker_gazetteer, _worker_lexicon
+    _worker_gazetteer, _worker_lexicon = gaz, lexicon
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init, initargs=(str(gaz.root),))
+    return ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_worker_init, initargs=(str(gaz.root), with_events)
+    )
 
 
 def _worker_parse(path: Path) -> ParseResult:
     assert _worker_gazetteer is not None
-    return _parse_path(path, _worker_gazetteer)
+    return _parse_path(path, _worker_gazetteer, _worker_lexicon, _worker_events)
 
 
-def parse_paths(paths: list[Path], gaz: Gazetteer, jobs: int = 1) -> Iterator[ParseResult]:
+def parse_paths(
+    paths: list[Path], gaz: Gazetteer, jobs: int = 1, lexicon: Lexicon | None = None, with_events: bool = True
+) -> Iterator[ParseResult]:
     """Parse files and folders in order; unreadable files come back with `error` set."""
     files = list(article_paths(paths))
+    if with_events and lexicon is None:
+        lexicon = lexicon_module.load()
     if jobs <= 1 or len(files) < 2 * jobs:
         for path in files:
-            yield _parse_path(path, gaz)
+            yield _parse_path(path, gaz, lexicon, with_events)
         return
-    with process_pool(gaz, jobs) as pool:
+    with process_pool(gaz, jobs, lexicon, with_events) as pool:
         yield from pool.map(_worker_parse, files, chunksize=max(1, len(files) // (jobs * 8)))
 
 
