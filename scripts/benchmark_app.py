@@ -27,7 +27,8 @@ def write_fakes(csv_path: Path, folder: Path) -> None:
     with open(csv_path, encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
             title = " ".join(row["article_title"].split()) or row["unit_id"]
-            date = row["date"][:10] if row["date"][:4].isdigit() else ""
+            month, day, year = (row["date"].split("/") + ["", "", ""])[:3]  # FA-KES writes M/D/YYYY
+            date = f"{year}-{int(month):02d}-{int(day):02d}" if year.isdigit() else ""
             meta = f"---\ntitle: {title}\nsource: {row['source']}\n" + (f"date: {date}\n" if date else "") + "---\n"
             (folder / f"fakes_{row['unit_id']}.txt").write_text(meta + row["article_content"], encoding="utf-8")
 
@@ -40,7 +41,8 @@ def measure(folder: Path, label: str) -> None:
     first = time.perf_counter() - t
     assert not at.exception, at.exception
     t = time.perf_counter()
-    at.sidebar.multiselect[1].select(at.sidebar.multiselect[1].options[0]).run()  # a governorate
+    governorates = next(m for m in at.sidebar.multiselect if m.label == "Governorates")
+    governorates.select(governorates.options[0]).run()
     change = time.perf_counter() - t
     t = time.perf_counter()
     at.sidebar.number_input[0].set_value(3).run()
