@@ -54,20 +54,25 @@ class Outline:
         self.polygons = []
         for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
             g = f["geometry"]
+            name = f["properties"].get("adm1_name", "")
             for poly in g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]:
                 xs = [p[0] for p in poly[0]]
                 ys = [p[1] for p in poly[0]]
-                self.polygons.append(((min(xs), min(ys), max(xs), max(ys)), poly))
+                self.polygons.append(((min(xs), min(ys), max(xs), max(ys)), poly, name))
 
-    def contains(self, lat: float, lon: float) -> bool:
+    def governorate(self, lat: float, lon: float) -> str:
+        """The governorate containing the point (within about 5 km of the border), '' outside Syria."""
         t = BORDER_TOLERANCE_DEG
         for dlat, dlon in ((0, 0), (t, 0), (-t, 0), (0, t), (0, -t)):
             y, x = lat + dlat, lon + dlon
-            for (x0, y0, x1, y1), poly in self.polygons:
+            for (x0, y0, x1, y1), poly, name in self.polygons:
                 if x0 <= x <= x1 and y0 <= y <= y1 and _inside_ring(x, y, poly[0]):
                     if not any(_inside_ring(x, y, hole) for hole in poly[1:]):
-                        return True
-        return False
+                        return name
+        return ""
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return bool(self.governorate(lat, lon))
 
 
 def check(root: Path) -> list[Problem]:

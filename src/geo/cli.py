@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import gazetteer, lexicon
+from . import gazetteer, importer, lexicon
 from .check import check, check_lexicon
 from .errors import GeoError
 from .output import Writer
@@ -48,6 +48,34 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
+def _import(args: argparse.Namespace) -> int:
+    """Files, folders of files, URLs and CSV tables into the articles folder."""
+    given = {k: v for k, v in (("title", args.title), ("date", args.date), ("source", args.source)) if v}
+    mapping = dict(importer.FAKES_MAPPING)
+    for pair in args.column or []:
+        key, _, column = pair.partition("=")
+        if key not in ("title", "text", "date", "source", "url", "author") or not column:
+            print(
+                f"geo: --column {pair!r}: use FIELD=COLUMN with FIELD one of title, text, date, source, url, author",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        mapping[key] = column
+    failed = 0
+    known = importer.existing_keys(args.to)
+    for source in args.sources:
+        try:
+            for article in importer.read_source(source, mapping, args.date_format):
+                article.meta.update(given)
+                saved = importer.save(article, args.to, known)
+                verb = "added" if saved.added else "already there as"
+                print(f"{verb} {saved.path}  ({article.origin})")
+        except importer.ImportError_ as e:
+            failed += 1
+            print(f"geo: {e}", file=sys.stderr)
+    return EXIT_SKIPPED if failed else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="geo", description="Find Syrian places in news articles.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -63,6 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
     p.set_defaults(func=_parse)
+    i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
+    i.add_argument("sources", nargs="+", metavar="PATH|URL|CSV")
+    i.add_argument("--to", type=Path, default=Path("articles"), help="articles folder (default: articles/)")
+    i.add_argument("--title", help="title of a single article (default: what the file or page says)")
+    i.add_argument("--date", help="publication date, YYYY-MM-DD")
+    i.add_argument("--source", help="publisher")
+    i.add_argument(
+        "--column",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="CSV column mapping (default: FA-KES's title=article_title text=article_content source=source date=date)",
+    )
+    i.add_argument("--date-format", default="", help="CSV date format, e.g. %%m/%%d/%%Y (default: guessed)")
+    i.set_defaults(func=_import)
     g = sub.add_parser("gazetteer", help="gazetteer tools")
     gsub = g.add_subparsers(dest="action", required=True)
     c = gsub.add_parser("check", help="validate the gazetteer files")

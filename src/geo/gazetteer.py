@@ -34,6 +34,7 @@ from .textnorm import alias_key
 PLACE_COLUMNS = ("id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source")
 ALIAS_COLUMNS = ("place_id", "alias", "note")
 NOT_PLACE_COLUMNS = ("phrase", "reason")
+OVERRIDE_COLUMNS = ("article", "start", "text", "place_id", "note")
 CONTEXT_COLUMNS = ("word", "role", "note")
 CONTEXT_ROLES = ("admin_after", "admin_before", "kind_after", "kind_before", "title_before")
 HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
@@ -41,7 +42,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "6"
+CACHE_VERSION = "7"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -163,6 +164,9 @@ class Gazetteer:
     automaton: ahocorasick.Automaton
     context: ContextWords
     common_words: frozenset[str]
+    not_place_keys: frozenset[str] = frozenset()
+    # (article file name, start offset) -> (text, place id or "" for "not a place here")
+    overrides: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
         """A compact form for the cache: tuples unpickle far faster than 100k objects."""
@@ -174,6 +178,8 @@ class Gazetteer:
             "automaton": self.automaton,
             "context": self.context,
             "common_words": self.common_words,
+            "not_place_keys": self.not_place_keys,
+            "overrides": self.overrides,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -184,6 +190,8 @@ class Gazetteer:
         self.automaton = state["automaton"]
         self.context = state["context"]
         self.common_words = state["common_words"]
+        self.not_place_keys = state["not_place_keys"]
+        self.overrides = state["overrides"]
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
@@ -213,6 +221,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "merged_ids": root / "merged_ids.csv",
         "spelling_rules": root / "spelling_rules.csv",
         "context_words": root / "context_words.csv",
+        "overrides": root / "curated" / "overrides.csv",
     }
 
 
@@ -403,8 +412,16 @@ def build(root: Path) -> Gazetteer:
                 raise GazetteerError(files[name], line, f"place_id {row['place_id']!r} is not in any places file")
             if row["alias"].strip():
                 builder.add(place, row["alias"], curated=name == "curated_aliases")
+    not_place_keys = set()
     for _line, row in read_rows(files["not_places"], NOT_PLACE_COLUMNS, required=False):
         builder.add_not_place(row["phrase"])
+        not_place_keys.add(alias_key(row["phrase"]))
+    overrides = read_overrides(files["overrides"])
+    for (article, _start), (_text, place_id) in overrides.items():
+        if place_id and place_id not in places:
+            raise GazetteerError(
+                files["overrides"], None, f"{article}: place_id {place_id!r} is not in any places file"
+            )
     builder.add_possessives()
     entries = builder.finish()
     automaton = ahocorasick.Automaton()
@@ -412,7 +429,21 @@ def build(root: Path) -> Gazetteer:
         one_word = 0 if " " in entry.key else ONE_WORD
         automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags | one_word))
     automaton.make_automaton()
-    return Gazetteer(root, places, EntryTable(entries), automaton, load_context(files["context_words"]), common_words)
+    context = load_context(files["context_words"])
+    return Gazetteer(
+        root, places, EntryTable(entries), automaton, context, common_words, frozenset(not_place_keys), overrides
+    )
+
+
+def read_overrides(path: Path) -> dict[tuple[str, int], tuple[str, str]]:
+    """(article, start) -> (text, place_id) from curated/overrides.csv: one mention's correction."""
+    out = {}
+    for line, row in read_rows(path, OVERRIDE_COLUMNS, required=False):
+        try:
+            out[(row["article"], int(row["start"]))] = (row["text"], row["place_id"])
+        except ValueError:
+            raise GazetteerError(path, line, f"start {row['start']!r} is not a character offset") from None
+    return out
 
 
 def fingerprint(root: Path) -> str:

@@ -23,7 +23,7 @@ from .gazetteer import Gazetteer
 from .lexicon import Lexicon
 from .matcher import find_matches
 from .models import Article, Mention
-from .resolver import resolve
+from .resolver import Resolved, resolve
 from .textnorm import normalise
 
 
@@ -43,6 +43,8 @@ def parse_text(
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
+    if gaz.overrides:
+        resolved = apply_overrides(name, body, body_start, resolved, gaz)
     if not resolved:
         return []
     spans = []
@@ -65,6 +67,21 @@ def parse_text(
         Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_s + body_start, event)
         for r, (s, e, ex_s, _, excerpt), event in zip(resolved, spans, events, strict=True)
     ]
+
+
+OVERRIDE_REASON = "corrected by a reviewer for this article (gazetteer/curated/overrides.csv)"
+
+
+def apply_overrides(name: str, body: str, body_start: int, resolved: list[Resolved], gaz: Gazetteer) -> list[Resolved]:
+    """A reviewer's correction of one mention wins; it is ignored once the text there has changed."""
+    out = []
+    for r in resolved:
+        fix = gaz.overrides.get((name, r.match.start + body_start))
+        if fix is None or body[r.match.start : r.match.end] != fix[0]:
+            out.append(r)
+        elif fix[1]:  # "" means: not a place here
+            out.append(r._replace(place=gaz.places[fix[1]], reason=OVERRIDE_REASON))
+    return out
 
 
 def parse_article(article: Article, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:

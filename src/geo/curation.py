@@ -1,0 +1,297 @@
+"""Curating the gazetteer from what the articles say: unmapped names, and edits that land in files.
+
+Every edit goes to a plain CSV file under gazetteer/curated/ (reviewable in a diff), is validated
+before it is written, is written atomically, and happens under a lock that also re-reads the
+file: two people editing at once both land, neither overwrites the other.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock
+
+from .check import Outline
+from .errors import GazetteerError
+from .gazetteer import (
+    ALIAS_COLUMNS,
+    NOT_PLACE_COLUMNS,
+    OVERRIDE_COLUMNS,
+    PLACE_COLUMNS,
+    Gazetteer,
+    parse_place,
+    read_rows,
+)
+from .importer import slug
+from .lexicon import default_root as lexicon_root
+from .models import KINDS, Article, Mention
+from .store import write_csv_atomic
+from .textnorm import alias_key
+
+LOCK_TIMEOUT = 30
+# A capitalised name of up to four words, with al-/el-/as-... particles: "Kafr Nabl", "Tal al-Sultan".
+_PARTICLE = r"(?:(?:al|el|ad|ash|as|at|az|ar|an|ed|es|et|ez|er|en|ul|il)[-‐ ])?"
+_WORD = r"[A-Z][\w'’`-]*"
+NAME = rf"{_PARTICLE}{_WORD}(?:[ -]{_PARTICLE}{_WORD}){{0,3}}"
+
+
+def lock(root: Path) -> FileLock:
+    """One lock per gazetteer folder, held while a file is re-read and rewritten."""
+    return FileLock(str(Path(root) / ".edit.lock"), timeout=LOCK_TIMEOUT)
+
+
+# --- unmapped names ---------------------------------------------------------------------------
+
+
+@dataclass
+class Example:
+    article: str
+    start: int
+    end: int
+    excerpt: str
+    excerpt_start: int
+
+
+@dataclass
+class Unmapped:
+    """A name that looks like a place but is not in the gazetteer."""
+
+    name: str
+    count: int = 0
+    articles: Counter = field(default_factory=Counter)
+    examples: list[Example] = field(default_factory=list)
+    cue: str = ""
+
+
+def load_cues(path: Path | None = None) -> dict[str, list[str]]:
+    cues: dict[str, list[str]] = {"before": [], "after": [], "prefix": []}
+    path = path or lexicon_root() / "place_cues.csv"
+    for line, row in read_rows(path, ("phrase", "role", "note")):
+        if row["role"] not in cues:
+            raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(cues)}")
+        cues[row["role"]].append(row["phrase"].strip())
+    return cues
+
+
+def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str]:
+    """One pattern for the three cues: a word before, a word after, an Arabic prefix."""
+
+    def alternatives(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    return re.compile(
+        rf"\b(?:{alternatives(cues['before'])})\s+(?:the\s+)?(?P<after_cue>{NAME})"
+        rf"|(?P<before_cue>{NAME})\s+(?:{alternatives(cues['after'])})\b"
+        rf"|\b(?P<prefixed>(?:{alternatives(cues['prefix'])})[ -]{NAME})",
+    )
+
+
+MAX_EXAMPLES = 5
+
+
+def unmapped_names(
+    articles: Iterable[Article], mentions: Iterable[Mention], gaz: Gazetteer, cues: dict[str, list[str]] | None = None
+) -> list[Unmapped]:
+    """Names that look like places (by lexicons/place_cues.csv) but matched nothing, most frequent first."""
+    from .excerpts import sentence_at
+
+    pattern = cue_pattern(cues or load_cues())
+    found_spans: dict[str, list[tuple[int, int]]] = {}
+    for m in mentions:
+        found_spans.setdefault(m.article, []).append((m.start, m.end))
+    stop = gaz.common_words
+    not_names = _known_non_places()
+    out: dict[str, Unmapped] = {}
+    for article in articles:
+        spans = found_spans.get(article.name, [])
+        text = article.text
+        for match in pattern.finditer(text, article.body_start):
+            group = next(g for g in ("after_cue", "before_cue", "prefixed") if match.group(g))
+            start, end = match.span(group)
+            name = _trim(text[start:end])
+            if not name:
+                continue
+            end = start + len(name)
+            if any(s < end and start < e for s, e in spans):
+                continue  # the engine found a place here
+            key = alias_key(name)
+            if (
+                gaz.entry_for(name) is not None
+                or key in gaz.not_place_keys
+                or key in not_names
+                or key[:-1] in not_names
+            ):
+                continue
+            if _ADJECTIVE.search(name):
+                continue  # "Daesh-held", "Kurdish-majority"
+            if all(alias_key(w) in stop for w in re.split(r"[ -]", name) if w):
+                continue  # "Security Council", "Monday": ordinary words
+            u = out.setdefault(key, Unmapped(name, cue=group))
+            u.count += 1
+            u.articles[article.name] += 1
+            if len(u.examples) < MAX_EXAMPLES:
+                excerpt, ex_start = sentence_at(text, start, end)
+                u.examples.append(Example(article.name, start, end, excerpt, ex_start))
+    return sorted(out.values(), key=lambda u: (-u.count, u.name))
+
+
+_ADJECTIVE = re.compile(
+    r"-(?:held|majority|led|based|controlled|backed|run|linked|affiliated|dominated)$", re.IGNORECASE
+)
+
+
+def _known_non_places() -> set[str]:
+    """Actors and date words from the event lexicon ("Daesh", "Jul"): never proposed as places."""
+    from . import lexicon
+
+    lex = lexicon.load()
+    words = set()
+    for role in ("government", "non_state", "month", "weekday"):
+        words |= {alias_key(p) for p in lex.phrases(role)}
+    return words
+
+
+_TRAILING = {"The", "A", "An", "On", "In", "And", "Of", "Syria", "Syrian"}
+
+
+def _trim(name: str) -> str:
+    """Drop a leading article and trailing possessive: "the Jobar" -> "Jobar", "Douma's" -> "Douma"."""
+    words = name.replace("’", "'").split(" ")
+    while words and words[0] in ("The", "A", "An"):
+        words.pop(0)
+    while words and words[-1] in _TRAILING:
+        words.pop()
+    name = " ".join(words)
+    return re.sub(r"'s?$", "", name).strip(" -")
+
+
+# --- edits --------------------------------------------------------------------------------------
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    return [row for _, row in read_rows(path, columns, required=False)]
+
+
+def _append(path: Path, columns: tuple[str, ...], row: dict, duplicate_of=None) -> bool:
+    """Re-read the file, append the row unless `duplicate_of(existing)` says it is there; atomic."""
+    rows = _rows(path, columns)
+    if duplicate_of and any(duplicate_of(r) for r in rows):
+        return False
+    rows.append({c: row.get(c, "") for c in columns})
+    write_csv_atomic(path, columns, rows)
+    return True
+
+
+def add_alias(root: Path, gaz: Gazetteer, alias: str, place_id: str, note: str = "added in the dashboard") -> bool:
+    """Map a spelling to an existing place; False when the alias is already there."""
+    alias = " ".join(alias.split())
+    if not alias_key(alias):
+        raise GazetteerError(root / "curated" / "aliases.csv", None, "an alias needs letters")
+    if place_id not in gaz.places:
+        raise GazetteerError(root / "curated" / "aliases.csv", None, f"no place with id {place_id!r}")
+    path = root / "curated" / "aliases.csv"
+    with lock(root):
+        return _append(
+            path,
+            ALIAS_COLUMNS,
+            {"place_id": place_id, "alias": alias, "note": note},
+            lambda r: r["place_id"] == place_id and alias_key(r["alias"]) == alias_key(alias),
+        )
+
+
+def add_place(
+    root: Path,
+    gaz: Gazetteer,
+    name: str,
+    lat: float,
+    lon: float,
+    kind: str,
+    name_ar: str = "",
+    source: str = "added in the dashboard",
+) -> str:
+    """Create a place in curated/places.csv; its governorate comes from the coordinates. Returns its id."""
+    path = root / "curated" / "places.csv"
+    name = " ".join(name.split())
+    if kind not in KINDS:
+        raise GazetteerError(path, None, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    governorate = governorate_at(root, lat, lon)
+    if kind not in ("country", "region") and not governorate:
+        raise GazetteerError(path, None, f"{lat}, {lon} is outside Syria: check the coordinates (lat, lon)")
+    with lock(root):
+        rows = _rows(path, PLACE_COLUMNS)
+        taken = {r["id"] for r in rows} | set(gaz.places)
+        base = "user:" + (slug(name) or "place")
+        place_id, n = base, 2
+        while place_id in taken:
+            place_id, n = f"{base}-{n}", n + 1
+        row = {
+            "id": place_id,
+            "name": name,
+            "name_ar": name_ar,
+            "kind": kind,
+            "lat": f"{lat:.5f}",
+            "lon": f"{lon:.5f}",
+            "governorate": governorate,
+            "parent": "",
+            "population": "",
+            "source": source,
+        }
+        parse_place(path, len(rows) + 2, row)  # the same validation as loading
+        rows.append(row)
+        write_csv_atomic(path, PLACE_COLUMNS, rows)
+    return place_id
+
+
+def add_not_place(root: Path, phrase: str, reason: str = "not a place (marked in the dashboard)") -> bool:
+    """Stop a name being matched or proposed; False when it is already on the list."""
+    phrase = " ".join(phrase.split())
+    with lock(root):
+        return _append(
+            root / "curated" / "not_places.csv",
+            NOT_PLACE_COLUMNS,
+            {"phrase": phrase, "reason": reason},
+            lambda r: alias_key(r["phrase"]) == alias_key(phrase),
+        )
+
+
+def add_override(root: Path, gaz: Gazetteer, mention: Mention, place_id: str, note: str = "") -> None:
+    """This mention, in this article only, is `place_id` ("" = not a place here). Replaces an earlier one."""
+    path = root / "curated" / "overrides.csv"
+    if place_id and place_id not in gaz.places:
+        raise GazetteerError(path, None, f"no place with id {place_id!r}")
+    with lock(root):
+        rows = [
+            r
+            for r in _rows(path, OVERRIDE_COLUMNS)
+            if not (r["article"] == mention.article and r["start"] == str(mention.start))
+        ]
+        rows.append(
+            {
+                "article": mention.article,
+                "start": str(mention.start),
+                "text": mention.text,
+                "place_id": place_id,
+                "note": note or f"was {mention.place.id} ({mention.place.name})",
+            }
+        )
+        write_csv_atomic(path, OVERRIDE_COLUMNS, rows)
+
+
+_outlines: dict[Path, Outline] = {}
+
+
+def governorate_at(root: Path, lat: float, lon: float) -> str:
+    """The OCHA governorate containing the point, '' outside Syria."""
+    path = Path(root) / "syria_governorates.geojson"
+    outline = _outlines.get(path) or _outlines.setdefault(path, Outline(path))
+    return outline.governorate(lat, lon)
+
+
+def csv_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])

@@ -1,0 +1,384 @@
+"""Bring articles into articles/: files of any common format, pasted text, web pages and CSV tables.
+
+Every import ends the same way: UTF-8 text plus metadata (title, date, source, url, author),
+saved as one `.md` file with front matter under a readable, safe name, written atomically, and
+skipped when the same text is already in the folder. Readers of each format are libraries made
+for it: trafilatura (web pages, HTML), pypdf (PDF), python-docx (Word), charset-normalizer
+(legacy encodings).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import article_paths, parse_front_matter
+from .errors import GeoError
+from .store import write_text_atomic
+
+META_KEYS = ("title", "date", "source", "url", "author", "language")
+USER_AGENT = "geo-news-geoparser/0.1 (+https://github.com/; research dashboard)"
+FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+FETCH_TIMEOUT = 20
+
+
+class ImportError_(GeoError):
+    """An import that cannot be done; the message says which file, line or URL, and why."""
+
+
+@dataclass
+class Imported:
+    """An article ready to save: its text and what is known about it."""
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    origin: str = ""  # the file, URL or CSV row it came from, for messages
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    added: bool  # False: the same text was already there, as `path`
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+# Legacy encodings news files come in; tried only when a file is not UTF-8.
+LEGACY_ENCODINGS = ("cp1252", "cp1256", "iso-8859-6", "utf-16-le", "utf-16-be", "iso-8859-1")
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Text from bytes: a BOM decides, then UTF-8, then the likeliest legacy encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    encoding = _utf16_without_bom(data)  # before UTF-8: "A\0l\0" is valid UTF-8, and nonsense
+    if encoding:
+        try:
+            text = data.decode(encoding)
+            if _is_text(text):
+                return text
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8")
+        if _is_text(text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is None or not _is_text(str(best)):
+        raise ImportError_(f"{origin}: not text in any encoding tried (UTF-8, UTF-16, {', '.join(LEGACY_ENCODINGS)})")
+    return str(best)
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """UTF-16 without a BOM shows as one high byte (0 for Latin, 6 for Arabic) in every other place."""
+    sample = data[: 800 - 800 % 2]
+    if len(sample) < 4 or len(data) % 2:
+        return ""
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        top = max(range(7), key=high.count)
+        if high.count(top) > 0.6 * len(high):
+            return encoding
+    return ""
+
+
+def _is_text(text: str) -> bool:
+    controls = sum(1 for ch in text[:2000] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
+    return "\x00" not in text and controls <= len(text[:2000]) // 100
+
+
+# --- readers per format ------------------------------------------------------------------------
+
+
+def read_file(name: str, data: bytes) -> Imported:
+    """An uploaded or local file, by its extension: .txt .md .html .htm .pdf .docx."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".txt", ".md", ""):
+        text = decode(data, name).replace("\r\n", "\n")
+        meta, body_start = parse_front_matter(text)
+        body = text[body_start:]
+        meta = {k: v for k, v in meta.items() if k in META_KEYS}
+        if "title" not in meta:
+            meta["title"] = _first_line(body) or Path(name).stem
+        return Imported(body, meta, name)
+    if suffix in (".html", ".htm"):
+        return read_html(decode(data, name), name)
+    if suffix == ".pdf":
+        return _read_pdf(name, data)
+    if suffix == ".docx":
+        return _read_docx(name, data)
+    raise ImportError_(
+        f"{name}: cannot import {suffix or 'files without an extension'} (use {', '.join(FILE_SUFFIXES)})"
+    )
+
+
+def read_html(html: str, origin: str, url: str = "") -> Imported:
+    """The article in a web page, without menus and footers, with the metadata the page states."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, include_comments=False)
+    if doc is None:
+        raise ImportError_(f"{origin}: no article text found in the page")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise ImportError_(f"{origin}: no article text found in the page")
+    meta = {
+        "title": data.get("title") or "",
+        "date": data.get("date") or "",
+        "source": data.get("sitename") or data.get("hostname") or "",
+        "author": data.get("author") or "",
+        "url": url or data.get("url") or "",
+        "language": data.get("language") or "",
+    }
+    return Imported(text + "\n", {k: v for k, v in meta.items() if v}, origin)
+
+
+def _read_pdf(name: str, data: bytes) -> Imported:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except (PdfReadError, ValueError, KeyError) as e:
+        raise ImportError_(f"{name}: not a readable PDF ({e})") from e
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise ImportError_(f"{name}: the PDF has no text layer (a scan?): nothing to import")
+    meta = {"title": str(info.get("/Title") or "") or _first_line(text) or Path(name).stem}
+    if info.get("/Author"):
+        meta["author"] = str(info["/Author"])
+    created = _pdf_date(str(info.get("/CreationDate") or ""))
+    if created:
+        meta["date"] = created
+    return Imported(text + "\n", meta, name)
+
+
+def _pdf_date(value: str) -> str:
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", value)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else ""
+
+
+def _read_docx(name: str, data: bytes) -> Imported:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, ValueError, KeyError) as e:
+        raise ImportError_(f"{name}: not a readable .docx file ({e})") from e
+    text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+    if not text:
+        raise ImportError_(f"{name}: the document has no text")
+    props = document.core_properties
+    meta = {"title": props.title or _first_line(text) or Path(name).stem}
+    if props.author:
+        meta["author"] = props.author
+    if props.created:
+        meta["date"] = props.created.date().isoformat()
+    return Imported(text + "\n", meta, name)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return " ".join(line.split())[:150]
+    return ""
+
+
+def fetch_url(url: str, timeout: float = FETCH_TIMEOUT) -> Imported:
+    """A web page, reduced to its article text and metadata; a clear error when unreachable."""
+    if not re.match(r"https?://", url):
+        raise ImportError_(f"{url}: only http:// and https:// addresses can be fetched")
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read()
+            charset = response.headers.get_content_charset()
+    except urllib.error.HTTPError as e:
+        raise ImportError_(f"{url}: the server answered {e.code} {e.reason}") from e
+    except (urllib.error.URLError, TimeoutError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise ImportError_(f"{url}: cannot reach it ({reason}); check the address, or the connection if offline") from e
+    try:
+        html = data.decode(charset) if charset else decode(data, url)
+    except (LookupError, UnicodeDecodeError):
+        html = decode(data, url)
+    return read_html(html, url, url)
+
+
+# --- CSV tables --------------------------------------------------------------------------------
+
+# FA-KES's columns, the example the mapping was made for: title, content, source, date.
+FAKES_MAPPING = {"title": "article_title", "text": "article_content", "source": "source", "date": "date"}
+
+
+def read_csv(name: str, data: bytes, mapping: dict[str, str], date_format: str = "") -> Iterator[Imported]:
+    """One article per row; `mapping` names the column of text (required), title, date, source, url."""
+    text = decode(data, name)
+    reader = csv.DictReader(io.StringIO(text))
+    columns = reader.fieldnames or []
+    missing = [column for column in mapping.values() if column and column not in columns]
+    if missing:
+        raise ImportError_(
+            f"{name}:1: no column {', '.join(map(repr, missing))} (the columns are {', '.join(columns)})"
+        )
+    if not mapping.get("text"):
+        raise ImportError_(f"{name}: say which column holds the article text")
+    rows = list(reader)
+    date_column = mapping.get("date")
+    fmt = date_format or (guess_date_format([r[date_column] for r in rows]) if date_column else "")
+    for line, row in enumerate(rows, start=2):
+        body = (row.get(mapping["text"]) or "").strip()
+        if not body:
+            continue
+        meta = {key: (row.get(column) or "").strip() for key, column in mapping.items() if column and key != "text"}
+        meta = {k: " ".join(v.split()) for k, v in meta.items() if v}
+        if meta.get("date"):
+            try:
+                meta["date"] = parse_date(meta["date"], fmt)
+            except ValueError:
+                raise ImportError_(f"{name}:{line}: date {meta['date']!r} does not read as {fmt}") from None
+        yield Imported(body + "\n", meta, f"{name}:{line}")
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
+
+
+def guess_date_format(values: Iterable[str]) -> str:
+    """The one format all the (non-empty) values read in; month/day order settled by a day > 12."""
+    values = [v.strip() for v in values if v and v.strip()]
+    for fmt in DATE_FORMATS:
+        try:
+            for v in values:
+                dt.datetime.strptime(v[:30].split("T")[0].strip(), fmt)
+        except ValueError:
+            continue
+        return fmt
+    return ""
+
+
+def parse_date(value: str, fmt: str) -> str:
+    value = value.strip()
+    if fmt:
+        return dt.datetime.strptime(value.split("T")[0].strip(), fmt).date().isoformat()
+    return dt.date.fromisoformat(value[:10]).isoformat()
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+
+def text_key(text: str) -> str:
+    """Same text, same key: whitespace and case do not make an article new."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
+
+
+def existing_keys(folder: Path) -> dict[str, Path]:
+    """The text key of every article already in the folder."""
+    keys = {}
+    for path in article_paths([folder]) if folder.is_dir() else ():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        _, body_start = parse_front_matter(text)
+        keys.setdefault(text_key(text[body_start:]), path)
+    return keys
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A readable, safe file name part: ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", ascii_text.lower())
+    out = ""
+    for w in words:
+        if len(out) + len(w) + 1 > limit:
+            break
+        out = f"{out}-{w}" if out else w
+    return out
+
+
+def file_name(article: Imported) -> str:
+    """`2016-05-11_air-strikes-hit-aleppo.md`; an untitled or non-Latin title uses the text's hash."""
+    date = article.meta.get("date", "")[:10]
+    stem = slug(article.meta.get("title", "")) or "article-" + text_key(article.text)[:10]
+    return f"{date}_{stem}.md" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else f"{stem}.md"
+
+
+def front_matter(meta: dict[str, str]) -> str:
+    lines = ["---"]
+    for key in META_KEYS:
+        value = " ".join(str(meta.get(key, "")).split())
+        if value:
+            lines.append(f"{key}: {value}")
+    for key, value in meta.items():
+        if key not in META_KEYS and value:
+            lines.append(f"{key}: {' '.join(str(value).split())}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def save(article: Imported, folder: Path, known: dict[str, Path] | None = None) -> Saved:
+    """Write the article as one file in `folder`, unless the same text is already there."""
+    folder = Path(folder)
+    known = existing_keys(folder) if known is None else known
+    key = text_key(article.text)
+    if key in known:
+        return Saved(known[key], False)
+    name = file_name(article)
+    path = folder / name
+    n = 2
+    while path.exists():
+        path = folder / f"{Path(name).stem}-{n}.md"
+        n += 1
+    body = article.text if article.text.endswith("\n") else article.text + "\n"
+    write_text_atomic(path, front_matter(article.meta) + body)
+    known[key] = path
+    return Saved(path, True)
+
+
+def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
+    known = existing_keys(Path(folder))
+    return [save(a, folder, known) for a in articles]
+
+
+def read_source(source: str, mapping: dict[str, str] | None = None, date_format: str = "") -> Iterator[Imported]:
+    """What the CLI accepts: a URL, a CSV table, a file, or a folder of files."""
+    if re.match(r"https?://", source):
+        yield fetch_url(source)
+        return
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith("."))
+        if not files:
+            raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
+        for f in files:
+            yield read_file(f.name, _read_bytes(f))
+        return
+    if path.suffix.lower() == ".csv":
+        yield from read_csv(str(path), _read_bytes(path), mapping or FAKES_MAPPING, date_format)
+        return
+    yield read_file(str(path), _read_bytes(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ImportError_(f"{path}: cannot read ({e.strerror or e})") from e
