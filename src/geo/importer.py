@@ -17,6 +17,7 @@ import re
 import unicodedata
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,7 @@ def _read_docx(name: str, data: bytes) -> Imported:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, ValueError, KeyError) as e:
+    except (PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile) as e:
         raise ImportError_(f"{name}: not a readable .docx file ({e})") from e
     text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
     if not text:
