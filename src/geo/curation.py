@@ -66,6 +66,7 @@ class Unmapped:
     articles: Counter = field(default_factory=Counter)
     examples: list[Example] = field(default_factory=list)
     cue: str = ""
+    cue_count: int = 0  # occurrences after or before a place word ("in", "village of", "district")
 
 
 def load_cues(path: Path | None = None) -> dict[str, list[str]]:
@@ -95,7 +96,7 @@ MAX_EXAMPLES = 5
 
 
 def unmapped_names(
-    articles: Iterable[Article], mentions: Iterable[Mention], gaz: Gazetteer, cues: dict[str, list[str]] | None = None
+    articles: list[Article], mentions: Iterable[Mention], gaz: Gazetteer, cues: dict[str, list[str]] | None = None
 ) -> list[Unmapped]:
     """Names that look like places (by lexicons/place_cues.csv) but matched nothing, most frequent first."""
     from .excerpts import sentence_at
@@ -127,19 +128,36 @@ def unmapped_names(
                 or key[:-1] in not_names
             ):
                 continue
-            if _ADJECTIVE.search(name):
-                continue  # "Daesh-held", "Kurdish-majority"
-            if all(alias_key(w) in stop for w in re.split(r"[ -]", name) if w):
+            if _ADJECTIVE.search(name) or _NATIONALITY.search(name):
+                continue  # "Daesh-held", "Kurdish-majority", "Syrian Kurdish"
+            words = {alias_key(w) for w in re.split(r"[ -]", name) if w}
+            if all(w in stop for w in words):
                 continue  # "Security Council", "Monday": ordinary words
-            u = out.setdefault(key, Unmapped(name, cue=group))
+            if not words.isdisjoint(not_names) or gaz.context.title_before.search(" " + alias_key(name.split()[0])):
+                continue  # "Russian Airstrikes", "President Bashar": events, titles
+            out.setdefault(key, Unmapped(name, cue=group)).cue_count += 1
+    if not out:
+        return []
+    # Count every occurrence of a proposed name, cue or not ("Zubdiya was hit again").
+    names = sorted({u.name for u in out.values()}, key=len, reverse=True)
+    every = re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    for article in articles:
+        spans = found_spans.get(article.name, [])
+        text = article.text
+        for match in every.finditer(text, article.body_start):
+            start, end = match.span(1)
+            if any(s < end and start < e for s, e in spans):
+                continue
+            u = out[alias_key(match.group(1))]
             u.count += 1
             u.articles[article.name] += 1
             if len(u.examples) < MAX_EXAMPLES:
                 excerpt, ex_start = sentence_at(text, start, end)
                 u.examples.append(Example(article.name, start, end, excerpt, ex_start))
-    return sorted(out.values(), key=lambda u: (-u.count, u.name))
+    return sorted((u for u in out.values() if u.count), key=lambda u: (-u.cue_count, -u.count, u.name))
 
 
+_NATIONALITY = re.compile(r"(?:ian|ish|ic|ese|ean|ite)s?$")
 _ADJECTIVE = re.compile(
     r"-(?:held|majority|led|based|controlled|backed|run|linked|affiliated|dominated)$", re.IGNORECASE
 )
@@ -151,8 +169,12 @@ def _known_non_places() -> set[str]:
 
     lex = lexicon.load()
     words = set()
-    for role in ("government", "non_state", "month", "weekday"):
+    for role in ("government", "non_state", "month", "weekday", "killed", "injured"):
         words |= {alias_key(p) for p in lex.phrases(role)}
+    for t in lex.triggers:  # "Clashes", "Russian Airstrikes": event words, not names
+        if " " not in t.phrase:
+            stem = alias_key(t.phrase.rstrip("*"))
+            words |= {stem, stem + "s", stem + "es"}
     return words
 
 
