@@ -15,7 +15,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import explore, gazetteer, mapview, summary
+from geo import curation, explore, gazetteer, mapview, page_curate, page_import, summary
 from geo.errors import GeoError
 
 ROOT = Path(__file__).resolve().parent
@@ -25,14 +25,21 @@ DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year":
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
 
 
-@st.cache_resource(show_spinner="Loading the gazetteer…")
-def load_gazetteer(root: str) -> gazetteer.Gazetteer:
+@st.cache_resource(show_spinner="Loading the gazetteer…", max_entries=2)
+def load_gazetteer(root: str, signature: tuple) -> gazetteer.Gazetteer:
+    """Reloaded when a gazetteer file changes (an edit in the Curate view, or by hand)."""
     return gazetteer.load(Path(root))
 
 
 @st.cache_data(show_spinner="Reading the articles…", max_entries=4)
-def load_corpus(folder: str, signature: tuple, gaz_root: str) -> explore.Corpus:
-    return explore.load_corpus(Path(folder), load_gazetteer(gaz_root))
+def load_corpus(folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple) -> explore.Corpus:
+    return explore.load_corpus(Path(folder), load_gazetteer(gaz_root, gaz_signature))
+
+
+@st.cache_data(show_spinner="Looking for names not in the gazetteer…", max_entries=2)
+def find_unmapped(folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple):
+    corpus = load_corpus(folder, signature, gaz_root, gaz_signature)
+    return curation.unmapped_names(corpus.articles, corpus.mentions, load_gazetteer(gaz_root, gaz_signature))
 
 
 def query_list(name: str) -> list[str]:
@@ -315,20 +322,46 @@ def export_ui(mentions) -> None:
     )
 
 
+VIEWS = {"map": "Map", "add": "Add articles", "curate": "Curate the gazetteer"}
+
+
+def view_ui() -> str:
+    """Which view: the map, adding articles, or curating; kept in the URL as ?view=."""
+    current = st.query_params.get("view", "map")
+    view = st.sidebar.radio(
+        "View", list(VIEWS), index=list(VIEWS).index(current) if current in VIEWS else 0, format_func=VIEWS.get
+    )
+    if view == "map":
+        st.query_params.pop("view", None)
+    else:
+        st.query_params["view"] = view
+    return view
+
+
 def main() -> None:
     st.set_page_config(page_title="geo: places in Syria news", layout="wide")
-    st.title("Where it happens: places in the articles")
+    view = view_ui()
+    gaz_root = str(gazetteer.default_root())
     try:
-        gaz_root = str(gazetteer.default_root())
-        load_gazetteer(gaz_root)  # a broken gazetteer fails here, with its file and line
-        corpus = load_corpus(str(ARTICLES), explore.corpus_signature(ARTICLES), gaz_root)
+        gaz_signature = gazetteer.files_signature(Path(gaz_root))
+        gaz = load_gazetteer(gaz_root, gaz_signature)  # a broken gazetteer fails here, with its file and line
+        signature = explore.corpus_signature(ARTICLES)
+        corpus = load_corpus(str(ARTICLES), signature, gaz_root, gaz_signature)
     except GeoError as e:
         st.error(f"Cannot load: {e}")
         st.stop()
+    if view == "add":
+        page_import.render(ARTICLES)
+        return
+    if view == "curate":
+        unmapped = find_unmapped(str(ARTICLES), signature, gaz_root, gaz_signature)
+        page_curate.render(corpus, gaz, unmapped, on_change=st.cache_data.clear)
+        return
+    st.title("Where it happens: places in the articles")
     for error in corpus.errors:
         st.warning(f"Skipped an article: {error}")
     if not corpus.articles:
-        st.info(f"No articles in {ARTICLES}: put .txt or .md files there (front matter optional).")
+        st.info(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there.")
     f = filters_ui(corpus)
     f = timeline_ui(corpus, f)
     mentions = explore.filter_mentions(corpus, f)

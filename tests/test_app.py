@@ -2,9 +2,11 @@
 
 import datetime as dt
 import shutil
+import socket
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +101,7 @@ def test_mentions_and_distinct_events_are_counted_apart(monkeypatch, tmp_path):
     assert (metric(at, "Mentions"), metric(at, "Distinct events"), metric(at, "Places")) == ("5", "3", "4")
     at = run_app(monkeypatch, tmp_path, count="events")
     assert metric(at, "Places") == "3"  # Homs is only named: no event, no marker
-    assert at.sidebar.radio[0].value == "distinct events"
+    assert next(r for r in at.sidebar.radio if r.label == "Count").value == "distinct events"
 
 
 def test_event_type_filter(monkeypatch, tmp_path):
@@ -135,3 +137,110 @@ def test_casualties_are_shown_with_the_sentences_they_come_from(monkeypatch, tmp
     assert "killed 12" in expander.markdown[0].value
     sources = [h.proto.body for h in expander.get("html")]
     assert len(sources) == 2 and all("killing 12 people" in s or "killed 12 people" in s for s in sources)
+
+
+# --- adding articles and curating (issue 6) ----------------------------------------------------------
+
+CURATE_TEXT = (
+    "Shelling hit the Zubdiya neighbourhood of Aleppo on Monday. "
+    "Clashes broke out near Filita and in Jubar, activists said.\n"
+)
+
+
+@pytest.fixture()
+def writable(tmp_path, monkeypatch):
+    """A copy of the real gazetteer and an articles folder the app may write to."""
+    gaz = tmp_path / "gazetteer"
+    shutil.copytree(ROOT / "gazetteer", gaz)
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(CURATE_TEXT, encoding="utf-8")
+    return articles, gaz
+
+
+def button(at: AppTest, label_start: str):
+    return next(b for b in at.button if b.label.startswith(label_start))
+
+
+def test_paste_an_article_and_the_duplicate_rule(monkeypatch, writable):
+    articles, gaz = writable
+    at = run_app(monkeypatch, articles, gaz, view="add")
+    assert not at.exception
+    at.text_area(key="paste-text").set_value("Rockets hit Homs.\nRockets hit Homs on Tuesday, killing two.").run()
+    at.text_input(key="paste-date").set_value("2016-05-11").run()
+    button(at, "Save").click().run()
+    saved = articles / "2016-05-11_rockets-hit-homs.md"
+    assert saved.exists() and "title: Rockets hit Homs." in saved.read_text(encoding="utf-8")
+    assert any("Added 2016-05-11_rockets-hit-homs.md" in s.value for s in at.success)
+    button(at, "Save").click().run()
+    assert any("Already in the folder" in i.value for i in at.info)
+    assert len(list(articles.iterdir())) == 2
+    at.text_input(key="paste-date").set_value("11/05/2016").run()
+    button(at, "Save").click().run()
+    assert any("write it as YYYY-MM-DD" in e.value for e in at.error)
+
+
+def test_a_url_offline_gives_a_clear_message(monkeypatch, writable):
+    articles, gaz = writable
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    at = run_app(monkeypatch, articles, gaz, view="add")
+    at.text_input(key="url").set_value(f"http://127.0.0.1:{closed}/news").run()
+    button(at, "Fetch").click().run()
+    assert any("cannot reach it" in e.value and "offline" in e.value for e in at.error)
+
+
+def test_curate_mark_not_a_place_then_map_a_spelling(monkeypatch, writable):
+    articles, gaz = writable
+    at = run_app(monkeypatch, articles, gaz, view="curate")
+    assert not at.exception
+    names = at.selectbox(key="unmapped-name")
+    assert {"Zubdiya", "Filita", "Jubar"} <= {o.split(" (")[0] for o in names.options}
+    names.select(next(o for o in names.options if o.startswith("Filita"))).run()
+    button(at, "“Filita” is not a place").click().run()
+    assert "Filita,not a place" in (gaz / "curated" / "not_places.csv").read_text(encoding="utf-8")
+    assert not any(o.startswith("Filita") for o in at.selectbox(key="unmapped-name").options)
+    assert any("will not be proposed" in s.value for s in at.success)
+
+    names = at.selectbox(key="unmapped-name")
+    names.select(next(o for o in names.options if o.startswith("Jubar"))).run()
+    at.text_input(key="alias-query").set_value("Jobar").run()
+    at.radio(key="alias-choice").set_value("cur:jobar").run()
+    button(at, "Add “Jubar” as a name of Jobar").click().run()
+    assert "cur:jobar,Jubar,added in the dashboard" in (gaz / "curated" / "aliases.csv").read_text(encoding="utf-8")
+    # the next parse uses it: Jubar is a mention now, no longer proposed
+    assert not any(o.startswith("Jubar") for o in at.selectbox(key="unmapped-name").options)
+
+
+def test_curate_new_place_with_lookups_offline(monkeypatch, writable):
+    articles, gaz = writable
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("GEO_NOMINATIM", f"127.0.0.1:{closed}")
+    at = run_app(monkeypatch, articles, gaz, view="curate", name="Zubdiya")
+    button(at, "Look up coordinates").click().run()
+    assert any("Nominatim is unreachable" in w.value for w in at.warning)
+    at.number_input(key=next(n.key for n in at.number_input if n.label == "Latitude")).set_value(36.1905).run()
+    at.number_input(key=next(n.key for n in at.number_input if n.label == "Longitude")).set_value(37.1405).run()
+    assert any("Governorate from the coordinates: Aleppo" in c.value for c in at.caption)
+    at.selectbox(key="new-kind").set_value("neighbourhood").run()
+    button(at, "Create “Zubdiya”").click().run()
+    row = (gaz / "curated" / "places.csv").read_text(encoding="utf-8").splitlines()[-1]
+    assert row.startswith("user:zubdiya,Zubdiya,,neighbourhood,36.19050,37.14050,Aleppo,")
+    assert not any(o.startswith("Zubdiya") for o in at.selectbox(key="unmapped-name").options)
+
+
+def test_fix_a_resolution_for_one_article(monkeypatch, writable):
+    articles, gaz = writable
+    assert metric(run_app(monkeypatch, articles, gaz), "Mentions") == "1"
+    at = run_app(monkeypatch, articles, gaz, view="curate")
+    mention = at.selectbox(key="fix-mention")
+    mention.select(next(o for o in mention.options if o.startswith("“Aleppo”"))).run()
+    at.radio(key="fix-choice").set_value("").run()  # "not a place here"
+    button(at, "Save the correction").click().run()
+    assert "a.txt,42,Aleppo,," in (gaz / "curated" / "overrides.csv").read_text(encoding="utf-8")
+    at = run_app(monkeypatch, articles, gaz)  # the map: Aleppo was the article's only place
+    assert not at.exception and metric(at, "Mentions") == "0"

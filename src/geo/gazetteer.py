@@ -446,6 +446,18 @@ def read_overrides(path: Path) -> dict[tuple[str, int], tuple[str, str]]:
     return out
 
 
+def files_signature(root: Path) -> tuple:
+    """Cheap change detector for the app: names, sizes and modification times of the source files."""
+    out = []
+    for name, path in sorted(source_files(root).items()):
+        try:
+            st = path.stat()
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((name, -1, -1))
+    return tuple(out)
+
+
 def fingerprint(root: Path) -> str:
     digest = hashlib.sha256(CACHE_VERSION.encode())
     for name, path in sorted(source_files(root).items()):

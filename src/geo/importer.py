@@ -114,7 +114,7 @@ def read_file(name: str, data: bytes) -> Imported:
         body = text[body_start:]
         meta = {k: v for k, v in meta.items() if k in META_KEYS}
         if "title" not in meta:
-            meta["title"] = _first_line(body) or Path(name).stem
+            meta["title"] = first_line(body) or Path(name).stem
         return Imported(body, meta, name)
     if suffix in (".html", ".htm"):
         return read_html(decode(data, name), name)
@@ -162,7 +162,7 @@ def _read_pdf(name: str, data: bytes) -> Imported:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise ImportError_(f"{name}: the PDF has no text layer (a scan?): nothing to import")
-    meta = {"title": str(info.get("/Title") or "") or _first_line(text) or Path(name).stem}
+    meta = {"title": str(info.get("/Title") or "") or first_line(text) or Path(name).stem}
     if info.get("/Author"):
         meta["author"] = str(info["/Author"])
     created = _pdf_date(str(info.get("/CreationDate") or ""))
@@ -188,7 +188,7 @@ def _read_docx(name: str, data: bytes) -> Imported:
     if not text:
         raise ImportError_(f"{name}: the document has no text")
     props = document.core_properties
-    meta = {"title": props.title or _first_line(text) or Path(name).stem}
+    meta = {"title": props.title or first_line(text) or Path(name).stem}
     if props.author:
         meta["author"] = props.author
     if props.created:
@@ -196,7 +196,7 @@ def _read_docx(name: str, data: bytes) -> Imported:
     return Imported(text + "\n", meta, name)
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
             return " ".join(line.split())[:150]

@@ -1,0 +1,241 @@
+"""The dashboard's "Curate the gazetteer" view: unmapped names, new places, and wrong resolutions.
+
+Streamlit widgets only; the edits are geo.curation's (validated, locked, atomic, plain CSV) and
+the candidates geo.lookup's (geopy online, the gazetteer's own names offline).
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from . import curation, lookup
+from .errors import GeoError
+from .explore import Corpus
+from .gazetteer import Gazetteer
+from .models import KINDS, Mention
+
+NEW_PLACE_KINDS = [k for k in KINDS if k not in ("country", "governorate", "district", "sub-district")]
+
+
+def render(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped], on_change) -> None:
+    """`on_change()` is called after a file was written, so the app reloads the gazetteer and re-parses."""
+    st.header("Curate the gazetteer")
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        st.success(flash)
+    st.caption(
+        f"Every change is written to a CSV file under `{gaz.root / 'curated'}` (reviewable in a diff), "
+        "checked first, and used by the next parse: the map updates without a restart."
+    )
+    names_tab, fix_tab = st.tabs(["Names not in the gazetteer", "Fix a resolution"])
+    with names_tab:
+        _unmapped(corpus, gaz, unmapped, on_change)
+    with fix_tab:
+        _fix(corpus, gaz, on_change)
+
+
+def _done(message: str, on_change) -> None:
+    st.session_state["flash"] = message
+    on_change()
+    st.rerun()
+
+
+def _excerpt(text: str, start: int, end: int, ex_start: int) -> str:
+    s, e = start - ex_start, end - ex_start
+    return f"{html.escape(text[:s])}<mark>{html.escape(text[s:e])}</mark>{html.escape(text[e:])}"
+
+
+def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped], on_change) -> None:
+    if not unmapped:
+        st.info("Every name that looks like a place is in the gazetteer (or marked as not a place).")
+        return
+    st.caption(
+        f"{len(unmapped)} names look like places (after “in”, “near”, “village of”…, before “district”, "
+        "“countryside”…, or starting with Kafr, Tal, Ain, Deir…) but match nothing. Most evidence first."
+    )
+    by_name = {u.name: u for u in unmapped}
+    wanted = st.query_params.get("name")
+    index = list(by_name).index(wanted) if wanted in by_name else 0
+    name = st.selectbox(
+        "Name",
+        list(by_name),
+        index=index,
+        key="unmapped-name",
+        format_func=lambda n: f"{n} ({by_name[n].count}× in {len(by_name[n].articles)} articles)",
+    )
+    u = by_name[name]
+    titles = corpus.titles()
+    for ex in u.examples:
+        st.html(
+            f"<div class='geo-unmapped-excerpt'><b>{html.escape(titles.get(ex.article, ex.article))}</b>: "
+            f"{_excerpt(ex.excerpt, ex.start, ex.end, ex.excerpt_start)}</div>"
+        )
+    alias_col, new_col, stop_col = st.tabs(["Same place as…", "A new place", "Not a place"])
+    with alias_col:
+        _map_to_existing(gaz, name, on_change)
+    with new_col:
+        _new_place(gaz, name, on_change)
+    with stop_col:
+        reason = st.text_input("Why (optional)", key="stop-reason", placeholder="a person, an organisation…")
+        if st.button(f"“{name}” is not a place", key="stop"):
+            curation.add_not_place(gaz.root, name, reason or "not a place (marked in the dashboard)")
+            _done(f"“{name}” will not be proposed or matched again (gazetteer/curated/not_places.csv).", on_change)
+
+
+def _place_choices(gaz: Gazetteer, query: str) -> list[lookup.Candidate]:
+    return lookup.fuzzy_candidates(query, gaz, limit=8, cutoff=60) if query.strip() else []
+
+
+def _map_to_existing(gaz: Gazetteer, name: str, on_change) -> None:
+    query = st.text_input("Search the gazetteer", name, key="alias-query")
+    choices = _place_choices(gaz, query)
+    if not choices:
+        st.info("No gazetteer place is spelled like this: try another spelling, or create a new place.")
+        return
+    by_ref = {c.ref: c for c in choices}
+    ref = st.radio(
+        "Places spelled like it", list(by_ref), key="alias-choice", format_func=lambda r: f"{by_ref[r].name} · {r}"
+    )
+    chosen = by_ref[ref]
+    if st.button(f"Add “{name}” as a name of {chosen.name.split(' (')[0]}", key="add-alias"):
+        try:
+            added = curation.add_alias(gaz.root, gaz, name, chosen.ref)
+        except GeoError as e:
+            st.error(str(e))
+            return
+        note = "added to gazetteer/curated/aliases.csv" if added else "was already there"
+        _done(f"“{name}” → {chosen.name}: {note}.", on_change)
+
+
+def _new_place(gaz: Gazetteer, name: str, on_change) -> None:
+    key = f"new-{name}"
+    state = st.session_state.setdefault(key, {"lat": 35.0, "lon": 38.0})
+    a, b = st.columns(2)
+    place_name = a.text_input("Name", name, key="new-name")
+    kind = b.selectbox("Kind", NEW_PLACE_KINDS, index=NEW_PLACE_KINDS.index("village"), key="new-kind")
+    name_ar = a.text_input("Arabic name (optional)", key="new-ar")
+    username = b.text_input("GeoNames username (optional, for its web service)", key="geonames-user")
+    if st.button("Look up coordinates", key="lookup"):
+        st.session_state[f"{key}-found"] = _lookups(gaz, place_name, username)
+    for message in st.session_state.get(f"{key}-found", ([], []))[1]:
+        st.warning(message)
+    found = st.session_state.get(f"{key}-found", ([], []))[0]
+    if found:
+        i = st.radio(
+            "Candidates (choose one to use its coordinates)",
+            range(len(found)),
+            key="lookup-choice",
+            format_func=lambda i: f"{found[i].name} · {found[i].lat:.4f}, {found[i].lon:.4f} · {found[i].source}",
+        )
+        pick = found[i]
+        if st.button("Use these coordinates", key="use-candidate"):
+            state.update(lat=pick.lat, lon=pick.lon)
+    st.caption("Or click the map to place it:")
+    small = folium.Map(location=[state["lat"], state["lon"]], zoom_start=7, tiles=None)
+    folium.TileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr="&copy; OpenStreetMap contributors").add_to(
+        small
+    )
+    folium.Marker([state["lat"], state["lon"]]).add_to(small)
+    clicked = st_folium(small, key="pick-map", height=300, returned_objects=["last_clicked"])
+    point = (clicked or {}).get("last_clicked")
+    if point and (point["lat"], point["lng"]) != state.get("clicked"):
+        state.update(lat=point["lat"], lon=point["lng"], clicked=(point["lat"], point["lng"]))
+    c, d = st.columns(2)
+    lat = c.number_input("Latitude", -90.0, 90.0, float(state["lat"]), format="%.5f", key=f"lat-{state['lat']}")
+    lon = d.number_input("Longitude", -180.0, 180.0, float(state["lon"]), format="%.5f", key=f"lon-{state['lon']}")
+    governorate = curation.governorate_at(gaz.root, lat, lon)
+    st.caption(f"Governorate from the coordinates: {governorate or 'outside Syria'}")
+    if st.button(f"Create “{place_name}”", key="create-place"):
+        try:
+            place_id = curation.add_place(gaz.root, gaz, place_name, lat, lon, kind, name_ar.strip())
+        except GeoError as e:
+            st.error(str(e))
+            return
+        _done(f"Created {place_name} ({place_id}) in gazetteer/curated/places.csv.", on_change)
+
+
+def _lookups(gaz: Gazetteer, name: str, username: str) -> tuple[list[lookup.Candidate], list[str]]:
+    """Online candidates when the services answer; the gazetteer's own otherwise. Never written silently."""
+    found: list[lookup.Candidate] = []
+    messages = []
+    services = [("Nominatim", lambda: lookup.nominatim(name, **_nominatim_server()))]
+    if username.strip():
+        services.append(("GeoNames", lambda: lookup.geonames(name, username.strip())))
+    for label, ask in services:
+        try:
+            found += ask()
+        except lookup.LookupUnavailable as e:
+            messages.append(f"{label} is unreachable, so only the gazetteer's own names are offered. ({e})")
+    if not found:
+        found = lookup.fuzzy_candidates(name, gaz)
+        if not found:
+            messages.append("No candidate: type the coordinates or click the map.")
+    return found, messages
+
+
+def _nominatim_server() -> dict:
+    """$GEO_NOMINATIM (host[:port], http) points the look-ups at another server, e.g. in tests."""
+    import os
+
+    server = os.environ.get("GEO_NOMINATIM")
+    return {"domain": server, "scheme": "http"} if server else {}
+
+
+def _fix(corpus: Corpus, gaz: Gazetteer, on_change) -> None:
+    titles = corpus.titles()
+    if not corpus.articles:
+        st.info("No articles yet.")
+        return
+    names = sorted(titles, key=lambda n: titles[n].lower())
+    wanted = st.query_params.get("article")
+    article = st.selectbox(
+        "Article",
+        names,
+        index=names.index(wanted) if wanted in names else 0,
+        key="fix-article",
+        format_func=lambda n: titles[n],
+    )
+    mentions = [m for m in corpus.mentions if m.article == article]
+    if not mentions:
+        st.info("No place found in this article.")
+        return
+    i = st.selectbox(
+        "Mention",
+        range(len(mentions)),
+        key="fix-mention",
+        format_func=lambda i: (
+            f"“{mentions[i].text}” at {mentions[i].start} → {mentions[i].place.name} "
+            f"({mentions[i].place.kind}, {mentions[i].place.governorate or 'abroad'})"
+        ),
+    )
+    mention: Mention = mentions[i]
+    excerpt = _excerpt(mention.excerpt, mention.start, mention.end, mention.excerpt_start)
+    st.html(f"<div class='geo-fix-excerpt'>{excerpt}</div>")
+    st.caption(f"Why: {mention.reason}")
+    query = st.text_input("The right place", mention.text, key="fix-query")
+    choices = [c for c in _place_choices(gaz, query) if c.ref != mention.place.id]
+    by_ref = {c.ref: c for c in choices} | {"": lookup.Candidate("not a place here", 0, 0, "", "", "")}
+    ref = st.radio("Choose", list(by_ref), key="fix-choice", format_func=lambda r: f"{by_ref[r].name} {r}")
+    right = by_ref[ref]
+    scope = st.radio(
+        "Apply",
+        ["only to this mention (an override for this article)", f"everywhere “{mention.text}” is written (an alias)"],
+        key="fix-scope",
+        disabled=not right.ref,
+    )
+    if st.button("Save the correction", key="fix-save"):
+        try:
+            if not right.ref or scope.startswith("only"):
+                curation.add_override(gaz.root, gaz, mention, right.ref)
+                where = "gazetteer/curated/overrides.csv"
+            else:
+                curation.add_alias(gaz.root, gaz, mention.text, right.ref, note=f"correction: was {mention.place.id}")
+                where = "gazetteer/curated/aliases.csv"
+        except GeoError as e:
+            st.error(str(e))
+            return
+        _done(f"Saved in {where}: “{mention.text}” → {right.name}.", on_change)
