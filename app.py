@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 
@@ -259,7 +260,9 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
             st.html(
                 f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
                 f"<div style='color:#888;font-size:12px'>{mapview.safe(event_note(m))}"
-                f"why this place: {mapview.safe(m.reason)}</div>"
+                f"why this place: {mapview.safe(m.reason)} · "
+                f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
+                f"{mapview.safe(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
             )
 
 

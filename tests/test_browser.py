@@ -264,3 +264,94 @@ def test_markers_are_coloured_by_event_type_and_filtered_by_it(page, server, cor
     assert marker_classes(frame) == battles
     # the sidebar shows the filter that the URL set
     assert page.get_by_text("Battles").first.is_visible()
+
+
+# --- curating in the browser (issue 6) --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def curate_server(tmp_path_factory):
+    """A server on a writable copy of the gazetteer and a small corpus: the test edits files."""
+    base = tmp_path_factory.mktemp("curate")
+    gaz = base / "gazetteer"
+    shutil.copytree(ROOT / "gazetteer", gaz)
+    articles = base / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text(
+        "Shelling hit the Zubdiya neighbourhood of Aleppo on Monday. "
+        "Clashes broke out near Filita and in Jubar, activists said.\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    env = dict(
+        os.environ,
+        GEO_ARTICLES=str(articles),
+        GEO_GAZETTEER=str(gaz),
+        GEO_CACHE_DIR=str(base / "cache"),
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(url)
+        yield url, gaz
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def choose(page, label: str, option_start: str) -> None:
+    """Pick an option of a Streamlit selectbox the way a user does: open it, click the option."""
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option").filter(has_text=option_start).first.click()
+
+
+def test_unmapped_names_flow_in_the_browser(browser, curate_server):
+    url, gaz = curate_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{url}/?view=curate")
+    page.get_by_role("heading", name="Curate the gazetteer").wait_for(timeout=90_000)
+    page.get_by_text("Names not in the gazetteer").first.wait_for()
+    choose(page, "Name", "Filita")
+    page.locator(".geo-unmapped-excerpt mark", has_text="Filita").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Not a place").click()
+    page.get_by_role("button", name="“Filita” is not a place").click()
+    page.get_by_text("will not be proposed or matched again").wait_for(timeout=90_000)
+    assert "Filita,not a place" in (gaz / "curated" / "not_places.csv").read_text(encoding="utf-8")
+    # the rerun after the edit puts the next name first in the list
+    page.locator(".geo-unmapped-excerpt mark", has_text="Jubar").first.wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Name").click()
+    page.get_by_role("option").first.wait_for()
+    options = page.get_by_role("option").all_inner_texts()
+    assert any(o.startswith("Jubar") for o in options) and not any(o.startswith("Filita") for o in options)
+    page.keyboard.press("Escape")
+
+    # from an excerpt on the map, "wrong place?" opens the fix for that very mention
+    page.goto(url)
+    page.locator("a.geo-fix-link").first.wait_for(timeout=90_000)
+    page.locator("a.geo-fix-link").first.click()
+    page.get_by_text("The right place").wait_for(timeout=60_000)
+    assert (
+        "“Aleppo” at 42" in page.get_by_label("Mention").first.input_value()
+        or page.get_by_text("“Aleppo” at 42").count() > 0
+    )
+    context.close()

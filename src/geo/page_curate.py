@@ -31,6 +31,9 @@ def render(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped], on
         f"Every change is written to a CSV file under `{gaz.root / 'curated'}` (reviewable in a diff), "
         "checked first, and used by the next parse: the map updates without a restart."
     )
+    if "start" in st.query_params:  # "wrong place?" from an excerpt on the map: straight to the fix
+        _fix(corpus, gaz, on_change)
+        return
     names_tab, fix_tab = st.tabs(["Names not in the gazetteer", "Fix a resolution"])
     with names_tab:
         _unmapped(corpus, gaz, unmapped, on_change)
@@ -203,9 +206,12 @@ def _fix(corpus: Corpus, gaz: Gazetteer, on_change) -> None:
     if not mentions:
         st.info("No place found in this article.")
         return
+    starts = [str(m.start) for m in mentions]
+    wanted_start = st.query_params.get("start")
     i = st.selectbox(
         "Mention",
         range(len(mentions)),
+        index=starts.index(wanted_start) if wanted_start in starts else 0,
         key="fix-mention",
         format_func=lambda i: (
             f"“{mentions[i].text}” at {mentions[i].start} → {mentions[i].place.name} "
