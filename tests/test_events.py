@@ -158,6 +158,12 @@ def test_two_places_one_event(event, gaz, lex):
         ("Rockets hit Aleppo, killing 20 people, including 5 children, and wounding 40.", 20, 40, "", "people"),
         ("The raid on Aleppo killed 5 soldiers and 10 militants.", 15, 0, "", "soldiers"),
         ("A child was killed by a sniper in Aleppo.", 1, 0, "", "child"),
+        # news copy without commas, long subjects, and the lives a blast "claimed"
+        ("Rockets hit Aleppo killing 2 people injuring 7 others.", 2, 7, "", "people"),
+        ("Seven militants from the Nusra Front group were killed in Aleppo.", 7, 0, "", "militants"),
+        ("Two blasts in Aleppo claimed the lives of at least 40 people.", 40, 0, "at least", "people"),
+        ("Four children were among the dead in Aleppo.", 4, 0, "", "children"),
+        ("The battle for Aleppo has cost the lives of 63 rebels and 21 fighters.", 84, 0, "", "rebels"),
         ("Rebels shelled Aleppo on 7 May 2016 with 300 rockets.", 0, 0, None, None),
     ],
 )

@@ -52,6 +52,8 @@ class _Words:
         self.injured = set(lexicon.phrases("injured"))
         self.qualifiers = lexicon.phrases("qualifier")
         self.subset = set(lexicon.phrases("subset"))
+        # "Four children were among the dead": a subset phrase that says they died
+        self.among_dead = {p for p in self.subset if set(p.split()) & self.killed}
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
         self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - {"a", "an"}
@@ -227,20 +229,43 @@ def _not_a_count(tokens, spans, sentence, i, j, value, w: _Words) -> bool:
 
 
 def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
-    """ "... were killed" / "... dead" / "... injured" right after the figure and its victims."""
+    """ "... were killed" / "... dead" / "... injured" after the figure and its victims.
+
+    Only a state can follow a figure ("killed", "dead", "wounded"): "2 people injuring 7 others"
+    has "injuring" open the next figure. A longer gap is allowed before a passive verb:
+    "Seven militants from the Nusra Front group were killed".
+    """
     if k < len(tokens) and tokens[k] == "including":  # "18 militants including a commander were killed"
         for step in range(k + 1, min(k + 5, len(tokens))):
             if tokens[step] in _AUX:
                 k = step
                 break
     for step in range(k, min(k + 4, len(tokens))):
-        for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
-            n = _phrase_at(tokens, step, words, 3)
-            if n:
-                return kind, step + n
+        found = _state_at(tokens, step, w)
+        if found:
+            return found
         if tokens[step] not in _AUX:
             break
+    for step in range(k, min(k + PASSIVE_REACH, len(tokens) - 1)):
+        if tokens[step][0].isdigit() or tokens[step] in w.killed or tokens[step] in w.injured:
+            break  # another figure or verb: the figure has no passive verb of its own
+        if tokens[step] in ("were", "was") or tokens[step : step + 2] in (["have", "been"], ["had", "been"]):
+            nxt = step + (2 if tokens[step] in ("have", "had") else 1)
+            found = _state_at(tokens, nxt, w)
+            if found:
+                return found
     return "", k
+
+
+PASSIVE_REACH = 10
+
+
+def _state_at(tokens: list[str], step: int, w: _Words) -> tuple[str, int] | None:
+    for words, kind in ((w.killed, "killed"), (w.injured, "injured"), (w.among_dead, "killed")):
+        n = _phrase_at(tokens, step, words, 4)
+        if n and not tokens[step].endswith("ing") and tokens[step] not in ("kill", "kills"):
+            return kind, step + n
+    return None
 
 
 def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
@@ -248,7 +273,7 @@ def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
     pos = first
     while pos > 0 and first - pos < 5:
         for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
-            n = _phrase_ending(tokens, pos, words, 3)
+            n = _phrase_ending(tokens, pos, words, 4)
             if n:
                 return kind, pos - n
         if tokens[pos - 1] not in _BRIDGE:

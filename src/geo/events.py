@@ -22,6 +22,7 @@ from .lexicon import NO_EVENT, TERRITORY, Lexicon
 # intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
 CARRY_CHARS = 300
 IRREALIS_WORDS = 4
+LAUNCH_SITE_WORDS = 3
 # Deaths of fighters (lexicon role "combatant") with no trigger word are fighting: ACLED's armed clash.
 COMBAT_DEATHS = ("Battles", "Armed clash")
 # "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
@@ -199,12 +200,10 @@ class _Article:
     def not_the_scene(self, start: int, sentence_start: int) -> bool:
         """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it happened."""
         i = bisect.bisect_right(self.launch_site_ends, start) - 1
-        if (
-            i >= 0
-            and self.launch_site_ends[i] >= sentence_start
-            and not self.norm[self.launch_site_ends[i] : start].strip(" the")
-        ):
-            return True
+        if i >= 0 and self.launch_site_ends[i] >= sentence_start:
+            between = self.norm[self.launch_site_ends[i] : start].split()
+            if len(between) <= LAUNCH_SITE_WORDS:  # "positioned in (the villages of) Busr al-Harir"
+                return True
         before = self.norm[max(sentence_start, start - 60) : start]
         if not any(unit in before for unit in _DISTANCE_UNITS):
             return False
@@ -249,7 +248,8 @@ def _actor_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     if pattern is None:
         phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
         alternatives = "|".join(re.escape(p) for p in phrases)
-        pattern = _actor_patterns[id(lexicon)] = re.compile(r"(?<![^\s])(" + alternatives + r")(?![^\s])")
+        # "armys": news copy that lost its apostrophes still names the army
+        pattern = _actor_patterns[id(lexicon)] = re.compile(r"(?<![^\s])(" + alternatives + r")s?(?![^\s])")
     return pattern
 
 
