@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,46 @@ def parse(gaz):
 def places(mentions) -> list[tuple[str, str]]:
     """(text as written, place name) pairs: what a reader checks first."""
     return [(m.text, m.place.name) for m in mentions]
+
+
+@pytest.fixture()
+def gazetteer_copy(tmp_path, monkeypatch):
+    """A writable copy of the real gazetteer, with its own index cache: for tests that edit it."""
+    root = tmp_path / "gazetteer"
+    shutil.copytree(ROOT / "gazetteer", root)
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    return root
+
+
+@pytest.fixture()
+def local_server():
+    """local_server(answer) -> (base URL, requests seen): a web server on 127.0.0.1 (no internet here).
+
+    `answer(path)` returns (status, content type, body bytes).
+    """
+    servers = []
+
+    def start(answer):
+        seen: list[tuple[str, str | None]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                seen.append((self.path, self.headers.get("User-Agent")))
+                status, content_type, body = answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", seen
+
+    yield start
+    for server in servers:
+        server.shutdown()

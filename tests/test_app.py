@@ -2,11 +2,11 @@
 
 import datetime as dt
 import shutil
-import socket
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from helpers import closed_port
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,11 +148,9 @@ CURATE_TEXT = (
 
 
 @pytest.fixture()
-def writable(tmp_path, monkeypatch):
+def writable(tmp_path, gazetteer_copy):
     """A copy of the real gazetteer and an articles folder the app may write to."""
-    gaz = tmp_path / "gazetteer"
-    shutil.copytree(ROOT / "gazetteer", gaz)
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    gaz = gazetteer_copy
     articles = tmp_path / "articles"
     articles.mkdir()
     (articles / "a.txt").write_text(CURATE_TEXT, encoding="utf-8")
@@ -183,11 +181,8 @@ def test_paste_an_article_and_the_duplicate_rule(monkeypatch, writable):
 
 def test_a_url_offline_gives_a_clear_message(monkeypatch, writable):
     articles, gaz = writable
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
     at = run_app(monkeypatch, articles, gaz, view="add")
-    at.text_input(key="url").set_value(f"http://127.0.0.1:{closed}/news").run()
+    at.text_input(key="url").set_value(f"http://127.0.0.1:{closed_port()}/news").run()
     button(at, "Fetch").click().run()
     assert any("cannot reach it" in e.value and "offline" in e.value for e in at.error)
 
@@ -216,10 +211,7 @@ def test_curate_mark_not_a_place_then_map_a_spelling(monkeypatch, writable):
 
 def test_curate_new_place_with_lookups_offline(monkeypatch, writable):
     articles, gaz = writable
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
-    monkeypatch.setenv("GEO_NOMINATIM", f"127.0.0.1:{closed}")
+    monkeypatch.setenv("GEO_NOMINATIM", f"127.0.0.1:{closed_port()}")
     at = run_app(monkeypatch, articles, gaz, view="curate", name="Zubdiya")
     button(at, "Look up coordinates").click().run()
     assert any("Nominatim is unreachable" in w.value for w in at.warning)

@@ -3,6 +3,7 @@
 The network is blocked for the page (only the app's own host answers), as for a user offline.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -56,10 +57,11 @@ def corpus_dir(tmp_path_factory):
     return folder
 
 
-@pytest.fixture(scope="module")
-def server(corpus_dir):
+@contextlib.contextmanager
+def streamlit_server(**env_vars):
+    """`streamlit run app.py` on a free local port with these environment variables; yields its URL."""
     port = free_port()
-    env = dict(os.environ, GEO_ARTICLES=str(corpus_dir), PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), **env_vars)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -86,6 +88,12 @@ def server(corpus_dir):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(corpus_dir):
+    with streamlit_server(GEO_ARTICLES=str(corpus_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -282,40 +290,8 @@ def curate_server(tmp_path_factory):
         "Clashes broke out near Filita and in Jubar, activists said.\n",
         encoding="utf-8",
     )
-    port = free_port()
-    env = dict(
-        os.environ,
-        GEO_ARTICLES=str(articles),
-        GEO_GAZETTEER=str(gaz),
-        GEO_CACHE_DIR=str(base / "cache"),
-        PYTHONPATH=str(ROOT / "src"),
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_server(url)
+    with streamlit_server(GEO_ARTICLES=str(articles), GEO_GAZETTEER=str(gaz), GEO_CACHE_DIR=str(base / "cache")) as url:
         yield url, gaz
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def choose(page, label: str, option_start: str) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import multiprocessing
-import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
+from helpers import closed_port
 
 from geo import curation, gazetteer, lookup
 from geo.errors import GazetteerError
@@ -27,12 +24,8 @@ TEXT = (
 
 
 @pytest.fixture()
-def gaz_root(tmp_path, monkeypatch):
-    """A writable copy of the real gazetteer, with its own index cache."""
-    root = tmp_path / "gazetteer"
-    shutil.copytree(ROOT / "gazetteer", root)
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    return root
+def gaz_root(gazetteer_copy):
+    return gazetteer_copy
 
 
 @pytest.fixture()
@@ -137,28 +130,11 @@ def test_two_editors_at_once_lose_nothing(gaz_root):
 
 
 @pytest.fixture()
-def nominatim_server():
+def nominatim_server(local_server):
     """Answers /search like Nominatim, with a recorded response for Kafr Nabl."""
     recorded = (ROOT / "tests" / "data" / "nominatim_kafr_nabl.json").read_bytes()
-    seen = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            seen.append((self.path, self.headers.get("User-Agent")))
-            body = recorded if "Kafr+Nabl" in self.path else b"[]"
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
+    url, seen = local_server(lambda path: (200, "application/json", recorded if "Kafr+Nabl" in path else b"[]"))
+    return url.removeprefix("http://"), seen
 
 
 def test_nominatim_candidates_limited_to_syria_and_cached(nominatim_server, tmp_path, monkeypatch):
@@ -177,11 +153,8 @@ def test_nominatim_candidates_limited_to_syria_and_cached(nominatim_server, tmp_
 
 def test_offline_says_so_and_the_gazetteer_still_proposes(tmp_path, monkeypatch):
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
     with pytest.raises(lookup.LookupUnavailable, match="Nominatim .* is unreachable"):
-        lookup.nominatim("Kafr Nabl", domain=f"127.0.0.1:{closed}", scheme="http")
+        lookup.nominatim("Kafr Nabl", domain=f"127.0.0.1:{closed_port()}", scheme="http")
     assert not (tmp_path / "cache" / "lookups").exists() or not list((tmp_path / "cache" / "lookups").rglob("*.json"))
     offline = lookup.fuzzy_candidates("Kafr Nabl", gazetteer.load(ROOT / "gazetteer"))
     assert "Kafr Nobol" in [c.name.split(" (")[0] for c in offline]

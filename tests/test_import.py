@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import docx
 import pytest
+from helpers import closed_port
 
 from geo import importer
 from geo.corpus import read_article
@@ -222,29 +220,16 @@ def test_csv_column_mapping_and_its_errors():
 
 
 @pytest.fixture()
-def web_server():
-    """A local web server with one article page (the test machine has no internet)."""
+def web_server(local_server):
+    """A local web server with one article page."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            if self.path == "/news/aleppo":
-                body = HTML.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-            else:
-                body = b"gone"
-                self.send_response(404)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path):
+        if path == "/news/aleppo":
+            return 200, "text/html; charset=utf-8", HTML.encode("utf-8")
+        return 404, "text/plain", b"gone"
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    url, _ = local_server(answer)
+    return url
 
 
 def test_a_url_is_fetched_and_reduced_to_its_article(web_server):
@@ -256,11 +241,8 @@ def test_a_url_is_fetched_and_reduced_to_its_article(web_server):
 def test_url_errors_are_plain(web_server):
     with pytest.raises(ImportError_, match="answered 404"):
         importer.fetch_url(f"{web_server}/missing")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
     with pytest.raises(ImportError_, match="cannot reach it .* if offline"):
-        importer.fetch_url(f"http://127.0.0.1:{closed}/news", timeout=3)
+        importer.fetch_url(f"http://127.0.0.1:{closed_port()}/news", timeout=3)
     with pytest.raises(ImportError_, match="only http"):
         importer.fetch_url("file:///etc/passwd")
 

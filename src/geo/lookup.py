@@ -59,19 +59,25 @@ def _cached(service: str, query: str, fetch) -> list[Candidate]:
     return found
 
 
-def nominatim(name: str, domain: str = NOMINATIM_DOMAIN, scheme: str = "https", limit: int = 5) -> list[Candidate]:
-    """Places called `name` in Syria, from Nominatim; LookupUnavailable when it cannot be reached."""
+def _geocode(geocoder, label: str, query: str, **kwargs) -> list:
+    """Every answer of one geocoder, one request a second at most; LookupUnavailable on failure."""
     from geopy.exc import GeopyError
     from geopy.extra.rate_limiter import RateLimiter
+
+    geocode = RateLimiter(geocoder.geocode, min_delay_seconds=1, max_retries=0, swallow_exceptions=False)
+    try:
+        return geocode(query, exactly_one=False, **kwargs) or []
+    except GeopyError as e:
+        raise LookupUnavailable(f"{label} is unreachable or refused the request: {e}") from e
+
+
+def nominatim(name: str, domain: str = NOMINATIM_DOMAIN, scheme: str = "https", limit: int = 5) -> list[Candidate]:
+    """Places called `name` in Syria, from Nominatim; LookupUnavailable when it cannot be reached."""
     from geopy.geocoders import Nominatim
 
     def fetch() -> list[Candidate]:
         geocoder = Nominatim(user_agent=USER_AGENT, domain=domain, scheme=scheme, timeout=TIMEOUT)
-        geocode = RateLimiter(geocoder.geocode, min_delay_seconds=1, max_retries=0, swallow_exceptions=False)
-        try:
-            results = geocode(name, exactly_one=False, limit=limit, country_codes="sy", language="en") or []
-        except GeopyError as e:
-            raise LookupUnavailable(f"Nominatim ({domain}) is unreachable: {e}") from e
+        results = _geocode(geocoder, f"Nominatim ({domain})", name, limit=limit, country_codes="sy", language="en")
         return [
             Candidate(
                 r.raw.get("display_name", r.address),
@@ -89,17 +95,11 @@ def nominatim(name: str, domain: str = NOMINATIM_DOMAIN, scheme: str = "https", 
 
 def geonames(name: str, username: str, domain: str = "api.geonames.org", scheme: str = "http") -> list[Candidate]:
     """Places called `name` in Syria from GeoNames' web service (needs a free GeoNames username)."""
-    from geopy.exc import GeopyError
-    from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import GeoNames
 
     def fetch() -> list[Candidate]:
         geocoder = GeoNames(username=username, user_agent=USER_AGENT, domain=domain, scheme=scheme, timeout=TIMEOUT)
-        geocode = RateLimiter(geocoder.geocode, min_delay_seconds=1, max_retries=0, swallow_exceptions=False)
-        try:
-            results = geocode(name, exactly_one=False, country="SY") or []
-        except GeopyError as e:
-            raise LookupUnavailable(f"GeoNames ({domain}) is unreachable or refused the request: {e}") from e
+        results = _geocode(geocoder, f"GeoNames ({domain})", name, country="SY")
         return [
             Candidate(
                 r.raw.get("name", r.address),
