@@ -331,3 +331,26 @@ def test_unmapped_names_flow_in_the_browser(browser, curate_server):
         or page.get_by_text("“Aleppo” at 42").count() > 0
     )
     context.close()
+
+
+def test_upload_files_in_the_browser(browser, curate_server, tmp_path):
+    from test_import import docx_bytes, minimal_pdf
+
+    url, gaz = curate_server
+    articles = gaz.parent / "articles"
+    (tmp_path / "memo.docx").write_bytes(
+        docx_bytes(["Clashes in Hama", "Rebels and the army clashed in Hama."], "Hama memo")
+    )
+    (tmp_path / "report.pdf").write_bytes(minimal_pdf("Air strikes hit Idlib on Tuesday.", "Idlib report"))
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{url}/?view=add")
+    page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
+    page.locator("input[type=file]").first.set_input_files([tmp_path / "memo.docx", tmp_path / "report.pdf"])
+    page.get_by_role("button", name="Save 2 articles").click()
+    page.get_by_text("Added 2016-05-11_idlib-report.md").wait_for(timeout=60_000)
+    page.get_by_text("_hama-memo.md").wait_for()  # dated by the .docx's creation date, editable in the form
+    assert "Air strikes hit Idlib" in (articles / "2016-05-11_idlib-report.md").read_text(encoding="utf-8")
+    (memo,) = articles.glob("*_hama-memo.md")
+    assert "title: Hama memo" in memo.read_text(encoding="utf-8")
+    context.close()

@@ -131,7 +131,6 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
             "mentions": len(s.mentions),
             "events": len(s.events),
             "main event": s.dominant_event,
-            "killed (reported)": _sum_known(e.killed for e in s.events),
         }
         per_article = s.per_article()
         if many:
@@ -141,12 +140,6 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
                 row[titles.get(article, article)] = n
         rows.append(row)
     return rows
-
-
-def _sum_known(values) -> int | None:
-    """The sum of the stated figures; None (shown blank) when no event gives one."""
-    known = [v for v in values if v]
-    return sum(known) if known else None
 
 
 def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:

@@ -197,9 +197,10 @@ def _read_docx(name: str, data: bytes) -> Imported:
 
 
 def first_line(text: str) -> str:
+    """The first non-empty line, as a title: a Markdown heading's # marks dropped."""
     for line in text.splitlines():
-        if line.strip():
-            return " ".join(line.split())[:150]
+        if line.strip().lstrip("#").strip():
+            return " ".join(line.strip().lstrip("#").split())[:150]
     return ""
 
 
