@@ -13,7 +13,8 @@ from typing import NamedTuple
 from .lexicon import Lexicon
 
 # "1 000" (a space as thousands separator) is one token, like "1,000" and "1.000".
-_TOKEN = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Signs are tokens too, so "20%", "12:30", "$5" and "19/4" can be told from counts of people.
+_TOKEN = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|[%$#:/]")
 _THOUSANDS = re.compile(r"\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
 # Words allowed between a figure and the verb: "55 people were reportedly killed".
 _AUX = {"were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "all", "later"}
@@ -40,47 +41,60 @@ class Casualty(NamedTuple):
     text: str
 
 
+class Phrases(frozenset):
+    """Phrases of one role, with their first and last words: most tokens are ruled out in one look-up."""
+
+    def __new__(cls, phrases):
+        self = super().__new__(cls, phrases)
+        self.first = frozenset(p.split()[0] for p in self)
+        self.last = frozenset(p.split()[-1] for p in self)
+        self.longest = max((len(p.split()) for p in self), default=0)
+        return self
+
+
 class _Words:
     """The lexicon's word roles as plain lookups, built once per lexicon."""
 
     def __init__(self, lexicon: Lexicon):
         self.numbers = {p: int(v) for p, v in lexicon.phrases("number").items()}
         self.multipliers = {p: int(v) for p, v in lexicon.phrases("multiplier").items()}
-        self.vague = set(lexicon.phrases("vague"))
-        self.victims = set(lexicon.phrases("victims"))
-        self.killed = set(lexicon.phrases("killed"))
-        self.injured = set(lexicon.phrases("injured"))
-        self.qualifiers = lexicon.phrases("qualifier")
-        self.subset = set(lexicon.phrases("subset"))
+        self.vague = Phrases(lexicon.phrases("vague"))
+        self.victims = Phrases(lexicon.phrases("victims"))
+        self.killed = Phrases(lexicon.phrases("killed"))
+        self.injured = Phrases(lexicon.phrases("injured"))
+        self.qualifier_of = lexicon.phrases("qualifier")
+        self.qualifiers = Phrases(self.qualifier_of)
+        self.subset = Phrases(lexicon.phrases("subset"))
         # "Four children were among the dead": a subset phrase that says they died
-        self.among_dead = {p for p in self.subset if set(p.split()) & self.killed}
+        self.among_dead = Phrases(p for p in self.subset if set(p.split()) & self.killed)
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
         self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - {"a", "an"}
         self.after_a = self.victims | set(self.multipliers) | {"dozen"}
 
 
-_cache: dict[int, _Words] = {}
-
-
 def _words(lexicon: Lexicon) -> _Words:
-    words = _cache.get(id(lexicon))
+    words = lexicon.derived.get("casualties")
     if words is None:
-        words = _cache[id(lexicon)] = _Words(lexicon)
+        words = lexicon.derived["casualties"] = _Words(lexicon)
     return words
 
 
-def _phrase_at(tokens: list[str], i: int, phrases, longest: int = 4) -> int:
+def _phrase_at(tokens: list[str], i: int, phrases: Phrases, longest: int = 4) -> int:
     """Length in tokens of the longest phrase starting at tokens[i], 0 if none."""
-    for n in range(min(longest, len(tokens) - i), 0, -1):
+    if i >= len(tokens) or tokens[i] not in phrases.first:
+        return 0
+    for n in range(min(longest, phrases.longest, len(tokens) - i), 0, -1):
         if " ".join(tokens[i : i + n]) in phrases:
             return n
     return 0
 
 
-def _phrase_ending(tokens: list[str], i: int, phrases, longest: int = 4) -> int:
+def _phrase_ending(tokens: list[str], i: int, phrases: Phrases, longest: int = 4) -> int:
     """Length in tokens of the longest phrase ending just before tokens[i], 0 if none."""
-    for n in range(min(longest, i), 0, -1):
+    if i <= 0 or tokens[i - 1] not in phrases.last:
+        return 0
+    for n in range(min(longest, phrases.longest, i), 0, -1):
         if " ".join(tokens[i - n : i]) in phrases:
             return n
     return 0
@@ -145,7 +159,7 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
 def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casualty]:
     """Killed and injured figures stated in one sentence (offsets into the article)."""
     w = _words(lexicon)
-    spans: list[tuple[int, int]] = []  # token offsets: for ASCII text, worked out only once a figure is found
+    spans: list[tuple[int, int]] = []  # token offsets: for ASCII text, worked out only once a toll is found
     if sentence.isascii():
         tokens = _TOKEN.findall(sentence.lower())
     else:  # lowercasing can change a word's length: tokens from the text as written
@@ -173,13 +187,11 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             i += 1
             continue
         value, j = number
-        if not spans:
-            spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
-        if _not_a_count(tokens, spans, sentence, i, j, value, w):
+        if _not_a_count(tokens, i, j, value, w):
             i = j
             continue
         first = i - _phrase_ending(tokens, i, w.qualifiers, 4)
-        qualifier = w.qualifiers.get(" ".join(tokens[first:i]), "")
+        qualifier = w.qualifier_of.get(" ".join(tokens[first:i]), "")
         victims, k = "", j
         unknown = 0  # "six Takfiri militants": up to two words we do not know may stand before the victims
         for step in range(j, min(j + 4, len(tokens))):
@@ -205,6 +217,8 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
         if not kind and subset:
             kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
+            if not spans:
+                spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
             start, end = spans[lo][0], spans[last - 1][1]
             figure = int(value) if value is not None else None
             text = sentence[start:end]
@@ -216,16 +230,15 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     return found
 
 
-def _not_a_count(tokens, spans, sentence, i, j, value, w: _Words) -> bool:
-    """Years, dates, distances and times are numbers, not people."""
+def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Words) -> bool:
+    """Years, dates, distances, times, shares and sums are numbers, not people."""
     after = tokens[j] if j < len(tokens) else ""
     before = tokens[i - 1] if i > 0 else ""
     if after in _UNITS or after in w.months or before in w.months:
         return True
     if value is not None and 1900 <= value <= 2100 and tokens[i][0].isdigit() and after not in w.victims:
         return True
-    end = spans[j - 1][1]
-    return sentence[end : end + 1] in ("%", ":", "/") or sentence[spans[i][0] - 1 : spans[i][0]] in ("/", "$", "#")
+    return after in ("%", ":", "/") or before in ("/", "$", "#")
 
 
 def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:

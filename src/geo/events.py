@@ -239,17 +239,14 @@ class _Article:
         return date
 
 
-_actor_patterns: dict[int, re.Pattern[str]] = {}
-
-
 def _actor_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     """Government and non-state actor phrases as one pattern, longest first."""
-    pattern = _actor_patterns.get(id(lexicon))
+    pattern = lexicon.derived.get("actors")
     if pattern is None:
         phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
         alternatives = "|".join(re.escape(p) for p in phrases)
         # "armys": news copy that lost its apostrophes still names the army
-        pattern = _actor_patterns[id(lexicon)] = re.compile(r"(?<![^\s])(" + alternatives + r")s?(?![^\s])")
+        pattern = lexicon.derived["actors"] = re.compile(r"(?<![^\s])(" + alternatives + r")s?(?![^\s])")
     return pattern
 
 

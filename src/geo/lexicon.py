@@ -107,6 +107,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._by_role: dict[str, dict[str, str]] = {}
+        self.derived: dict[str, object] = {}  # tables other modules build from the lexicon, once
 
 
 def default_root() -> Path:

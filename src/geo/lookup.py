@@ -140,16 +140,19 @@ class _FuzzyIndex:
     ids: list[str]
 
 
-_fuzzy_indexes: dict[int, _FuzzyIndex] = {}
+_last_index: tuple[Gazetteer, _FuzzyIndex] | None = None
 
 
 def _fuzzy_index(gaz: Gazetteer) -> _FuzzyIndex:
-    """Place names (not every generated spelling) as keys for fuzzy search, built once per gazetteer."""
-    index = _fuzzy_indexes.get(id(gaz))
-    if index is None:
+    """Place names (not every generated spelling) as keys for fuzzy search, built once per gazetteer.
+
+    Only the last gazetteer's index is kept: after an edit the app loads a new gazetteer object.
+    """
+    global _last_index
+    if _last_index is None or _last_index[0] is not gaz:
         keys, ids = [], []
         for place in gaz.places.values():
             keys.append(alias_key(place.name))
             ids.append(place.id)
-        index = _fuzzy_indexes[id(gaz)] = _FuzzyIndex(keys, ids)
-    return index
+        _last_index = (gaz, _FuzzyIndex(keys, ids))
+    return _last_index[1]
