@@ -105,7 +105,7 @@ class _Sentence(NamedTuple):
     injured: int | None
     dates: list[StatedDate]
     combat_deaths: Hit | None  # "an army unit killed all members of a terrorist group": no trigger, still a battle
-    events: dict  # (trigger start, date) -> Event: mentions of one sentence share their Event
+    events: dict  # (trigger, fallback, date) -> Event: mentions of one sentence share their Event
 
 
 # Casualty figures sit close to their casualty word: only text this near one is read.
@@ -120,7 +120,8 @@ def _windows(body: str, word_starts: list[int], start: int, end: int) -> list[tu
         if lo > start:
             lo = body.find(" ", lo, w) + 1 or lo
         if hi < end:
-            hi = body.rfind(" ", w, hi) if body.rfind(" ", w, hi) > w else hi
+            space = body.rfind(" ", w, hi)
+            hi = space if space > w else hi
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(hi, out[-1][1]))
         else:
