@@ -171,13 +171,18 @@ def timeline_ui(corpus: explore.Corpus, f: explore.Filters) -> explore.Filters:
     return replace(f, start=start, end=end)
 
 
-def totals_ui(corpus: explore.Corpus, mentions, summaries) -> None:
+def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> None:
     articles = {m.article for m in mentions}
     a, b, c, d = st.columns(4)
     a.metric("Articles", f"{len(articles)} of {len(corpus.articles)}")
     b.metric("Mentions", len(mentions))
     c.metric("Distinct events", len(summary.distinct_events(mentions)))
     d.metric("Places", len(summaries))
+    st.caption(
+        "A mention is each time a place is named. A distinct event is what one article reports of one type, "
+        "at one place, on one date: two sentences about the same strike are one event. "
+        + ("Markers and counts below are distinct events." if distinct else "Markers and counts below are mentions.")
+    )
 
 
 def map_ui(summaries, titles) -> str | None:
@@ -369,7 +374,7 @@ def main() -> None:
     f = timeline_ui(corpus, f)
     mentions = explore.filter_mentions(corpus, f)
     summaries = mapview.summarise(mentions, f.distinct)
-    totals_ui(corpus, mentions, summaries)
+    totals_ui(corpus, mentions, summaries, f.distinct)
     left, right = st.columns([3, 2])
     with left:
         clicked = map_ui(summaries, corpus.titles())

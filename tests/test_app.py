@@ -99,8 +99,10 @@ def test_mentions_and_distinct_events_are_counted_apart(monkeypatch, tmp_path):
     at = run_app(monkeypatch, event_corpus(tmp_path))
     # Saraqeb: two sentences report one strike (same article, place, type and date)
     assert (metric(at, "Mentions"), metric(at, "Distinct events"), metric(at, "Places")) == ("5", "3", "4")
+    assert any("two sentences about the same strike are one event" in c.value for c in at.caption)
     at = run_app(monkeypatch, tmp_path, count="events")
     assert metric(at, "Places") == "3"  # Homs is only named: no event, no marker
+    assert any("Markers and counts below are distinct events" in c.value for c in at.caption)
     assert next(r for r in at.sidebar.radio if r.label == "Count").value == "distinct events"
 
 
