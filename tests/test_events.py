@@ -280,3 +280,20 @@ def test_every_trigger_is_an_acled_type(lex):
     for t in lex.triggers:
         if t.event_type != lexicon.NO_EVENT:
             assert t.sub_event_type in lexicon.EVENT_TYPES[t.event_type]
+
+
+def test_a_dateline_dates_the_weekdays_and_is_not_an_event_date(event):
+    # FA-KES keeps a publication date that disagrees with the article's own dateline
+    e = event(
+        "Sat 24 Aug 2013 The blast heard Saturday evening in Damascus was due to a rocket.",
+        at="Damascus",
+        published=dt.date(2013, 8, 20),
+    )
+    assert (e.event_date, e.date_text) == ("2013-08-24", "Saturday")
+    e = event("Wed 19 Apr 2017 Talks resumed in Damascus.", at="Damascus", published=dt.date(2017, 4, 19))
+    assert e.date_source == "publication"  # the dateline is when it was published, not an event date
+
+
+def test_weekdays_without_their_apostrophe(event):
+    e = event("Mondays raid on the convoy destroyed a warehouse in Aleppo.", published=dt.date(2016, 9, 21))
+    assert (e.event_date, e.date_text) == ("2016-09-19", "Mondays")

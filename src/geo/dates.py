@@ -21,7 +21,7 @@ _YEAR_WORDS = {"in", "since", "of", "during", "until", "till", "early", "late", 
 _YEAR_WORDS |= {"autumn", "fall", "end", "beginning", "throughout", "before", "after", "from"}
 _MONTH_ALONE_WORDS = {"in", "since", "of", "early", "late", "mid", "last", "until", "during", "by", "from", "end"}
 _SPEECH = {"said", "says", "reported", "announced", "told", "stated", "added", "confirmed", "declared", "noted"}
-_SPEECH |= {"quoted", "claimed", "warned", "statement", "report", "interview"}
+_SPEECH |= {"quoted", "claimed", "warned", "statement", "report", "interview", "released", "published", "issued"}
 _WEEKDAY_GAP = re.compile(r"[\s,]*(?:the\s+)?$")
 
 
@@ -32,6 +32,7 @@ class StatedDate(NamedTuple):
     text: str
     since: bool  # "since 2011" opens a period: not the date of an event
     reporting: bool = False  # "activists said on Friday": when it was said, not when it happened
+    dateline: bool = False  # the date heading the article
 
 
 def _day(published: dt.date | None, year: int | None, month: int, day: int) -> str | None:
@@ -71,6 +72,13 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
     """
     found: list[StatedDate] = []
     taken_until = -1
+    dateline = _dateline(text, hits, published)
+    if dateline:
+        # The article's own dateline ("Sat 24 Aug 2013 ...") dates its weekdays and "yesterday"
+        # better than a publication date kept elsewhere, and it is not the date of an event.
+        found.append(dateline)
+        taken_until = dateline.end
+        published = dt.date.fromisoformat(dateline.value)
     for start, end, role, value in hits:
         if start < taken_until:
             continue
@@ -104,6 +112,28 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
             found.append(StatedDate(start, end, value, text[start - len(word) - 1 : end], word == "since"))
     found.sort()
     return found
+
+
+DATELINE_WITHIN = 40
+_PREPOSITIONS = {"on", "in", "since", "during", "by", "until", "from", "before", "after"}
+
+
+def _dateline(text: str, hits: list[tuple[int, int, str, str]], published: dt.date | None) -> StatedDate | None:
+    """A full date opening the text, not as part of a sentence ("On 7 May ..." is a statement)."""
+    for start, end, role, value in hits:
+        if start >= DATELINE_WITHIN:
+            return None
+        if role != "month":
+            continue
+        date = _month_date(text, start, end, int(value), published)
+        if date and len(date.value) == 10 and date.start < DATELINE_WITHIN:
+            # Only a heading may come first: "Wed", "AFP Friday", "Published", "Date of publication".
+            before = text[: date.start].split()
+            heading = len(before) <= 4 and all(w[:1].isupper() or w.lower() == "of" for w in before)
+            if heading and not (before and before[-1].lower() in _PREPOSITIONS):
+                return date._replace(reporting=True, dateline=True)
+        return None
+    return None
 
 
 def _month_date(text: str, start: int, end: int, month: int, published: dt.date | None) -> StatedDate | None:
