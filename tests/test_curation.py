@@ -105,6 +105,8 @@ def test_edits_are_validated_before_they_are_written(gaz_root):
         curation.add_place(gaz_root, gaz, "X", 36.2, 37.1, "hamlet")
     with pytest.raises(GazetteerError, match="no place with id"):
         curation.add_alias(gaz_root, gaz, "Jubar", "gn:000")
+    with pytest.raises(GazetteerError, match="'Market' is a common English word"):  # as `geo gazetteer check` says
+        curation.add_alias(gaz_root, gaz, "Market", "cur:jobar")
     assert (gaz_root / "curated" / "places.csv").read_bytes() == before
     assert gazetteer.load(gaz_root)  # still loads
 

@@ -75,6 +75,16 @@ class Outline:
         return bool(self.governorate(lat, lon))
 
 
+def common_word_alias(alias: str, kind: str | None, common) -> str | None:
+    """The problem with a curated alias that is an ordinary English word, or None."""
+    if alias_key(alias) in common and not alias.isupper() and kind not in ANY_CASE_KINDS:
+        return (
+            f"alias {alias!r} is a common English word or name: it will count only when capitalised and "
+            "with context; remove it, or confirm it by adding it to curated/ambiguous_names.txt"
+        )
+    return None
+
+
 def check(root: Path) -> list[Problem]:
     """Validate every gazetteer file; an empty list means it is sound."""
     files = source_files(root)
@@ -141,19 +151,12 @@ def check(root: Path) -> list[Problem]:
                     )
                 elif not row["alias"].strip():
                     add(files[key], line, "empty alias: remove the row")
-                elif (
-                    key == "curated_aliases"
-                    and alias_key(row["alias"]) in common
-                    and not row["alias"].isupper()
-                    and kinds.get(merged.get(row["place_id"], row["place_id"])) not in ANY_CASE_KINDS
-                ):
-                    add(
-                        files[key],
-                        line,
-                        f"alias {row['alias']!r} is a common English word or name: it will count "
-                        "only when capitalised and with context; remove it, or confirm it by adding it to "
-                        "curated/ambiguous_names.txt",
+                elif key == "curated_aliases" and (
+                    problem := common_word_alias(
+                        row["alias"], kinds.get(merged.get(row["place_id"], row["place_id"])), common
                     )
+                ):
+                    add(files[key], line, problem)
         except GazetteerError as e:
             add(e.path, e.line, str(e).split(": ", 1)[-1])
     for key, columns in (("not_places", NOT_PLACE_COLUMNS), ("context_words", CONTEXT_COLUMNS)):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .check import Outline
+from .check import Outline, common_word_alias
 from .errors import GazetteerError
 from .gazetteer import (
     ALIAS_COLUMNS,
@@ -26,6 +26,8 @@ from .gazetteer import (
     Gazetteer,
     parse_place,
     read_rows,
+    read_word_list,
+    source_files,
 )
 from .importer import slug
 from .lexicon import default_root as lexicon_root
@@ -214,9 +216,14 @@ def add_alias(root: Path, gaz: Gazetteer, alias: str, place_id: str, note: str =
     alias = " ".join(alias.split())
     if not alias_key(alias):
         raise GazetteerError(root / "curated" / "aliases.csv", None, "an alias needs letters")
-    if place_id not in gaz.places:
-        raise GazetteerError(root / "curated" / "aliases.csv", None, f"no place with id {place_id!r}")
     path = root / "curated" / "aliases.csv"
+    if place_id not in gaz.places:
+        raise GazetteerError(path, None, f"no place with id {place_id!r}")
+    files = source_files(root)
+    confirmed = read_word_list(files["ambiguous"]) | read_word_list(files["generic"])
+    problem = common_word_alias(alias, gaz.places[place_id].kind, gaz.common_words - confirmed)
+    if problem:  # the same rule `geo gazetteer check` applies to this file
+        raise GazetteerError(path, None, problem)
     with lock(root):
         return _append(
             path,
