@@ -297,3 +297,10 @@ def test_a_dateline_dates_the_weekdays_and_is_not_an_event_date(event):
 def test_weekdays_without_their_apostrophe(event):
     e = event("Mondays raid on the convoy destroyed a warehouse in Aleppo.", published=dt.date(2016, 9, 21))
     assert (e.event_date, e.date_text) == ("2016-09-19", "Mondays")
+
+
+def test_a_dateline_far_from_publication_is_a_retrieval_stamp(event):
+    # seed 001 opens with the date a web page was saved, eight years after the article
+    text = "Thu Jan 30, 2025\nJanuary 30, 2025\n\nOn Thursday, jets struck Aleppo again.\n"
+    e = event(text, published=dt.date(2016, 12, 12))
+    assert (e.event_date, e.date_text) == ("2016-12-08", "Thursday")

@@ -74,11 +74,14 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
     taken_until = -1
     dateline = _dateline(text, hits, published)
     if dateline:
-        # The article's own dateline ("Sat 24 Aug 2013 ...") dates its weekdays and "yesterday"
-        # better than a publication date kept elsewhere, and it is not the date of an event.
+        # The article's own dateline ("Sat 24 Aug 2013 ...") is not the date of an event; close to
+        # the publication date kept elsewhere, it dates the article's weekdays and "yesterday"
+        # better (FA-KES's table dates are days off); far from it, it is a retrieval stamp.
         found.append(dateline)
         taken_until = dateline.end
-        published = dt.date.fromisoformat(dateline.value)
+        day = dt.date.fromisoformat(dateline.value)
+        if published is None or abs((day - published).days) <= DATELINE_TRUSTED_DAYS:
+            published = day
     for start, end, role, value in hits:
         if start < taken_until:
             continue
@@ -115,6 +118,7 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
 
 
 DATELINE_WITHIN = 40
+DATELINE_TRUSTED_DAYS = 31
 _PREPOSITIONS = {"on", "in", "since", "during", "by", "until", "from", "before", "after"}
 
 

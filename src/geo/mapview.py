@@ -183,10 +183,10 @@ def legend_html(colour_by: str) -> str:
     else:
         colours = EVENT_COLOURS
     items = "".join(
-        f"<span style='margin-right:12px;white-space:nowrap'><span style='color:{c}'>●</span> {safe(label)}</span>"
+        f"<span style='white-space:nowrap'><span style='color:{c}'>●</span> {safe(label)}</span>"
         for label, c in colours.items()
     )
-    return f"<div class='geo-legend' style='font-size:13px'>{items}</div>"
+    return f"<div class='geo-legend' style='font-size:13px;display:flex;flex-wrap:wrap;gap:2px 12px'>{items}</div>"
 
 
 def _use_local_assets(element, asset_base: str, js: list[tuple[str, str]], css: list[tuple[str, str]]) -> None:
