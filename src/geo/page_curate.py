@@ -60,6 +60,22 @@ def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped],
         f"{len(unmapped)} names look like places (after “in”, “near”, “village of”…, before “district”, "
         "“countryside”…, or starting with Kafr, Tal, Ain, Deir…) but match nothing. Most evidence first."
     )
+    titles = corpus.titles()
+    st.dataframe(
+        [
+            {
+                "name": u.name,
+                "times": u.count,
+                "after a place word": u.cue_count,
+                "articles": "; ".join(titles.get(a, a) for a, _ in u.articles.most_common(3))
+                + (f" (+{len(u.articles) - 3} more)" if len(u.articles) > 3 else ""),
+            }
+            for u in unmapped
+        ],
+        hide_index=True,
+        height=220,
+        width="stretch",
+    )
     by_name = {u.name: u for u in unmapped}
     wanted = st.query_params.get("name")
     index = list(by_name).index(wanted) if wanted in by_name else 0
@@ -71,7 +87,6 @@ def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped],
         format_func=lambda n: f"{n} ({by_name[n].count}× in {len(by_name[n].articles)} articles)",
     )
     u = by_name[name]
-    titles = corpus.titles()
     for ex in u.examples:
         st.html(
             f"<div class='geo-unmapped-excerpt'><b>{html.escape(titles.get(ex.article, ex.article))}</b>: "
