@@ -354,3 +354,26 @@ def test_upload_files_in_the_browser(browser, curate_server, tmp_path):
     (memo,) = articles.glob("*_hama-memo.md")
     assert "title: Hama memo" in memo.read_text(encoding="utf-8")
     context.close()
+
+
+def test_import_a_csv_table_in_the_browser(browser, curate_server, tmp_path):
+    url, gaz = curate_server
+    articles = gaz.parent / "articles"
+    (tmp_path / "table.csv").write_text(
+        "unit_id,article_title,article_content,source,date\n"
+        '7,Shelling of Deraa,"Shelling hit Deraa, killing 3 people.",sana,4/16/2017\n'
+        '8,Strikes on Idlib,"Air strikes hit Idlib province.",reuters,12/1/2016\n',
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{url}/?view=add")
+    page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
+    page.get_by_role("tab", name="CSV table").click()
+    page.locator("input[type=file]").last.set_input_files(tmp_path / "table.csv")
+    page.get_by_role("button", name="Import the table").click()  # FA-KES's column names are chosen
+    page.get_by_text("2 article(s) added, 0 already in the folder.").wait_for(timeout=60_000)
+    saved = (articles / "2017-04-16_shelling-of-deraa.md").read_text(encoding="utf-8")
+    assert "source: sana" in saved and "killing 3 people" in saved
+    assert (articles / "2016-12-01_strikes-on-idlib.md").exists()
+    context.close()
