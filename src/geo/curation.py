@@ -7,7 +7,6 @@ file: two people editing at once both land, neither overwrites the other.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -319,8 +318,3 @@ def governorate_at(root: Path, lat: float, lon: float) -> str:
     path = Path(root) / "syria_governorates.geojson"
     outline = _outlines.get(path) or _outlines.setdefault(path, Outline(path))
     return outline.governorate(lat, lon)
-
-
-def csv_header(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return next(csv.reader(f), [])
