@@ -15,8 +15,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from . import lexicon
 from .check import Outline, common_word_alias
 from .errors import GazetteerError
+from .excerpts import sentence_at
 from .gazetteer import (
     ALIAS_COLUMNS,
     NOT_PLACE_COLUMNS,
@@ -29,7 +31,6 @@ from .gazetteer import (
     source_files,
 )
 from .importer import slug
-from .lexicon import default_root as lexicon_root
 from .models import KINDS, Article, Mention
 from .store import write_csv_atomic
 from .textnorm import alias_key
@@ -72,7 +73,7 @@ class Unmapped:
 
 def load_cues(path: Path | None = None) -> dict[str, list[str]]:
     cues: dict[str, list[str]] = {"before": [], "after": [], "prefix": []}
-    path = path or lexicon_root() / "place_cues.csv"
+    path = path or lexicon.default_root() / "place_cues.csv"
     for line, row in read_rows(path, ("phrase", "role", "note")):
         if row["role"] not in cues:
             raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(cues)}")
@@ -100,8 +101,6 @@ def unmapped_names(
     articles: list[Article], mentions: Iterable[Mention], gaz: Gazetteer, cues: dict[str, list[str]] | None = None
 ) -> list[Unmapped]:
     """Names that look like places (by lexicons/place_cues.csv) but matched nothing, most frequent first."""
-    from .excerpts import sentence_at
-
     pattern = cue_pattern(cues or load_cues())
     found_spans: dict[str, list[tuple[int, int]]] = {}
     for m in mentions:
@@ -166,8 +165,6 @@ _ADJECTIVE = re.compile(
 
 def _known_non_places() -> set[str]:
     """Actors and date words from the event lexicon ("Daesh", "Jul"): never proposed as places."""
-    from . import lexicon
-
     lex = lexicon.load()
     words = set()
     for role in ("government", "non_state", "month", "weekday", "killed", "injured"):

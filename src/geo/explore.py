@@ -54,10 +54,6 @@ def corpus_signature(folder: Path) -> tuple:
     return tuple(out)
 
 
-def article_date(article: Article) -> dt.date | None:
-    return article.published
-
-
 @dataclass
 class Filters:
     articles: list[str] = field(default_factory=list)  # file names; empty = all
@@ -81,7 +77,7 @@ def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
 
     Dates are event dates: the date a sentence states, else its article's publication date.
     """
-    dates = {a.name: article_date(a) for a in corpus.articles}
+    dates = {a.name: a.published for a in corpus.articles}
     wanted = set(f.articles)
     event_types = set(f.event_types)
     needle = f.search.strip().lower()

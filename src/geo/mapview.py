@@ -92,13 +92,18 @@ class PlaceSummary:
             return Counter(e.mentions[0].article for e in self.events)
         return Counter(m.article for m in self.mentions)
 
+    @cached_property
+    def _distinct_counts(self) -> Counter[str]:
+        """Distinct events per type, from the events already grouped for this place."""
+        return Counter(e.event_type for e in self.events)
+
     def event_counts(self) -> Counter[str]:
-        return event_type_counts(self.mentions, self.distinct)
+        return self._distinct_counts if self.distinct else event_type_counts(self.mentions, distinct=False)
 
     @property
     def dominant_event(self) -> str:
         """The event type most reported here (by distinct events), or the no-event label."""
-        counts = Counter(e.event_type for e in self.events)
+        counts = self._distinct_counts
         return counts.most_common(1)[0][0] if counts else NO_EVENT_LABEL
 
     def casualty_events(self) -> list[EventReport]:

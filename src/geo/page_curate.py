@@ -7,6 +7,7 @@ the candidates geo.lookup's (geopy online, the gazetteer's own names offline).
 from __future__ import annotations
 
 import html
+import os
 
 import folium
 import streamlit as st
@@ -197,8 +198,6 @@ def _lookups(gaz: Gazetteer, name: str, username: str) -> tuple[list[lookup.Cand
 
 def _nominatim_server() -> dict:
     """$GEO_NOMINATIM (host[:port], http) points the look-ups at another server, e.g. in tests."""
-    import os
-
     server = os.environ.get("GEO_NOMINATIM")
     return {"domain": server, "scheme": "http"} if server else {}
 
