@@ -7,7 +7,6 @@ collected; main() composes them. All parsing, filtering and map building is in s
 from __future__ import annotations
 
 import datetime as dt
-import os
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
@@ -16,11 +15,12 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import curation, explore, gazetteer, mapview, page_curate, page_import, summary
+from geo import curation, explore, gazetteer, mapview, page_curate, page_import, settings, sinks, summary
 from geo.errors import GeoError
+from geo.sinks import markdown as md
 
 ROOT = Path(__file__).resolve().parent
-ARTICLES = Path(os.environ.get("GEO_ARTICLES", ROOT / "articles"))
+ARTICLES = settings.articles_dir()
 EVENT_CHOICES = list(mapview.EVENT_COLOURS)
 DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
@@ -48,74 +48,95 @@ def query_list(name: str) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
+def from_url_once(key: str, value) -> None:
+    """A widget's first value comes from the URL; after that the widget's own state rules.
+
+    Widgets have keys and no default: a default read back from the URL on every run changes the
+    widget's identity, and Streamlit then drops the change the user just made (every other one).
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def write_url(params: dict[str, str]) -> None:
+    """The URL follows the state (so a view can be shared), never the other way round after the first run."""
+    for key, value in params.items():
+        if value:
+            if st.query_params.get(key) != value:
+                st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
 def filters_ui(corpus: explore.Corpus) -> explore.Filters:
-    """Sidebar filters, initialised from and written back to the URL."""
+    """Sidebar filters: keyed widgets, initialised from the URL once and written back to it."""
     st.sidebar.header("Filters")
     titles = corpus.titles()
     names = sorted(titles, key=lambda n: titles[n].lower())
+    govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
+    from_url_once("f-articles", [n for n in query_list("articles") if n in titles])
+    from_url_once("f-events", [e for e in query_list("ev") if e in EVENT_CHOICES])
+    from_url_once("f-count", "distinct events" if st.query_params.get("count") == "events" else "mentions")
+    from_url_once("f-colour", "kind of place" if st.query_params.get("colour") == "kind" else "event type")
+    from_url_once("f-gov", [g for g in query_list("gov") if g in govs])
+    from_url_once("f-kinds", [k for k in query_list("kind") if k in KIND_CHOICES])
+    from_url_once("f-min", _int(st.query_params.get("min"), 1, 1000))
+    from_url_once("f-q", st.query_params.get("q", ""))
+    from_url_once("f-abroad", st.query_params.get("abroad") == "1")
+    # Options can shrink (an article deleted, a gazetteer edit): keep only values still offered.
+    for key, offered in (("f-articles", titles), ("f-gov", govs)):
+        st.session_state[key] = [v for v in st.session_state[key] if v in offered]
     chosen = st.sidebar.multiselect(
-        "Articles",
-        names,
-        default=[n for n in query_list("articles") if n in titles],
-        format_func=lambda n: titles[n],
-        placeholder="All articles",
+        "Articles", names, key="f-articles", format_func=lambda n: titles[n], placeholder="All articles"
     )
     event_types = st.sidebar.multiselect(
-        "Event types",
-        EVENT_CHOICES,
-        default=[e for e in query_list("ev") if e in EVENT_CHOICES],
-        placeholder="All, and places only named",
+        "Event types", EVENT_CHOICES, key="f-events", placeholder="All, and places only named"
     )
     distinct = st.sidebar.radio(
         "Count",
         ["mentions", "distinct events"],
-        index=1 if st.query_params.get("count") == "events" else 0,
+        key="f-count",
         help="Distinct events: the sentences of one article that report one type of event at one place "
         "on one date count once. Places with no event drop out.",
     )
     colour_by = st.sidebar.radio(
         "Colour markers by",
         ["event type", "kind of place"],
-        index=1 if st.query_params.get("colour") == "kind" else 0,
+        key="f-colour",
         help="Event type: the type most reported at the place (by distinct events).",
     )
-    govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
-    gov = st.sidebar.multiselect(
-        "Governorates", govs, default=[g for g in query_list("gov") if g in govs], placeholder="All governorates"
-    )
-    kinds = st.sidebar.multiselect(
-        "Place kinds",
-        KIND_CHOICES,
-        default=[k for k in query_list("kind") if k in KIND_CHOICES],
-        placeholder="All kinds",
-    )
-    min_mentions = st.sidebar.number_input("Minimum mentions", 1, 1000, int(st.query_params.get("min", 1)))
-    search = st.sidebar.text_input("Find a place", st.query_params.get("q", ""))
-    abroad = st.sidebar.toggle("Show places outside Syria", st.query_params.get("abroad") == "1")
-    q_from, q_to = st.query_params.get("from"), st.query_params.get("to")
-    start = _iso_date(q_from)
-    end = _iso_date(q_to)
+    gov = st.sidebar.multiselect("Governorates", govs, key="f-gov", placeholder="All governorates")
+    kinds = st.sidebar.multiselect("Place kinds", KIND_CHOICES, key="f-kinds", placeholder="All kinds")
+    min_mentions = st.sidebar.number_input("Minimum mentions", 1, 1000, key="f-min")
+    search = st.sidebar.text_input("Find a place", key="f-q")
+    abroad = st.sidebar.toggle("Show places outside Syria", key="f-abroad")
+    start = _iso_date(st.query_params.get("from"))
+    end = _iso_date(st.query_params.get("to"))
     f = explore.Filters(
         chosen, start, end, gov, kinds, int(min_mentions), search, abroad, event_types, distinct == "distinct events"
     )
     st.session_state["colour_by"] = "kind" if colour_by == "kind of place" else "event"
-    params = {
-        "ev": "|".join(event_types),
-        "count": "events" if f.distinct else "",
-        "colour": "kind" if colour_by == "kind of place" else "",
-        "articles": "|".join(chosen),
-        "gov": "|".join(gov),
-        "kind": "|".join(kinds),
-        "min": str(f.min_mentions) if f.min_mentions > 1 else "",
-        "q": search,
-        "abroad": "1" if abroad else "",
-    }
-    for key, value in params.items():
-        if value:
-            st.query_params[key] = value
-        elif key in st.query_params:
-            del st.query_params[key]
+    write_url(
+        {
+            "ev": "|".join(event_types),
+            "count": "events" if f.distinct else "",
+            "colour": "kind" if colour_by == "kind of place" else "",
+            "articles": "|".join(chosen),
+            "gov": "|".join(gov),
+            "kind": "|".join(kinds),
+            "min": str(f.min_mentions) if f.min_mentions > 1 else "",
+            "q": search,
+            "abroad": "1" if abroad else "",
+        }
+    )
     return f
+
+
+def _int(value: str | None, low: int, high: int) -> int:
+    try:
+        return min(high, max(low, int(value or low)))
+    except ValueError:
+        return low
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -155,19 +176,12 @@ def timeline_ui(corpus: explore.Corpus, f: explore.Filters) -> explore.Filters:
     st.altair_chart(chart, width="stretch")
     if first >= last:
         return f
-    chosen = st.slider(
-        "Dates shown on the map",
-        min_value=first,
-        max_value=last,
-        value=(max(first, f.start or first), min(last, f.end or last)),
-        format="YYYY-MM-DD",
-    )
+    # The slider's bounds follow the other filters: its value is kept, clamped to them.
+    wanted = st.session_state.get("f-dates") or (f.start or first, f.end or last)
+    st.session_state["f-dates"] = (min(max(wanted[0], first), last), max(min(wanted[1], last), first))
+    chosen = st.slider("Dates shown on the map", min_value=first, max_value=last, key="f-dates", format="YYYY-MM-DD")
     start, end = chosen if chosen != (first, last) else (None, None)
-    for key, value in (("from", start), ("to", end)):
-        if value:
-            st.query_params[key] = value.isoformat()
-        elif key in st.query_params:
-            del st.query_params[key]
+    write_url({"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""})
     return replace(f, start=start, end=end)
 
 
@@ -187,11 +201,9 @@ def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> No
 
 def map_ui(summaries, titles) -> str | None:
     """The map; returns the id of the place whose marker was clicked, if any."""
-    tiles = st.toggle("Background map (OpenStreetMap tiles, needs internet)", st.query_params.get("tiles") != "0")
-    if tiles and "tiles" in st.query_params:
-        del st.query_params["tiles"]
-    elif not tiles:
-        st.query_params["tiles"] = "0"
+    from_url_once("f-tiles", st.query_params.get("tiles") != "0")
+    tiles = st.toggle("Background map (OpenStreetMap tiles, needs internet)", key="f-tiles")
+    write_url({"tiles": "" if tiles else "0"})
     colour_by = st.session_state.get("colour_by", "event")
     st.html(mapview.legend_html(colour_by))
     fmap = mapview.build_map(
@@ -226,10 +238,12 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     st.query_params["place"] = place_id
     s = by_id[place_id]
     p = s.place
-    st.subheader(f"{p.name} {p.name_ar}")
+    st.subheader(md(f"{p.name} {p.name_ar}"))
     st.caption(
-        f"{p.kind} · {p.governorate or 'outside Syria'} · {p.lat:.4f}, {p.lon:.4f} · "
-        f"{len(s.mentions)} mentions · {len(s.events)} distinct events · `{p.id}`"
+        md(
+            f"{p.kind} · {p.where} · {p.lat:.4f}, {p.lon:.4f} · "
+            f"{len(s.mentions)} mentions · {len(s.events)} distinct events · {p.id}"
+        )
     )
     titles = corpus.titles()
     counts = s.event_counts()
@@ -237,7 +251,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
         "<div style='font-size:13px'>"
         + " ".join(
             f"<span style='margin-right:10px;white-space:nowrap'><span style='color:{mapview.EVENT_COLOURS[t]}'>■"
-            f"</span> {mapview.safe(t)}: <b>{n}</b></span>"
+            f"</span> {sinks.html(t)}: <b>{n}</b></span>"
             for t, n in counts.most_common()
         )
         + f" <span style='color:#888'>({'distinct events' if s.distinct else 'mentions'})</span></div>"
@@ -252,8 +266,8 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
                     if row[key] != 0
                 )
                 st.markdown(
-                    f"**{escape_md(figures)}** · {escape_md(row['sub_event_type'] or '')} · "
-                    f"{row['date']} ({row['date_source']}) · *{escape_md(row['article'])}*"
+                    f"**{md(figures)}** · {md(row['sub_event_type'] or '')} · "
+                    f"{md(row['date'])} ({md(row['date_source'])}) · *{md(row['article'])}*"
                 )
                 for m in row["sources"]:
                     st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
@@ -261,13 +275,13 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
         for m in s.mentions:
             article = corpus.article(m.article)
             date = article.meta.get("date", "") if article else ""
-            st.markdown(f"**{escape_md(titles.get(m.article, m.article))}** {date}")
+            st.markdown(f"**{md(titles.get(m.article, m.article))}** {md(date)}")
             st.html(
                 f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
-                f"<div style='color:#888;font-size:12px'>{mapview.safe(event_note(m))}"
-                f"why this place: {mapview.safe(m.reason)} · "
+                f"<div style='color:#888;font-size:12px'>{sinks.html(event_note(m))}"
+                f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
-                f"{mapview.safe(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
+                f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
             )
 
 
@@ -280,10 +294,6 @@ def event_note(m) -> str:
     toll = f" · {e.casualty_text}" if e.casualty_text else ""
     when = f" · {e.event_date} ({e.date_source}{': ' + e.date_text if e.date_text else ''})" if e.event_date else ""
     return f"{what}{toll}{when} · "
-
-
-def escape_md(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~" else c for c in text)
 
 
 def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
@@ -306,8 +316,8 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
         for name in sorted(by_article, key=lambda n: titles.get(n, n)):
             places = mapview.summarise(by_article[name])
             st.markdown(
-                f"**{escape_md(titles.get(name, name))}**: "
-                + ", ".join(f"{escape_md(s.place.name)} ({s.count})" for s in places)
+                f"**{md(titles.get(name, name))}**: "
+                + ", ".join(f"{md(s.place.name)} ({s.count})" for s in places)
             )
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
@@ -317,7 +327,7 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             meta = " · ".join(
                 f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language")
             )
-            st.caption(meta)
+            st.caption(md(meta))
             st.html(explore.article_html(article, corpus.mentions))
 
 
@@ -336,13 +346,9 @@ VIEWS = {"map": "Map", "add": "Add articles", "curate": "Curate the gazetteer"}
 def view_ui() -> str:
     """Which view: the map, adding articles, or curating; kept in the URL as ?view=."""
     current = st.query_params.get("view", "map")
-    view = st.sidebar.radio(
-        "View", list(VIEWS), index=list(VIEWS).index(current) if current in VIEWS else 0, format_func=VIEWS.get
-    )
-    if view == "map":
-        st.query_params.pop("view", None)
-    else:
-        st.query_params["view"] = view
+    from_url_once("view", current if current in VIEWS else "map")
+    view = st.sidebar.radio("View", list(VIEWS), key="view", format_func=VIEWS.get)
+    write_url({"view": "" if view == "map" else view})
     return view
 
 
@@ -367,9 +373,9 @@ def main() -> None:
         return
     st.title("Where it happens: places in the articles")
     for error in corpus.errors:
-        st.warning(f"Skipped an article: {error}")
+        st.warning(md(f"Skipped an article: {error}"))
     if not corpus.articles:
-        st.info(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there.")
+        st.info(md(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there."))
     f = filters_ui(corpus)
     f = timeline_ui(corpus, f)
     mentions = explore.filter_mentions(corpus, f)

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from shared_data import FAKES_CSV, require  # noqa: E402
+
 from geo import gazetteer, lexicon  # noqa: E402
 from geo.gazetteer import NOT_PLACE  # noqa: E402
 from geo.pipeline import parse_text, process_pool  # noqa: E402
@@ -51,11 +53,12 @@ def peak_mb() -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
+    ap.add_argument("--csv", type=Path, default=FAKES_CSV)
     ap.add_argument("--mb", type=float, default=100.0)
     ap.add_argument("--events-mb", type=float, default=6.0, help="slice timed with and without the event step")
     ap.add_argument("--flashtext-mb", type=float, default=10.0, help="flashtext is slow: time it on a slice")
     args = ap.parse_args()
+    require(args.csv)
 
     with tempfile.TemporaryDirectory() as cold:
         os.environ["GEO_CACHE_DIR"] = cold

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from shared_data import FAKES_CSV, require  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from geo import explore, gazetteer, mapview  # noqa: E402
@@ -63,8 +64,9 @@ def measure(folder: Path, label: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
+    ap.add_argument("--csv", type=Path, default=FAKES_CSV)
     args = ap.parse_args()
+    require(args.csv)
     measure(ROOT / "articles", "seeds")
     with tempfile.TemporaryDirectory() as tmp:
         write_fakes(args.csv, Path(tmp))

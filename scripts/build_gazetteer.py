@@ -32,6 +32,8 @@ from shapely.strtree import STRtree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from shared_data import require  # noqa: E402
+
 from geo.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS  # noqa: E402
 from geo.store import write_csv_atomic, write_text_atomic  # noqa: E402
 from geo.textnorm import alias_key  # noqa: E402
@@ -296,6 +298,17 @@ def merge_capitals(ocha: Path, places: list[dict], aliases: list, adm1: AdminInd
             )
 
 
+def latin_name_ar_to_aliases(places: list[dict]) -> list[tuple[str, str, str]]:
+    """name_ar is Arabic script or empty: a Latin transliteration some sources put there becomes an alias."""
+    moved = []
+    for p in places:
+        if p["name_ar"] and not _ARABIC.search(p["name_ar"]):
+            if p["name_ar"] != p["name"]:
+                moved.append((p["id"], p["name_ar"], "transliteration given as the Arabic name (WOF)"))
+            p["name_ar"] = ""
+    return moved
+
+
 def neighbourhood_rows(ocha: Path, places: list[dict]) -> list[dict]:
     cities = [p for p in places if p["kind"] in ("city", "town")]
     rows = []
@@ -348,6 +361,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
+    require(args.shared / "data" / "ocha_cod", "the OCHA boundaries and gazetteer sources")
     ocha, out = args.shared / "data" / "ocha_cod", ROOT / "gazetteer"
     adm1 = AdminIndex(ocha / "ocha_cod_syr_admin1.geojson", 1)
     adm3 = AdminIndex(ocha / "ocha_cod_syr_admin3.geojson", 3)
@@ -360,6 +374,7 @@ def main() -> None:
     merge_capitals(ocha, places, aliases, adm1)
     places += neighbourhood_rows(ocha, places)
 
+    aliases += latin_name_ar_to_aliases(places)
     ids = defaultdict(int)
     for p in places:
         ids[p["id"]] += 1

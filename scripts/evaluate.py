@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from shared_data import FAKES_CSV, require  # noqa: E402
+
 from geo import gazetteer  # noqa: E402
 from geo.pipeline import parse_text  # noqa: E402
 from geo.summary import main_governorate  # noqa: E402
@@ -40,9 +42,10 @@ def score(pairs_found: int, found: int, gold: int) -> tuple[float, float, float]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=ROOT / "tests" / "eval" / "fakes_gold.jsonl")
-    ap.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv")
+    ap.add_argument("--csv", type=Path, default=FAKES_CSV)
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args()
+    require(args.csv)
     gaz = gazetteer.load()
     with open(args.csv, encoding="utf-8-sig", newline="") as f:
         texts = {r["unit_id"]: r["article_content"] for r in csv.DictReader(f)}

@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
 # Put Leaflet and its plugins (pinned in package-lock.json) where Streamlit serves static files,
-# so the map never asks a CDN for them.
+# so the map never asks a CDN for them. (npm itself is installed by scripts/setup.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v npm >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
-fi
 npm ci --no-audit --no-fund --silent
 mkdir -p static/vendor/leaflet static/vendor/markercluster
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \

@@ -96,13 +96,18 @@ def test_html_is_reduced_to_the_article_and_its_metadata():
 def test_pdf_text_and_metadata():
     a = importer.read_file("report.pdf", minimal_pdf("Air strikes hit Aleppo on Tuesday.", "Aleppo report"))
     assert "Air strikes hit Aleppo on Tuesday." in a.text
-    assert a.meta == {"title": "Aleppo report", "date": "2016-05-11"}
+    assert a.meta == {
+        "title": "Aleppo report",
+        "date": "2016-05-11",  # the file's own timestamp, said to be so in the front matter
+        "date_from": "the PDF's creation date, not a stated publication date: check it",
+    }
 
 
 def test_docx_text_and_metadata():
     a = importer.read_file("memo.docx", docx_bytes(["Strikes on Aleppo", BODY.strip()], "Memo", "A. Writer"))
     assert a.text.startswith("Strikes on Aleppo\n\n") and "killing at least 20 people" in a.text
     assert (a.meta["title"], a.meta["author"]) == ("Memo", "A. Writer")
+    assert a.meta["date_from"].startswith("the document's creation date, not a stated publication date")
 
 
 @pytest.mark.parametrize(
@@ -233,16 +238,16 @@ def web_server(local_server):
 
 
 def test_a_url_is_fetched_and_reduced_to_its_article(web_server):
-    a = importer.fetch_url(f"{web_server}/news/aleppo")
+    a = importer.fetch_url(f"{web_server}/news/aleppo", allow_private=True)
     assert a.meta["title"] == "Air strikes hit Aleppo" and a.meta["url"] == f"{web_server}/news/aleppo"
     assert "killing at least 20 people" in a.text
 
 
 def test_url_errors_are_plain(web_server):
     with pytest.raises(ImportError_, match="answered 404"):
-        importer.fetch_url(f"{web_server}/missing")
+        importer.fetch_url(f"{web_server}/missing", allow_private=True)
     with pytest.raises(ImportError_, match="cannot reach it .* if offline"):
-        importer.fetch_url(f"http://127.0.0.1:{closed_port()}/news", timeout=3)
+        importer.fetch_url(f"http://127.0.0.1:{closed_port()}/news", timeout=3, allow_private=True)
     with pytest.raises(ImportError_, match="only http"):
         importer.fetch_url("file:///etc/passwd")
 
@@ -268,6 +273,7 @@ def test_cli_imports_files_folders_csv_and_urls(tmp_path, web_server):
         inbox,
         tmp_path / "fakes.csv",
         f"{web_server}/news/aleppo",
+        "--allow-private",
         "--to",
         tmp_path / "articles",
         cwd=tmp_path,
@@ -283,3 +289,29 @@ def test_cli_imports_files_folders_csv_and_urls(tmp_path, web_server):
     assert {"Aleppo", "Hama"} <= places
     missing = geo("import", tmp_path / "nope.txt", "--to", tmp_path / "articles", cwd=tmp_path)
     assert missing.returncode == 1 and "nope.txt: cannot read" in missing.stderr
+
+
+def test_readme_csv_example_and_the_default_folder(tmp_path):
+    (tmp_path / "table.csv").write_text(
+        "headline,body,published\nStrikes on Aleppo,Air strikes hit Aleppo.,05.05.2016\n", encoding="utf-8"
+    )
+    env_articles = tmp_path / "dashboard-articles"
+    run = subprocess.run(
+        [sys.executable, "-m", "geo", "import", "table.csv", "--column", "text=body", "--column", "title=headline",
+         "--column", "date=published", "--column", "source=", "--date-format", "%d.%m.%Y"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src"), GEO_ARTICLES=str(env_articles)),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert f"importing into {env_articles}" in run.stderr
+    (saved,) = env_articles.glob("*.md")
+    assert saved.name == "2016-05-05_strikes-on-aleppo.md" and not (tmp_path / "articles").exists()
+    assert "source:" not in saved.read_text(encoding="utf-8")
+    bad = geo("import", "table.csv", "--column", "text=", cwd=tmp_path)
+    assert bad.returncode == 2 and "FIELD= for none" in bad.stderr
+
+
+def test_parse_with_only_missing_files_writes_no_output(tmp_path):
+    run = geo("parse", tmp_path / "nope.txt", "-o", tmp_path / "out.jsonl", cwd=tmp_path)
+    assert run.returncode == 1 and "nothing to parse" in run.stderr
+    assert not (tmp_path / "out.jsonl").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,18 @@ def common_word_alias(alias: str, kind: str | None, common) -> str | None:
     return None
 
 
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def name_ar_problem(name_ar: str) -> str | None:
+    """name_ar holds the name in Arabic script, or nothing: a Latin transliteration belongs in aliases."""
+    if name_ar and not _ARABIC_SCRIPT.search(name_ar):
+        return (
+            f"name_ar {name_ar!r} is not in Arabic script: write it in Arabic, or leave it empty and add it as an alias"
+        )
+    return None
+
+
 def check(root: Path) -> list[Problem]:
     """Validate every gazetteer file; an empty list means it is sound."""
     files = source_files(root)
@@ -117,6 +130,9 @@ def check(root: Path) -> list[Problem]:
                     continue
                 places[place.id] = (files[key], line)
                 kinds[place.id] = place.kind
+                arabic = name_ar_problem(place.name_ar)
+                if arabic:
+                    add(files[key], line, f"{place.id}: {arabic}")
                 if place.parent:
                     parents.append((files[key], line, place.parent))
                 if outline and place.governorate and not outline.contains(place.lat, place.lon):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import gazetteer, importer, lexicon
+from . import gazetteer, importer, lexicon, settings
 from .check import check, check_lexicon
 from .errors import GeoError
 from .output import Writer
@@ -16,16 +16,19 @@ EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
 
 
 def _parse(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    for p in missing:
+        print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
+    paths = [p for p in args.paths if p.exists()]
+    if not paths:
+        print("geo: nothing to parse: no output written", file=sys.stderr)
+        return EXIT_SKIPPED
     gaz = gazetteer.load(args.gazetteer)
     lex = None if args.no_events else lexicon.load()  # a broken lexicon stops here, with its file:line
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = Writer(out, args.format)
     skipped = 0
-    missing = [p for p in args.paths if not p.exists()]
-    for p in missing:
-        print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
     try:
-        paths = [p for p in args.paths if p.exists()]
         for result in parse_paths(paths, gaz, jobs=args.jobs, lexicon=lex, with_events=not args.no_events):
             if result.error:
                 skipped += 1
@@ -51,23 +54,26 @@ def _check(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     """Files, folders of files, URLs and CSV tables into the articles folder."""
     given = {k: v for k, v in (("title", args.title), ("date", args.date), ("source", args.source)) if v}
-    mapping = dict(importer.FAKES_MAPPING)
+    mapping: dict[str, str] = {}
     for pair in args.column or []:
-        key, _, column = pair.partition("=")
-        if key not in ("title", "text", "date", "source", "url", "author") or not column:
+        key, sep, column = pair.partition("=")
+        if key not in importer.CSV_FIELDS or not sep or (key == "text" and not column):
             print(
-                f"geo: --column {pair!r}: use FIELD=COLUMN with FIELD one of title, text, date, source, url, author",
+                f"geo: --column {pair!r}: use FIELD=COLUMN with FIELD one of {', '.join(importer.CSV_FIELDS)}"
+                " (FIELD= for none)",
                 file=sys.stderr,
             )
             return EXIT_ERROR
         mapping[key] = column
+    to = args.to or settings.articles_dir()
+    print(f"geo: importing into {to}", file=sys.stderr)
     failed = 0
-    known = importer.existing_keys(args.to)
+    known = importer.existing_keys(to)
     for source in args.sources:
         try:
-            for article in importer.read_source(source, mapping, args.date_format):
+            for article in importer.read_source(source, mapping or None, args.date_format, args.allow_private):
                 article.meta.update(given)
-                saved = importer.save(article, args.to, known)
+                saved = importer.save(article, to, known)
                 verb = "added" if saved.added else "already there as"
                 print(f"{verb} {saved.path}  ({article.origin})")
         except importer.ImportError_ as e:
@@ -81,10 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="write one record per place mention")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
-    p.add_argument("--format", choices=("jsonl", "csv", "geojson"), default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "geojson"),
+        default="jsonl",
+        help="jsonl: a JSON record a line; csv: a header, then a row each; "
+        "geojson: one FeatureCollection (default: jsonl)",
+    )
     p.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
-    p.add_argument("--jobs", "-j", type=int, default=1, help=f"processes (this machine: {default_jobs()})")
-    p.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: the project's)")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=1, help=f"processes (default: 1; this machine has {default_jobs()} cores)"
+    )
+    p.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
     p.add_argument(
         "--no-events",
         action="store_true",
@@ -92,23 +106,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(func=_parse)
     i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
-    i.add_argument("sources", nargs="+", metavar="PATH|URL|CSV")
-    i.add_argument("--to", type=Path, default=Path("articles"), help="articles folder (default: articles/)")
+    i.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH|URL|CSV",
+        help="article files (.txt .md .html .pdf .docx), folders of them, http(s) addresses, or .csv tables",
+    )
+    i.add_argument(
+        "--to", type=Path, help="articles folder (default: $GEO_ARTICLES or the project's articles/, the dashboard's)"
+    )
     i.add_argument("--title", help="title of a single article (default: what the file or page says)")
-    i.add_argument("--date", help="publication date, YYYY-MM-DD")
-    i.add_argument("--source", help="publisher")
+    i.add_argument("--date", help="publication date, YYYY-MM-DD (default: what the file or page says)")
+    i.add_argument("--source", help="publisher (default: what the file or page says)")
     i.add_argument(
         "--column",
         action="append",
         metavar="FIELD=COLUMN",
-        help="CSV column mapping (default: FA-KES's title=article_title text=article_content source=source date=date)",
+        help="CSV column mapping; FIELD= for none (default: FA-KES's title=article_title text=article_content "
+        "source=source date=date, each used when the table has it)",
     )
     i.add_argument("--date-format", default="", help="CSV date format, e.g. %%m/%%d/%%Y (default: guessed)")
+    i.add_argument(
+        "--allow-private",
+        action="store_true",
+        default=None,
+        help="let URLs reach local and private network addresses (default: refused; GEO_ALLOW_PRIVATE_URLS=1 too)",
+    )
     i.set_defaults(func=_import)
     g = sub.add_parser("gazetteer", help="gazetteer tools")
     gsub = g.add_subparsers(dest="action", required=True)
-    c = gsub.add_parser("check", help="validate the gazetteer files")
-    c.add_argument("--gazetteer", type=Path)
+    c = gsub.add_parser("check", help="validate the gazetteer and lexicon files (file:line: problem, and the fix)")
+    c.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    s = sub.add_parser("settings", help="the environment variables geo reads, with their defaults")
+    s.set_defaults(func=lambda args: print(settings.table()) or EXIT_OK)
     c.set_defaults(func=_check)
     args = ap.parse_args(argv)
     try:

@@ -7,7 +7,9 @@ mention index the file as a user opens it; `body_start` says where the article i
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,13 +34,34 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
     return meta, m.end()
 
 
-def read_article(path: Path) -> Article:
-    """Read one article; undecodable or unreadable files raise ArticleError naming the file."""
-    path = Path(path)
+def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
+    """The bytes of a regular file; with `folder`, only if the file really is inside it.
+
+    A link in the articles folder to /etc/passwd, or a FIFO named x.txt, is refused with a message:
+    the path is resolved, checked against the folder, and opened without following a link.
+    """
+    real = os.path.realpath(path)
+    if folder is not None:
+        root = os.path.realpath(folder)
+        if os.path.commonpath([real, root]) != root:
+            raise ArticleError(path, "a link to a file outside the articles folder: skipped")
     try:
-        raw = path.read_bytes()
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ArticleError(path, "not a regular file: skipped")
+        try:
+            return f.read()
+        except OSError as e:
+            raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
+
+
+def read_article(path: Path, folder: Path | None = None) -> Article:
+    """Read one article; undecodable, unreadable or out-of-folder files raise ArticleError naming the file."""
+    path = Path(path)
+    raw = read_bytes_inside(path, folder)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -50,16 +73,31 @@ def read_article(path: Path) -> Article:
     return Article(path=str(path), name=path.name, text=text, body_start=body_start, meta=meta)
 
 
-def article_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and the .txt/.md files inside folders (sorted, recursive)."""
+def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, the folder it was found in or None) for files named directly and the .txt/.md files in folders.
+
+    Folders are walked sorted and recursively, without following links to folders and without
+    hidden files or folders; a file found in a folder must be read with `read_article(file, folder)`.
+    """
     for path in map(Path, paths):
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.suffix.lower() in ARTICLE_SUFFIXES
-                    and child.name.lower() not in NOT_ARTICLES
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                ):
-                    yield child
-        else:
-            yield path
+        if not path.is_dir():
+            yield path, None
+            continue
+        found = []
+        for top, dirs, files in os.walk(path, followlinks=False):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found.extend(
+                Path(top) / name
+                for name in files
+                if not name.startswith(".")
+                and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+                and name.lower() not in NOT_ARTICLES
+            )
+        for child in sorted(found):
+            yield child, path
+
+
+def article_paths(paths: list[Path]) -> Iterator[Path]:
+    """The article files of `article_files`, without their folders: for listing, not for reading."""
+    for path, _ in article_files(paths):
+        yield path

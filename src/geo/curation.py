@@ -16,7 +16,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from . import lexicon
-from .check import Outline, common_word_alias
+from .check import Outline, common_word_alias, name_ar_problem
 from .errors import GazetteerError
 from .excerpts import sentence_at
 from .gazetteer import (
@@ -244,6 +244,9 @@ def add_place(
     name = " ".join(name.split())
     if kind not in KINDS:
         raise GazetteerError(path, None, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    arabic = name_ar_problem(name_ar.strip())
+    if arabic:
+        raise GazetteerError(path, None, arabic)
     governorate = governorate_at(root, lat, lon)
     if kind not in ("country", "region") and not governorate:
         raise GazetteerError(path, None, f"{lat}, {lon} is outside Syria: check the coordinates (lat, lon)")

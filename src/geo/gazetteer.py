@@ -26,6 +26,7 @@ from pathlib import Path
 
 import ahocorasick
 
+from . import settings
 from .errors import GazetteerError
 from .models import KINDS, Place
 from .spelling import SpellingRule, load_rules, variants
@@ -204,8 +205,7 @@ class Gazetteer:
 
 def default_root() -> Path:
     """gazetteer/ beside the package's project, or $GEO_GAZETTEER."""
-    env = os.environ.get("GEO_GAZETTEER")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "gazetteer"
+    return settings.gazetteer_dir()
 
 
 def source_files(root: Path) -> dict[str, Path]:
@@ -469,8 +469,7 @@ def fingerprint(root: Path) -> str:
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("GEO_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "geo"
+    return settings.cache_dir()
 
 
 def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:

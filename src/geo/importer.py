@@ -13,23 +13,23 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import article_paths, parse_front_matter
+from . import fetch, settings
+from .corpus import article_files, parse_front_matter, read_bytes_inside
 from .errors import GeoError
-from .store import write_text_atomic
+from .store import create_text_exclusive, folder_lock
 
-META_KEYS = ("title", "date", "source", "url", "author", "language")
-USER_AGENT = "geo-news-geoparser/0.1 (+https://github.com/; research dashboard)"
+META_KEYS = ("title", "date", "date_from", "source", "url", "author", "language")
+# A file's own timestamp is not a publication date: when it is the only date there is, the front matter says so.
+FILE_DATE_NOTE = "{what}, not a stated publication date: check it"
 FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-FETCH_TIMEOUT = 20
 
 
 class ImportError_(GeoError):
@@ -168,6 +168,7 @@ def _read_pdf(name: str, data: bytes) -> Imported:
     created = _pdf_date(str(info.get("/CreationDate") or ""))
     if created:
         meta["date"] = created
+        meta["date_from"] = FILE_DATE_NOTE.format(what="the PDF's creation date")
     return Imported(text + "\n", meta, name)
 
 
@@ -193,6 +194,7 @@ def _read_docx(name: str, data: bytes) -> Imported:
         meta["author"] = props.author
     if props.created:
         meta["date"] = props.created.date().isoformat()
+        meta["date_from"] = FILE_DATE_NOTE.format(what="the document's creation date")
     return Imported(text + "\n", meta, name)
 
 
@@ -204,25 +206,32 @@ def first_line(text: str) -> str:
     return ""
 
 
-def fetch_url(url: str, timeout: float = FETCH_TIMEOUT) -> Imported:
-    """A web page, reduced to its article text and metadata; a clear error when unreachable."""
-    if not re.match(r"https?://", url):
-        raise ImportError_(f"{url}: only http:// and https:// addresses can be fetched")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+def fetch_url(
+    url: str,
+    timeout: float = fetch.DEADLINE_SECONDS,
+    allow_private: bool | None = None,
+    max_bytes: int = fetch.MAX_BYTES,
+) -> Imported:
+    """A web page, reduced to its article text and metadata; a clear one-line error when it cannot be had.
+
+    Private and local addresses are refused unless `allow_private` (default: GEO_ALLOW_PRIVATE_URLS=1).
+    """
+    if allow_private is None:
+        allow_private = allow_private_urls()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read()
-            charset = response.headers.get_content_charset()
-    except urllib.error.HTTPError as e:
-        raise ImportError_(f"{url}: the server answered {e.code} {e.reason}") from e
-    except (urllib.error.URLError, TimeoutError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise ImportError_(f"{url}: cannot reach it ({reason}); check the address, or the connection if offline") from e
+        page = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes, deadline=timeout)
+    except fetch.FetchError as e:
+        raise ImportError_(str(e)) from e
     try:
-        html = data.decode(charset) if charset else decode(data, url)
+        html = page.body.decode(page.charset) if page.charset else decode(page.body, url)
     except (LookupError, UnicodeDecodeError):
-        html = decode(data, url)
-    return read_html(html, url, url)
+        html = decode(page.body, url)
+    return read_html(html, url, page.url)
+
+
+def allow_private_urls() -> bool:
+    """The server's setting: may URL imports reach local and private addresses? (off by default)"""
+    return settings.allow_private_urls()
 
 
 # --- CSV tables --------------------------------------------------------------------------------
@@ -231,11 +240,29 @@ def fetch_url(url: str, timeout: float = FETCH_TIMEOUT) -> Imported:
 FAKES_MAPPING = {"title": "article_title", "text": "article_content", "source": "source", "date": "date"}
 
 
-def read_csv(name: str, data: bytes, mapping: dict[str, str], date_format: str = "") -> Iterator[Imported]:
-    """One article per row; `mapping` names the column of text (required), title, date, source, url."""
+CSV_FIELDS = ("title", "text", "date", "source", "url", "author")
+
+
+def read_csv(
+    name: str,
+    data: bytes,
+    mapping: dict[str, str] | None = None,
+    date_format: str = "",
+    fallback: dict[str, str] | None = None,
+) -> Iterator[Imported]:
+    """One article per row; `mapping` names the column of text (required), title, date, source, url, author.
+
+    A field `mapping` leaves out takes its `fallback` column (FA-KES's names by default) when the table
+    has one; a field mapped to "" has none. Every column `mapping` names must exist.
+    """
     text = decode(data, name)
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
+    fallback = FAKES_MAPPING if fallback is None else fallback
+    mapping = {
+        **{k: c for k, c in fallback.items() if c in columns and k not in (mapping or {})},
+        **{k: c for k, c in (mapping or {}).items() if c},
+    }
     missing = [column for column in mapping.values() if column and column not in columns]
     if missing:
         raise ImportError_(
@@ -294,9 +321,9 @@ def text_key(text: str) -> str:
 def existing_keys(folder: Path) -> dict[str, Path]:
     """The text key of every article already in the folder."""
     keys = {}
-    for path in article_paths([folder]) if folder.is_dir() else ():
+    for path, inside in article_files([folder]) if folder.is_dir() else ():
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_bytes_inside(path, inside).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
         _, body_start = parse_front_matter(text)
@@ -337,22 +364,41 @@ def front_matter(meta: dict[str, str]) -> str:
 
 
 def save(article: Imported, folder: Path, known: dict[str, Path] | None = None) -> Saved:
-    """Write the article as one file in `folder`, unless the same text is already there."""
+    """Write the article as one new file in `folder`, unless the same text is already there.
+
+    Two importers at once (two sessions, two CLI runs) never overwrite each other: names are
+    claimed exclusively, and the duplicate check runs under a lock that first reads any article
+    another process added since `known` was made.
+    """
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     known = existing_keys(folder) if known is None else known
     key = text_key(article.text)
-    if key in known:
-        return Saved(known[key], False)
-    name = file_name(article)
-    path = folder / name
-    n = 2
-    while path.exists():
-        path = folder / f"{Path(name).stem}-{n}.md"
-        n += 1
     body = article.text if article.text.endswith("\n") else article.text + "\n"
-    write_text_atomic(path, front_matter(article.meta) + body)
+    content = front_matter(article.meta) + body
+    with folder_lock(folder):
+        _add_new_files(folder, known)
+        if key in known:
+            return Saved(known[key], False)
+        name = file_name(article)
+        names = itertools.chain([folder / name], (folder / f"{Path(name).stem}-{n}.md" for n in itertools.count(2)))
+        path = create_text_exclusive(names, content)
     known[key] = path
     return Saved(path, True)
+
+
+def _add_new_files(folder: Path, known: dict[str, Path]) -> None:
+    """Bring `known` up to date with article files that appeared in `folder` since it was read."""
+    seen = {str(p) for p in known.values()}
+    for path, inside in article_files([folder]):
+        if str(path) in seen:
+            continue
+        try:
+            text = read_bytes_inside(path, inside).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        _, body_start = parse_front_matter(text)
+        known.setdefault(text_key(text[body_start:]), path)
 
 
 def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
@@ -360,10 +406,12 @@ def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
     return [save(a, folder, known) for a in articles]
 
 
-def read_source(source: str, mapping: dict[str, str] | None = None, date_format: str = "") -> Iterator[Imported]:
+def read_source(
+    source: str, mapping: dict[str, str] | None = None, date_format: str = "", allow_private: bool | None = None
+) -> Iterator[Imported]:
     """What the CLI accepts: a URL, a CSV table, a file, or a folder of files."""
-    if re.match(r"https?://", source):
-        yield fetch_url(source)
+    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I):
+        yield fetch_url(source, allow_private=allow_private)
         return
     path = Path(source)
     if path.is_dir():
@@ -374,7 +422,7 @@ def read_source(source: str, mapping: dict[str, str] | None = None, date_format:
             yield read_file(f.name, _read_bytes(f))
         return
     if path.suffix.lower() == ".csv":
-        yield from read_csv(str(path), _read_bytes(path), mapping or FAKES_MAPPING, date_format)
+        yield from read_csv(str(path), _read_bytes(path), mapping, date_format)
         return
     yield read_file(str(path), _read_bytes(path))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
 
+from . import settings
 from .errors import GazetteerError
 from .textnorm import normalise
 
@@ -111,8 +111,7 @@ class Lexicon:
 
 
 def default_root() -> Path:
-    env = os.environ.get("GEO_LEXICONS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "lexicons"
+    return settings.lexicons_dir()
 
 
 def _rows(path: Path, columns: tuple[str, ...]):

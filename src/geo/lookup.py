@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import settings
 from .errors import GeoError
+from .fetch import USER_AGENT
 from .gazetteer import Gazetteer
 from .store import write_text_atomic
 from .textnorm import alias_key
 
-USER_AGENT = "geo-news-geoparser/0.1 (Syria news geoparsing dashboard; research use)"
 NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 TIMEOUT = 10
 
@@ -42,8 +42,7 @@ class Candidate:
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("GEO_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "geo"
+    return settings.cache_dir()
 
 
 def _cached(service: str, query: str, fetch) -> list[Candidate]:
@@ -127,7 +126,7 @@ def fuzzy_candidates(name: str, gaz: Gazetteer, limit: int = 5, cutoff: float = 
         if place.id in seen:
             continue
         seen.add(place.id)
-        label = f"{place.name} ({place.kind}, {place.governorate or 'outside Syria'})"
+        label = f"{place.name} ({place.kind}, {place.where})"
         out.append(Candidate(label, place.lat, place.lon, place.kind, "gazetteer", place.id, round(score, 1)))
         if len(out) == limit:
             break

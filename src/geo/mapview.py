@@ -3,12 +3,11 @@
 Markers: one per place, area proportional to its mention count, coloured by kind, clustered
 at low zoom. Governorates: OCHA polygons shaded by mention count, in the layer control.
 Leaflet and its plugins load from `asset_base` (files the app serves itself), never a CDN.
-Every string from an article is HTML-escaped before it reaches a popup or tooltip.
+Every string from an article reaches the page through `sinks` (HTML-escaped, then as inert JSON data).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -23,6 +22,7 @@ from branca.element import Template
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 
+from . import sinks
 from .models import Mention, Place
 from .summary import NO_EVENT_LABEL, EventReport, distinct_events, event_type_counts, governorate_counts
 
@@ -120,19 +120,14 @@ def summarise(mentions: Iterable[Mention], distinct: bool = False) -> list[Place
     return sorted(summaries, key=lambda s: (-s.count, s.place.name))
 
 
-def safe(text: str) -> str:
-    """HTML-escape, and neutralise ` and ${ too: folium puts popups and tooltips in JS template literals."""
-    return html.escape(text).replace("`", "&#96;").replace("$", "&#36;")
-
-
 def highlighted_excerpt(m: Mention) -> str:
     """The excerpt as safe HTML with the mention in <mark>, cut by offsets, never by search."""
     s = m.start - m.excerpt_start
     e = m.end - m.excerpt_start
     text = m.excerpt
     if not (0 <= s <= e <= len(text)):
-        return safe(text)
-    return f"{safe(text[:s])}<mark>{safe(text[s:e])}</mark>{safe(text[e:])}"
+        return sinks.html(text)
+    return f"{sinks.html(text[:s])}<mark>{sinks.html(text[s:e])}</mark>{sinks.html(text[e:])}"
 
 
 def radius(count: int) -> float:
@@ -143,21 +138,21 @@ def radius(count: int) -> float:
 def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     p = summary.place
     rows = "".join(
-        f"<tr><td>{safe(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
+        f"<tr><td>{sinks.html(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
         for a, n in summary.per_article().most_common()
     )
     excerpts = "".join(
         f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
     )
     events = "".join(
-        f"<span style='color:{EVENT_COLOURS.get(t, '#333')}'>■</span> {safe(t)}: {n}<br>"
+        f"<span style='color:{EVENT_COLOURS.get(t, '#333')}'>■</span> {sinks.html(t)}: {n}<br>"
         for t, n in summary.event_counts().most_common()
     )
     unit = "event" if summary.distinct else "mention"
     return (
-        f"<div class='geo-popup' style='max-width:360px'><b>{safe(p.name)}</b> "
-        f"<span dir='rtl'>{safe(p.name_ar)}</span><br>"
-        f"<small>{safe(p.kind)}{', ' + safe(p.governorate) if p.governorate else ''}"
+        f"<div class='geo-popup' style='max-width:360px'><b>{sinks.html(p.name)}</b> "
+        f"<span dir='rtl'>{sinks.html(p.name_ar)}</span><br>"
+        f"<small>{sinks.html(p.kind)}{', ' + sinks.html(p.governorate) if p.governorate else ''}"
         f" · {summary.count} {unit}{'s' if summary.count != 1 else ''}</small>"
         f"<div style='font-size:12px;margin-top:4px'>{events}</div>"
         f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
@@ -167,7 +162,7 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
 def tooltip_text(summary: PlaceSummary) -> str:
     p = summary.place
     arabic = f" · {p.name_ar}" if p.name_ar else ""
-    return safe(f"{p.name}{arabic}: {summary.count}")
+    return sinks.html(f"{p.name}{arabic}: {summary.count}")
 
 
 def marker_colour(summary: PlaceSummary, colour_by: str) -> str:
@@ -188,7 +183,7 @@ def legend_html(colour_by: str) -> str:
     else:
         colours = EVENT_COLOURS
     items = "".join(
-        f"<span style='white-space:nowrap'><span style='color:{c}'>●</span> {safe(label)}</span>"
+        f"<span style='white-space:nowrap'><span style='color:{c}'>●</span> {sinks.html(label)}</span>"
         for label, c in colours.items()
     )
     return f"<div class='geo-legend' style='font-size:13px;display:flex;flex-wrap:wrap;gap:2px 12px'>{items}</div>"
@@ -219,7 +214,7 @@ class PlaceMarkers(JSCSSMixin, Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojson }});
-        {{ this.data|tojson }}.forEach(function (d) {
+        {{ this.data_js }}.forEach(function (d) {
             var marker = L.circleMarker([d.lat, d.lon], {
                 radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1,
                 className: "geo-marker geo-event-" + d.event_class});
@@ -248,6 +243,7 @@ class PlaceMarkers(JSCSSMixin, Layer):
             }
             for s in summaries
         ]
+        self.data_js = sinks.js_data(self.data)  # the only way article text enters the script
         _use_local_assets(
             self,
             asset_base,
@@ -318,6 +314,20 @@ def build_map(
             m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
     else:
         m.fit_bounds([[32.3, 35.6], [37.4, 42.4]])
+    sinks.check_map_inert(m)
+    return m
+
+
+def picker_map(lat: float, lon: float, asset_base: str = "/app/static/vendor", tiles: bool = True) -> folium.Map:
+    """A small map with one pin, to click a new place's position: Leaflet from the app, like the main map."""
+    m = folium.Map(location=[lat, lon], zoom_start=7, tiles=None)
+    _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
+    if tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+    marker = folium.Marker([lat, lon])
+    _use_local_assets(marker, asset_base, [], [])
+    marker.add_to(m)
+    sinks.check_map_inert(m)
     return m
 
 

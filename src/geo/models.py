@@ -42,6 +42,11 @@ class Place:
         """Sort key: larger places first."""
         return (KIND_RANK.get(self.kind, len(KINDS)), -self.population)
 
+    @property
+    def where(self) -> str:
+        """Its governorate; "Syria" for the country and places in Syria without one; else "outside Syria"."""
+        return self.governorate or ("Syria" if self.in_syria else "outside Syria")
+
 
 @dataclass(frozen=True, slots=True)
 class Article:

@@ -1,4 +1,7 @@
-"""Writers for `geo parse`: JSON lines, CSV and GeoJSON, one record per mention."""
+"""Writers for `geo parse`: JSON lines, CSV and GeoJSON, one record per mention.
+
+CSV text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading ' (sinks.csv_cell).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from .models import EVENT_FIELDS, Mention
+from .sinks import csv_cell
 
 RECORD_FIELDS = (
     "article",
@@ -45,7 +49,7 @@ class Writer:
                 self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
             elif self.fmt == "csv":
                 record["casualties"] = json.dumps(record["casualties"], ensure_ascii=False)
-                self.csv.writerow(record)
+                self.csv.writerow({k: csv_cell(v) for k, v in record.items()})
             else:
                 feature = {
                     "type": "Feature",

@@ -7,17 +7,16 @@ the candidates geo.lookup's (geopy online, the gazetteer's own names offline).
 from __future__ import annotations
 
 import html
-import os
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from . import curation, lookup
+from . import curation, lookup, mapview, settings
 from .errors import GeoError
 from .explore import Corpus
 from .gazetteer import Gazetteer
 from .models import KINDS, Mention
+from .sinks import markdown as md
 
 NEW_PLACE_KINDS = [k for k in KINDS if k not in ("country", "governorate", "district", "sub-district")]
 
@@ -27,7 +26,7 @@ def render(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped], on
     st.header("Curate the gazetteer")
     flash = st.session_state.pop("flash", None)
     if flash:
-        st.success(flash)
+        st.success(md(flash))
     st.caption(
         f"Every change is written to a CSV file under `{gaz.root / 'curated'}` (reviewable in a diff), "
         "checked first, and used by the next parse: the map updates without a restart."
@@ -100,7 +99,7 @@ def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped],
         _new_place(gaz, name, on_change)
     with stop_col:
         reason = st.text_input("Why (optional)", key="stop-reason", placeholder="a person, an organisation…")
-        if st.button(f"“{name}” is not a place", key="stop"):
+        if st.button(md(f"“{name}” is not a place"), key="stop"):
             curation.add_not_place(gaz.root, name, reason or "not a place (marked in the dashboard)")
             _done(f"“{name}” will not be proposed or matched again (gazetteer/curated/not_places.csv).", on_change)
 
@@ -117,14 +116,14 @@ def _map_to_existing(gaz: Gazetteer, name: str, on_change) -> None:
         return
     by_ref = {c.ref: c for c in choices}
     ref = st.radio(
-        "Places spelled like it", list(by_ref), key="alias-choice", format_func=lambda r: f"{by_ref[r].name} · {r}"
+        "Places spelled like it", list(by_ref), key="alias-choice", format_func=lambda r: md(f"{by_ref[r].name} · {r}")
     )
     chosen = by_ref[ref]
-    if st.button(f"Add “{name}” as a name of {chosen.name.split(' (')[0]}", key="add-alias"):
+    if st.button(md(f"Add “{name}” as a name of {chosen.name.split(' (')[0]}"), key="add-alias"):
         try:
             added = curation.add_alias(gaz.root, gaz, name, chosen.ref)
         except GeoError as e:
-            st.error(str(e))
+            st.error(md(e))
             return
         note = "added to gazetteer/curated/aliases.csv" if added else "was already there"
         _done(f"“{name}” → {chosen.name}: {note}.", on_change)
@@ -141,24 +140,20 @@ def _new_place(gaz: Gazetteer, name: str, on_change) -> None:
     if st.button("Look up coordinates", key="lookup"):
         st.session_state[f"{key}-found"] = _lookups(gaz, place_name, username)
     for message in st.session_state.get(f"{key}-found", ([], []))[1]:
-        st.warning(message)
+        st.warning(md(message))
     found = st.session_state.get(f"{key}-found", ([], []))[0]
     if found:
         i = st.radio(
             "Candidates (choose one to use its coordinates)",
             range(len(found)),
             key="lookup-choice",
-            format_func=lambda i: f"{found[i].name} · {found[i].lat:.4f}, {found[i].lon:.4f} · {found[i].source}",
+            format_func=lambda i: md(f"{found[i].name} · {found[i].lat:.4f}, {found[i].lon:.4f} · {found[i].source}"),
         )
         pick = found[i]
         if st.button("Use these coordinates", key="use-candidate"):
             state.update(lat=pick.lat, lon=pick.lon)
     st.caption("Or click the map to place it:")
-    small = folium.Map(location=[state["lat"], state["lon"]], zoom_start=7, tiles=None)
-    folium.TileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr="&copy; OpenStreetMap contributors").add_to(
-        small
-    )
-    folium.Marker([state["lat"], state["lon"]]).add_to(small)
+    small = mapview.picker_map(state["lat"], state["lon"])
     clicked = st_folium(small, key="pick-map", height=300, returned_objects=["last_clicked"])
     point = (clicked or {}).get("last_clicked")
     if point and (point["lat"], point["lng"]) != state.get("clicked"):
@@ -167,12 +162,12 @@ def _new_place(gaz: Gazetteer, name: str, on_change) -> None:
     lat = c.number_input("Latitude", -90.0, 90.0, float(state["lat"]), format="%.5f", key=f"lat-{state['lat']}")
     lon = d.number_input("Longitude", -180.0, 180.0, float(state["lon"]), format="%.5f", key=f"lon-{state['lon']}")
     governorate = curation.governorate_at(gaz.root, lat, lon)
-    st.caption(f"Governorate from the coordinates: {governorate or 'outside Syria'}")
-    if st.button(f"Create “{place_name}”", key="create-place"):
+    st.caption(md(f"Governorate from the coordinates: {governorate or 'outside Syria'}"))
+    if st.button(md(f"Create “{place_name}”"), key="create-place"):
         try:
             place_id = curation.add_place(gaz.root, gaz, place_name, lat, lon, kind, name_ar.strip())
         except GeoError as e:
-            st.error(str(e))
+            st.error(md(e))
             return
         _done(f"Created {place_name} ({place_id}) in gazetteer/curated/places.csv.", on_change)
 
@@ -198,7 +193,7 @@ def _lookups(gaz: Gazetteer, name: str, username: str) -> tuple[list[lookup.Cand
 
 def _nominatim_server() -> dict:
     """$GEO_NOMINATIM (host[:port], http) points the look-ups at another server, e.g. in tests."""
-    server = os.environ.get("GEO_NOMINATIM")
+    server = settings.nominatim_server()
     return {"domain": server, "scheme": "http"} if server else {}
 
 
@@ -229,24 +224,23 @@ def _fix(corpus: Corpus, gaz: Gazetteer, on_change) -> None:
         key="fix-mention",
         format_func=lambda i: (
             f"“{mentions[i].text}” at {mentions[i].start} → {mentions[i].place.name} "
-            f"({mentions[i].place.kind}, {mentions[i].place.governorate or 'abroad'})"
+            f"({mentions[i].place.kind}, {mentions[i].place.where})"
         ),
     )
     mention: Mention = mentions[i]
     excerpt = _excerpt(mention.excerpt, mention.start, mention.end, mention.excerpt_start)
     st.html(f"<div class='geo-fix-excerpt'>{excerpt}</div>")
-    st.caption(f"Why: {mention.reason}")
+    st.caption(md(f"Why: {mention.reason}"))
     query = st.text_input("The right place", mention.text, key="fix-query")
     choices = [c for c in _place_choices(gaz, query) if c.ref != mention.place.id]
     by_ref = {c.ref: c for c in choices} | {"": lookup.Candidate("not a place here", 0, 0, "", "", "")}
-    ref = st.radio("Choose", list(by_ref), key="fix-choice", format_func=lambda r: f"{by_ref[r].name} {r}")
+    ref = st.radio("Choose", list(by_ref), key="fix-choice", format_func=lambda r: md(f"{by_ref[r].name} {r}"))
     right = by_ref[ref]
-    scope = st.radio(
-        "Apply",
-        ["only to this mention (an override for this article)", f"everywhere “{mention.text}” is written (an alias)"],
-        key="fix-scope",
-        disabled=not right.ref,
-    )
+    scopes = {
+        "only": "only to this mention (an override for this article)",
+        "everywhere": md(f"everywhere “{mention.text}” is written (an alias)"),
+    }
+    scope = st.radio("Apply", list(scopes), key="fix-scope", disabled=not right.ref, format_func=scopes.get)
     if st.button("Save the correction", key="fix-save"):
         try:
             if not right.ref or scope.startswith("only"):
@@ -256,6 +250,6 @@ def _fix(corpus: Corpus, gaz: Gazetteer, on_change) -> None:
                 curation.add_alias(gaz.root, gaz, mention.text, right.ref, note=f"correction: was {mention.place.id}")
                 where = "gazetteer/curated/aliases.csv"
         except GeoError as e:
-            st.error(str(e))
+            st.error(md(e))
             return
         _done(f"Saved in {where}: “{mention.text}” → {right.name}.", on_change)

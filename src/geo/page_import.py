@@ -14,6 +14,7 @@ import streamlit as st
 
 from . import importer
 from .importer import Imported, ImportError_
+from .sinks import markdown as md
 
 FORM_FIELDS = ("title", "date", "source", "url")
 
@@ -39,10 +40,10 @@ def render(articles: Path) -> None:
 def _report(saved: list[importer.Saved]) -> None:
     added = [s for s in saved if s.added]
     for s in added:
-        st.success(f"Added {s.path.name}")
+        st.success(md(f"Added {s.path.name}"))
     for s in saved:
         if not s.added:
-            st.info(f"Already in the folder, not added again: {s.path.name}")
+            st.info(md(f"Already in the folder, not added again: {s.path.name}"))
     if added:
         st.caption("The map shows them now: open the Map view.")
 
@@ -55,6 +56,10 @@ def _metadata_form(article: Imported, key: str) -> dict[str, str]:
     date = b.text_input("Date (YYYY-MM-DD)", meta.get("date", ""), key=f"{key}-date")
     meta["source"] = a.text_input("Source", meta.get("source", ""), key=f"{key}-source")
     meta["url"] = b.text_input("URL", meta.get("url", ""), key=f"{key}-url")
+    if meta.get("date_from") and date.strip() == meta.get("date"):
+        st.caption(md(f"The date is {meta['date_from']}."))
+    elif "date_from" in meta:
+        del meta["date_from"]  # the person typed a date: it is theirs, not the file's
     meta["date"] = date.strip()
     return {k: v for k, v in meta.items() if v}
 
@@ -66,7 +71,7 @@ def _valid_date(meta: dict[str, str]) -> bool:
         dt.date.fromisoformat(meta["date"])
         return True
     except ValueError:
-        st.error(f"Date {meta['date']!r}: write it as YYYY-MM-DD.")
+        st.error(md(f"Date {meta['date']!r}: write it as YYYY-MM-DD."))
         return False
 
 
@@ -81,9 +86,9 @@ def _upload(articles: Path) -> None:
         try:
             article = importer.read_file(f.name, f.getvalue())
         except ImportError_ as e:
-            st.error(str(e))
+            st.error(md(e))
             continue
-        with st.expander(f"{f.name}: {len(article.text.split())} words", expanded=len(files) == 1):
+        with st.expander(md(f"{f.name}: {len(article.text.split())} words"), expanded=len(files) == 1):
             article.meta = _metadata_form(article, f"upload-{i}")
             st.text(article.text[:600] + ("…" if len(article.text) > 600 else ""))
         ready.append(article)
@@ -111,7 +116,7 @@ def _url(articles: Path) -> None:
             st.session_state["fetched"] = importer.fetch_url(url.strip())
         except ImportError_ as e:
             st.session_state.pop("fetched", None)
-            st.error(str(e))
+            st.error(md(e))
     fetched: Imported | None = st.session_state.get("fetched")
     if fetched:
         fetched.meta = _metadata_form(fetched, "url")
@@ -129,7 +134,7 @@ def _table(articles: Path) -> None:
     try:
         header = importer.decode(data, f.name).splitlines()[0]
     except (ImportError_, IndexError) as e:
-        st.error(str(e) if isinstance(e, ImportError_) else f"{f.name}: empty file")
+        st.error(md(e if isinstance(e, ImportError_) else f"{f.name}: empty file"))
         return
     columns = next(csv.reader([header]), [])
     st.caption("Which column holds what (FA-KES's names are chosen when present):")
@@ -145,10 +150,10 @@ def _table(articles: Path) -> None:
     date_format = st.text_input("Date format (empty: guessed, e.g. %m/%d/%Y)", key="csv-date-format")
     if st.button("Import the table", key="import-csv", disabled="text" not in mapping):
         try:
-            rows = list(importer.read_csv(f.name, data, mapping, date_format))
+            rows = list(importer.read_csv(f.name, data, mapping, date_format, fallback={}))
         except ImportError_ as e:
-            st.error(str(e))
+            st.error(md(e))
             return
         saved = importer.save_all(rows, articles)
         added = sum(s.added for s in saved)
-        st.success(f"{added} article(s) added, {len(saved) - added} already in the folder.")
+        st.success(md(f"{added} article(s) added, {len(saved) - added} already in the folder."))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import gazetteer as gazetteer_module
 from . import lexicon as lexicon_module
-from .corpus import article_paths, read_article
+from .corpus import article_files, read_article
 from .errors import ArticleError
 from .events import classify
 from .excerpts import sentence_at
@@ -95,9 +95,11 @@ class ParseResult:
     error: ArticleError | None = None
 
 
-def _parse_path(path: Path, gaz: Gazetteer, lexicon: Lexicon | None, with_events: bool = True) -> ParseResult:
+def _parse_path(
+    path: Path, gaz: Gazetteer, lexicon: Lexicon | None, with_events: bool = True, folder: Path | None = None
+) -> ParseResult:
     try:
-        article = read_article(path)
+        article = read_article(path, folder)
     except ArticleError as e:
         return ParseResult(None, [], e)
     mentions = parse_text(article.name, article.text, gaz, article.body_start, article.published, lexicon, with_events)
@@ -132,21 +134,21 @@ def process_pool(
     )
 
 
-def _worker_parse(path: Path) -> ParseResult:
+def _worker_parse(file: tuple[Path, Path | None]) -> ParseResult:
     assert _worker_gazetteer is not None
-    return _parse_path(path, _worker_gazetteer, _worker_lexicon, _worker_events)
+    return _parse_path(file[0], _worker_gazetteer, _worker_lexicon, _worker_events, file[1])
 
 
 def parse_paths(
     paths: list[Path], gaz: Gazetteer, jobs: int = 1, lexicon: Lexicon | None = None, with_events: bool = True
 ) -> Iterator[ParseResult]:
     """Parse files and folders in order; unreadable files come back with `error` set."""
-    files = list(article_paths(paths))
+    files = list(article_files(paths))
     if with_events and lexicon is None:
         lexicon = lexicon_module.load()
     if jobs <= 1 or len(files) < 2 * jobs:
-        for path in files:
-            yield _parse_path(path, gaz, lexicon, with_events)
+        for path, folder in files:
+            yield _parse_path(path, gaz, lexicon, with_events, folder)
         return
     with process_pool(gaz, jobs, lexicon, with_events) as pool:
         yield from pool.map(_worker_parse, files, chunksize=max(1, len(files) // (jobs * 8)))

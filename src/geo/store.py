@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
+import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path = Path(path)
+def _complete_temp_file(path: Path, text: str) -> str:
+    """A temporary file beside `path` holding `text`, flushed to disk; the caller links or renames it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,10 +24,45 @@ def write_text_atomic(path: Path, text: str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    path = Path(path)
+    tmp = _complete_temp_file(path, text)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def create_text_exclusive(names: Iterable[Path], text: str) -> Path:
+    """Write `text` as a new, complete file under the first of `names` that is free, and return it.
+
+    The text goes to a temporary file once, which is hard-linked to a name: the link fails if the
+    name is taken, even by another process at the same instant, so two writers never replace each
+    other's file. `names` must not run out (e.g. end in a counter).
+    """
+    names = iter(names)
+    first = Path(next(names))
+    tmp = _complete_temp_file(first, text)
+    try:
+        for path in itertools.chain([first], names):
+            if os.path.lexists(path):
+                continue
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                continue
+            return Path(path)
+        raise ValueError("create_text_exclusive: no free name")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def write_csv_atomic(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> None:
@@ -33,3 +71,25 @@ def write_csv_atomic(path: Path, columns: Sequence[str], rows: Iterable[dict]) -
     writer.writeheader()
     writer.writerows(rows)
     write_text_atomic(path, buf.getvalue())
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
+    """An exclusive lock on a folder itself (flock on its descriptor): no lock file left among the articles.
+
+    Released when the process dies, so a killed writer never blocks the next one.
+    """
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{folder}: another import has held it for over {timeout:g} s") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)

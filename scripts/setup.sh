@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Make (or reuse) the project's virtual environment in .venv/ and install into it.
+# Debian/Ubuntu's own Python refuses pip outside a venv (PEP 668), so nothing is installed system-wide
+# except Debian packages, through apt (with sudo when not root).
+#   bash scripts/setup.sh          runtime: the dashboard and the CLI
+#   bash scripts/setup.sh dev      also the tests' needs: pytest, Playwright, Debian's chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want="${1:-runtime}"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {  # apt_install PACKAGE...: Debian packages the project needs (asks for sudo when not root)
+  echo "geo set-up: installing Debian packages: $* (needs root: sudo)" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+python=$(command -v python3 || true)
+[ -n "$python" ] || apt_install python3 python3-venv
+python=$(command -v python3)
+if [ ! -x .venv/bin/python ]; then
+  if ! "$python" -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    apt_install python3-venv
+    "$python" -m venv .venv
+  fi
+fi
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+if [ "$want" = dev ]; then
+  "${pip[@]}" -r requirements-dev.txt
+  command -v chromium >/dev/null || apt_install chromium
+else
+  "${pip[@]}" -r requirements.txt
+fi
+"${pip[@]}" --no-deps -e .
+command -v npm >/dev/null || apt_install nodejs npm
+bash scripts/vendor.sh

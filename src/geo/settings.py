@@ -1,0 +1,74 @@
+"""Every setting geo reads from the environment, in one table: name, variable, default, and why.
+
+`python -m geo settings` prints the table; the README's "Settings" section is this table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    default: str
+    help: str
+
+    def raw(self) -> str:
+        return os.environ.get(self.variable, "").strip()
+
+
+SETTINGS = {
+    "articles": Setting(
+        "GEO_ARTICLES", "articles/ in the project", "the folder the dashboard shows and `geo import` adds to"
+    ),
+    "gazetteer": Setting("GEO_GAZETTEER", "gazetteer/ in the project", "the gazetteer folder (places, aliases, rules)"),
+    "lexicons": Setting("GEO_LEXICONS", "lexicons/ in the project", "the event word lists"),
+    "cache": Setting("GEO_CACHE_DIR", "~/.cache/geo", "the gazetteer index cache and geocoder look-up answers"),
+    "allow_private_urls": Setting(
+        "GEO_ALLOW_PRIVATE_URLS", "0", "1: URL imports may reach local and private network addresses"
+    ),
+    "nominatim": Setting(
+        "GEO_NOMINATIM", "nominatim.openstreetmap.org (https)", "host[:port] of another Nominatim server (http)"
+    ),
+}
+
+
+def _folder(name: str, project_default: Path) -> Path:
+    value = SETTINGS[name].raw()
+    return Path(value).expanduser() if value else project_default
+
+
+def articles_dir() -> Path:
+    return _folder("articles", PROJECT_ROOT / "articles")
+
+
+def gazetteer_dir() -> Path:
+    return _folder("gazetteer", PROJECT_ROOT / "gazetteer")
+
+
+def lexicons_dir() -> Path:
+    return _folder("lexicons", PROJECT_ROOT / "lexicons")
+
+
+def cache_dir() -> Path:
+    return _folder("cache", Path.home() / ".cache" / "geo")
+
+
+def allow_private_urls() -> bool:
+    return SETTINGS["allow_private_urls"].raw().lower() in ("1", "true", "yes")
+
+
+def nominatim_server() -> str:
+    return SETTINGS["nominatim"].raw()
+
+
+def table() -> str:
+    """The settings as a plain-text table, for `geo settings`."""
+    rows = [(k, s.variable, s.default, s.help) for k, s in SETTINGS.items()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{v:<{widths[1]}}  {d:<{widths[2]}}  {h}" for _, v, d, h in rows)
