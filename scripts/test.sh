@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything the tests need into .venv/ (Python packages, Leaflet from npm, Debian's chromium),
-# then run them: lint, types, and the test suite.
+# then check and test: ruff (lint), mypy (types of the library), pytest on two processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-.venv/bin/python -m pytest "$@"
+.venv/bin/ruff check src app.py tests scripts
+.venv/bin/mypy
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"

@@ -276,10 +276,39 @@ def test_lexicon_errors_name_the_file_and_line(tmp_path):
     assert "not an ACLED event type" in str(err.value)
 
 
-def test_every_trigger_is_an_acled_type(lex):
-    for t in lex.triggers:
-        if t.event_type != lexicon.NO_EVENT:
-            assert t.sub_event_type in lexicon.EVENT_TYPES[t.event_type]
+# ACLED's event types and sub-event types, as its codebook lists them (ACLED Codebook, 2023 and later).
+ACLED_CODEBOOK = {
+    "Battles": {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"},
+    "Explosions/Remote violence": {
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    },
+    "Violence against civilians": {"Sexual violence", "Attack", "Abduction/forced disappearance"},
+    "Protests": {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"},
+    "Riots": {"Violent demonstration", "Mob violence"},
+    "Strategic developments": {
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    },
+}
+
+
+def test_every_type_and_trigger_is_spelled_as_in_acleds_codebook(lex):
+    for event_type, sub_types in lexicon.EVENT_TYPES.items():
+        assert set(sub_types) <= ACLED_CODEBOOK[event_type], event_type
+    used = {(t.event_type, t.sub_event_type) for t in lex.triggers if t.event_type != lexicon.NO_EVENT}
+    assert all(sub in ACLED_CODEBOOK[kind] for kind, sub in used), used
+    assert {kind for kind, _ in used} == set(ACLED_CODEBOOK)  # the triggers cover all six types
 
 
 def test_a_dateline_dates_the_weekdays_and_is_not_an_event_date(event):

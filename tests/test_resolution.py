@@ -64,9 +64,12 @@ def test_outside_syria_is_marked(parse):
     assert not any(p.in_syria for p in found.values())
 
 
-def test_reason_is_always_given(parse):
-    for m in parse("Aleppo, Idlib province, Kansafra, Moscow, Maarre Al-Numaan"):
-        assert m.reason
+def test_each_reason_names_the_rule_that_decided(parse):
+    found = {m.text: m.reason for m in parse("Aleppo, Idlib province, Kansafra, Moscow, Maarre Al-Numaan")}
+    assert "not the governorate" in found["Aleppo"]  # a city and a governorate share the name
+    assert "'province' beside the name" in found["Idlib"]
+    assert found["Kansafra"] == "spelling variant of Kansafrah"
+    assert found["Moscow"] == found["Maarre Al-Numaan"] == "the only place of that name"
 
 
 def test_spelling_variant_reason(parse):

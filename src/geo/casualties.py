@@ -8,7 +8,7 @@ tolls ("dozens", "hundreds of deaths") are kept as text with no figure: a number
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .lexicon import Lexicon
 
@@ -44,6 +44,10 @@ class Casualty(NamedTuple):
 class Phrases(frozenset):
     """Phrases of one role, with their first and last words: most tokens are ruled out in one look-up."""
 
+    first: frozenset[str]
+    last: frozenset[str]
+    longest: int
+
     def __new__(cls, phrases):
         self = super().__new__(cls, phrases)
         self.first = frozenset(p.split()[0] for p in self)
@@ -74,7 +78,7 @@ class _Words:
 
 
 def _words(lexicon: Lexicon) -> _Words:
-    words = lexicon.derived.get("casualties")
+    words = cast("_Words | None", lexicon.derived.get("casualties"))
     if words is None:
         words = lexicon.derived["casualties"] = _Words(lexicon)
     return words

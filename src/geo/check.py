@@ -103,7 +103,7 @@ def check(root: Path) -> list[Problem]:
     files = source_files(root)
     problems: list[Problem] = []
 
-    def add(path: Path, line: int | None, message: str) -> None:
+    def add(path: Path | str, line: int | None, message: str) -> None:
         problems.append(Problem(str(path), line, message))
 
     outline_path = root / "syria_governorates.geojson"

@@ -83,7 +83,7 @@ def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
         if not path.is_dir():
             yield path, None
             continue
-        found = []
+        found: list[Path] = []
         for top, dirs, files in os.walk(path, followlinks=False):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             found.extend(

@@ -152,12 +152,13 @@ def _month_date(text: str, start: int, end: int, month: int, published: dt.date 
         return StatedDate(before.start(), stop, value, text[before.start() : stop], False) if value else None
     after = _DAY_AFTER.match(text, end)
     if after:
-        year = int(after.group(2)) if after.group(2) else None
-        value = _day(published, year, month, int(after.group(1)))
+        stated_year = int(after.group(2)) if after.group(2) else None
+        value = _day(published, stated_year, month, int(after.group(1)))
         return StatedDate(start, after.end(), value, text[start : after.end()], False) if value else None
     year = _YEAR_AFTER.match(text, end)
     if year:
         value = _month(published, int(year.group(1)), month)
+        assert value is not None  # a stated year always gives a month
         return StatedDate(start, year.end(), value, text[start : year.end()], _word_before(text, start) == "since")
     # A month name alone must look like one: capitalised, full, and after "in", "early"...
     # ("May" is a verb, "Mar" a prefix, "March" a walk, unless the context says otherwise).

@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .casualties import Casualty, find_casualties, totals
 from .dates import StatedDate, find_dates
@@ -161,7 +161,7 @@ class _Article:
         stated = find_dates(body, date_words, published)
         self.dates = [d for d in stated if not d.since and not d.reporting]
         self.date_starts = [d.start for d in self.dates]
-        self.sentences: dict[int, tuple] = {}
+        self.sentences: dict[int, _Sentence] = {}
         self.combatants = lexicon.phrases("combatant")
 
     def sentence(self, start: int, end: int) -> _Sentence:
@@ -242,7 +242,7 @@ class _Article:
 
 def _actor_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     """Government and non-state actor phrases as one pattern, longest first."""
-    pattern = lexicon.derived.get("actors")
+    pattern = cast("re.Pattern[str] | None", lexicon.derived.get("actors"))
     if pattern is None:
         phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
         alternatives = "|".join(re.escape(p) for p in phrases)

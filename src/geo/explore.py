@@ -37,6 +37,7 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
         if result.error:
             errors.append(str(result.error))
         else:
+            assert result.article is not None  # no error: the article was read
             articles.append(result.article)
             mentions.extend(result.mentions)
     return Corpus(articles, mentions, errors)
@@ -143,17 +144,19 @@ def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:
     rows = []
     for e in summary.casualty_events():
         first = e.mentions[0]
+        event = first.event
+        assert event is not None  # every mention of an event report has one: see event_key
         rows.append(
             {
                 "article": titles.get(first.article, first.article),
-                "date": first.event.event_date,
-                "date_source": first.event.date_source,
+                "date": event.event_date,
+                "date_source": event.date_source,
                 "event_type": e.event_type,
-                "sub_event_type": first.event.sub_event_type,
+                "sub_event_type": event.sub_event_type,
                 "killed": e.killed,
                 "injured": e.injured,
                 "casualty_text": "; ".join(
-                    dict.fromkeys(m.event.casualty_text for m in e.mentions if m.event.casualty_text)
+                    dict.fromkeys(m.event.casualty_text for m in e.mentions if m.event and m.event.casualty_text)
                 ),
                 "sources": list({m.excerpt_start: m for m in e.mentions}.values()),
             }

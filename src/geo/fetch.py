@@ -60,7 +60,7 @@ def _checked_address(url: str, host: str, port: int, allow_private: bool) -> str
         raise FetchError(
             f"{url}: cannot reach it ({host} does not resolve); check the address, or the connection if offline"
         ) from e
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]  # an IPv4 or IPv6 socket address starts with a str
     if not allow_private:
         private = [a for a in addresses if not is_public(a)]
         if private:
@@ -167,7 +167,8 @@ def _read_capped(url: str, response: http.client.HTTPResponse, max_bytes: int, e
     length = response.getheader("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
         raise FetchError(f"{url}: the page is {int(length) / 1024 / 1024:.1f} MB, over the {limit} limit")
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         if time.monotonic() >= end:
             raise FetchError(f"{url}: no complete answer within {deadline:g} s")

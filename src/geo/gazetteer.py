@@ -93,6 +93,7 @@ class EntryTable:
             else:
                 key, flags, major, direct, derived, cands, admin, exact = raw
                 pl = self._places
+                assert pl is not None  # raw tuples come from a saved index, with its place list
                 entry = Entry(
                     key,
                     [pl[i] for i in direct],
@@ -407,11 +408,11 @@ def build(root: Path) -> Gazetteer:
     merged = {row["old_id"]: row["new_id"] for _l, row in read_rows(files["merged_ids"], ("old_id", "new_id"), False)}
     for name in ("aliases", "curated_aliases"):
         for line, row in read_rows(files[name], ALIAS_COLUMNS, required=name == "aliases"):
-            place = places.get(merged.get(row["place_id"], row["place_id"]))
-            if place is None:
+            aliased = places.get(merged.get(row["place_id"], row["place_id"]))
+            if aliased is None:
                 raise GazetteerError(files[name], line, f"place_id {row['place_id']!r} is not in any places file")
             if row["alias"].strip():
-                builder.add(place, row["alias"], curated=name == "curated_aliases")
+                builder.add(aliased, row["alias"], curated=name == "curated_aliases")
     not_place_keys = set()
     for _line, row in read_rows(files["not_places"], NOT_PLACE_COLUMNS, required=False):
         builder.add_not_place(row["phrase"])

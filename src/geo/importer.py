@@ -17,7 +17,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +156,7 @@ def _read_pdf(name: str, data: bytes) -> Imported:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: Mapping[str, object] = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError) as e:
         raise ImportError_(f"{name}: not a readable PDF ({e})") from e
     text = "\n\n".join(p.strip() for p in pages if p.strip())
@@ -320,7 +320,7 @@ def text_key(text: str) -> str:
 
 def existing_keys(folder: Path) -> dict[str, Path]:
     """The text key of every article already in the folder."""
-    keys = {}
+    keys: dict[str, Path] = {}
     for path, inside in article_files([folder]) if folder.is_dir() else ():
         try:
             text = read_bytes_inside(path, inside).decode("utf-8-sig")

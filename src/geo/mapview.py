@@ -108,7 +108,7 @@ class PlaceSummary:
 
     def casualty_events(self) -> list[EventReport]:
         """Events whose sentences state a toll, as a figure or in words ("dozens")."""
-        return [e for e in self.events if any(m.event.casualties for m in e.mentions)]
+        return [e for e in self.events if any(m.event.casualties for m in e.mentions if m.event)]
 
 
 def summarise(mentions: Iterable[Mention], distinct: bool = False) -> list[PlaceSummary]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from .excerpts import sentence_at
 from .gazetteer import Gazetteer
 from .lexicon import Lexicon
 from .matcher import find_matches
-from .models import Article, Mention
+from .models import Article, Event, Mention
 from .resolver import Resolved, resolve
 from .textnorm import normalise
 
@@ -58,6 +58,7 @@ def parse_text(
             if s < sentence[1]:
                 sentence_end = -1
         spans.append((s, e, sentence[1], sentence[1] + len(sentence[0]), sentence[0]))
+    events: Sequence[Event | None]
     if with_events:
         lexicon = lexicon or lexicon_module.load()
         events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon, body_start)

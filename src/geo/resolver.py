@@ -72,8 +72,10 @@ def _nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tu
 def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[Resolved]:
     """One place per match that is a place mention, in text order."""
     ctx = gaz.context
-    pending = []  # (match, candidates, notes, needs a nearby place to vouch for it)
+    # (match, candidates, notes (None on the fast path), needs a nearby place to vouch for it, read as a governorate)
+    pending: list[tuple[Match, tuple[Place, ...], list[str] | None, bool, bool]] = []
     admin_list_end = -1  # end of the last name read as a governorate, for lists that follow it
+    notes: list[str] | None
     for m in matches:
         entry = m.entry
         flags = entry.flags

@@ -67,11 +67,11 @@ class EventReport:
     @property
     def killed(self) -> int | None:
         """The largest figure any of its sentences gives (tolls are revised upwards); None if only vague."""
-        return _largest(m.event.killed for m in self.mentions)
+        return _largest(m.event.killed for m in self.mentions if m.event)  # all of them have one: see event_key
 
     @property
     def injured(self) -> int | None:
-        return _largest(m.event.injured for m in self.mentions)
+        return _largest(m.event.injured for m in self.mentions if m.event)
 
 
 def _largest(values: Iterable[int | None]) -> int | None:
@@ -136,12 +136,18 @@ class Timeline:
 TIMELINE_FROM_QUANTILE = 0.05
 
 
+def _dated(m: Mention) -> dt.date:
+    day = event_day(m)
+    assert day is not None  # the timeline keeps dated mentions only
+    return day
+
+
 def timeline(mentions: Iterable[Mention], distinct: bool) -> Timeline:
     """Mentions or distinct events per period and event type, by event date."""
     mentions = [m for m in mentions if event_day(m)]
     if not mentions:
         return Timeline("day", [], None, None)
-    days = [event_day(m) for m in mentions]
+    days = [_dated(m) for m in mentions]
     ordered = sorted(days)
     shown_from = ordered[int(TIMELINE_FROM_QUANTILE * (len(ordered) - 1))]
     unit = time_unit(shown_from, ordered[-1])
@@ -149,7 +155,7 @@ def timeline(mentions: Iterable[Mention], distinct: bool) -> Timeline:
     counts: Counter[tuple[dt.date, str]] = Counter()
     if distinct:
         for e in distinct_events(mentions):
-            counts[(period_start(event_day(e.mentions[0]), unit), e.event_type)] += 1
+            counts[(period_start(_dated(e.mentions[0]), unit), e.event_type)] += 1
     else:
         for m, day in zip(mentions, days, strict=True):
             counts[(period_start(day, unit), event_label(m))] += 1
