@@ -15,8 +15,10 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import curation, explore, gazetteer, mapview, page_curate, page_import, settings, sinks, summary
+from geo import gazetteer, settings, sinks, summary
+from geo.dashboard import explore, mapview, page_curate, page_import
 from geo.errors import GeoError
+from geo.gazetteer import curation
 from geo.sinks import markdown as md
 
 ROOT = Path(__file__).resolve().parent

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import os
 import re
 import sys
@@ -35,8 +34,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from shared_data import require  # noqa: E402
 
 from geo.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS  # noqa: E402
+from geo.places.distance import km  # noqa: E402
 from geo.store import write_csv_atomic, write_text_atomic  # noqa: E402
-from geo.textnorm import alias_key  # noqa: E402
+from geo.text.normalise import alias_key  # noqa: E402
 
 MERGE_KM = 5.0  # an OCHA capital and a locality of the same name this close are one place
 DUPLICATE_KM = 2.0  # two localities of one source: tighter (Latmin and Al-Lataminah are 4 km apart)
@@ -48,12 +48,6 @@ _LATIN_NAME = re.compile(r"^[a-z' ]{3,}$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance; geopy is not needed for a merge threshold of a few km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 def skeleton(name: str) -> str:

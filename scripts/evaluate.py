@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -22,15 +21,12 @@ from shared_data import FAKES_CSV, require  # noqa: E402
 
 from geo import gazetteer  # noqa: E402
 from geo.pipeline import parse_text  # noqa: E402
+from geo.places.distance import km  # noqa: E402
 from geo.summary import main_governorate  # noqa: E402
 
 KM = 25.0
 
 
-def km(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 def score(pairs_found: int, found: int, gold: int) -> tuple[float, float, float]:

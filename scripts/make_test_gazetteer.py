@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from geo.store import write_csv_atomic  # noqa: E402
-from geo.textnorm import alias_key  # noqa: E402
+from geo.text.normalise import alias_key  # noqa: E402
 
 REAL = ROOT / "gazetteer"
 FIXTURE = ROOT / "tests" / "data" / "gazetteer"

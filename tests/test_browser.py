@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from geo import gazetteer
-from geo.explore import Filters, filter_mentions, load_corpus
-from geo.mapview import EVENT_COLOURS, event_class, summarise
+from geo.dashboard.explore import Filters, filter_mentions, load_corpus
+from geo.dashboard.mapview import EVENT_COLOURS, event_class, summarise
 
 playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent

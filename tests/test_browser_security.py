@@ -16,7 +16,7 @@ import pytest
 from test_browser import CHROMIUM, browser, map_frame, streamlit_server  # noqa: F401 (fixtures)
 
 from geo import gazetteer
-from geo.explore import load_corpus
+from geo.dashboard.explore import load_corpus
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from helpers import closed_port
 
-from geo import curation, gazetteer, lookup
+from geo import gazetteer
+from geo.dashboard.explore import load_corpus
 from geo.errors import GazetteerError
-from geo.explore import load_corpus
+from geo.gazetteer import curation, lookup
 from geo.pipeline import OVERRIDE_REASON, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent

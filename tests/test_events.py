@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from geo import casualties, lexicon
-from geo.errors import GazetteerError
+from geo.errors import GazetteerError, LexiconError
+from geo.events import casualties, lexicon
 from geo.pipeline import parse_text
 
 PUBLISHED = dt.date(2016, 5, 11)  # a Wednesday
@@ -269,8 +269,9 @@ def test_lexicon_errors_name_the_file_and_line(tmp_path):
         (tmp_path / name).write_text((lexicon.default_root() / name).read_text(encoding="utf-8"), encoding="utf-8")
     with open(tmp_path / "event_triggers.csv", "a", encoding="utf-8") as f:
         f.write("air blast,Explosions,Air strike,3,\n")
-    with pytest.raises(GazetteerError) as err:
+    with pytest.raises(LexiconError) as err:  # a lexicon problem is not a gazetteer problem
         lexicon.load(tmp_path)
+    assert not isinstance(err.value, GazetteerError) and isinstance(err.value, ValueError)
     lines = (tmp_path / "event_triggers.csv").read_text(encoding="utf-8").count("\n")
     assert f"event_triggers.csv:{lines}:" in str(err.value)
     assert "not an ACLED event type" in str(err.value)

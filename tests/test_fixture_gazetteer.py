@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import FIXTURE_GAZETTEER
 
-from geo.check import check
+from geo.gazetteer.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 REMAKE = "out of date: run python scripts/make_test_gazetteer.py"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from geo import gazetteer
-from geo.check import check
 from geo.errors import GazetteerError
+from geo.gazetteer.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "id,name,name_ar,kind,lat,lon,governorate,parent,population,source\n"

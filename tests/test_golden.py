@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.corpus import read_article
+from geo.corpus.reader import read_article
 from geo.pipeline import parse_article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,9 @@ import docx
 import pytest
 from helpers import closed_port
 
-from geo import importer
-from geo.corpus import read_article
-from geo.importer import ImportError_
+from geo.corpus import importer
+from geo.corpus.importer import ImportError_
+from geo.corpus.reader import read_article
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY = "Air strikes hit Aleppo’s eastern districts on Tuesday, killing at least 20 people, activists said.\n"

@@ -3,8 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.matcher import find_matches
-from geo.textnorm import alias_key
+from geo.places.matcher import find_matches
+from geo.text.normalise import alias_key
 
 WORDS = st.sampled_from(
     "the in of near Aleppo Hama Hamas al- Idlib province village Deir ez Zor Tal Abyad , . ’s ' "

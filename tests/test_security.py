@@ -21,8 +21,10 @@ from pathlib import Path
 import folium
 import pytest
 
-from geo import explore, fetch, gazetteer, importer, mapview, sinks
+from geo import gazetteer, sinks
 from geo.cli import main as geo_main
+from geo.corpus import fetch, importer
+from geo.dashboard import explore, mapview
 from geo.pipeline import parse_paths
 
 ROOT = Path(__file__).resolve().parent.parent

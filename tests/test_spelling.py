@@ -3,8 +3,8 @@
 import pytest
 
 from geo.gazetteer import default_root
-from geo.spelling import load_rules, variants
-from geo.textnorm import alias_key
+from geo.text.normalise import alias_key
+from geo.text.spelling import load_rules, variants
 
 RULES = load_rules(default_root() / "spelling_rules.csv")
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.textnorm import alias_key, normalise
+from geo.text.normalise import alias_key, normalise
 
 
 @given(st.text())

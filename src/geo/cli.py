@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import gazetteer, importer, lexicon, settings
-from .check import check, check_lexicon
-from .errors import GeoError
-from .output import Writer
-from .pipeline import default_jobs, parse_paths
+from geo import gazetteer, settings
+from geo.corpus import importer
+from geo.errors import GeoError
+from geo.events import lexicon
+from geo.gazetteer.check import check, check_lexicon
+from geo.output import Writer
+from geo.pipeline import default_jobs, parse_paths
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
 

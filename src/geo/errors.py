@@ -1,4 +1,9 @@
-"""One exception family, so that the CLI and the app can report any failure in one line."""
+"""One exception family, so that the CLI and the app can report any failure in one line.
+
+Each class also inherits the builtin it stands for (as geopy's errors do), so code that knows only
+Python's own exceptions still catches it: a broken data file is a ValueError, an unreadable article
+an OSError, an unreachable service a ConnectionError.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,23 @@ class GeoError(Exception):
     """Base of every error geo raises on purpose."""
 
 
-class GazetteerError(GeoError, ValueError):
-    """A gazetteer file is malformed; the message names the file and the line."""
+class DataFileError(GeoError, ValueError):
+    """A data file people edit is malformed: `path`, `line` (None: the whole file) and `message` say where and what."""
 
     def __init__(self, path: Path | str, line: int | None, message: str):
         self.path = str(path)
         self.line = line
+        self.message = message
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
+
+
+class GazetteerError(DataFileError):
+    """A gazetteer file (gazetteer/) is malformed, or an edit to it would make it so."""
+
+
+class LexiconError(DataFileError):
+    """An event word list (lexicons/) is malformed."""
 
 
 class ArticleError(GeoError, OSError):
@@ -25,3 +39,19 @@ class ArticleError(GeoError, OSError):
     def __init__(self, path: Path | str, message: str):
         self.path = str(path)
         super().__init__(f"{self.path}: {message}")
+
+
+class ImportError_(GeoError, ValueError):  # noqa: N801 (ImportError is the builtin for Python modules)
+    """An import that cannot be done; the message says which file, line or URL, and why."""
+
+
+class FetchError(ImportError_, ConnectionError):
+    """A web page that cannot be fetched, or may not be; the message names the address and the reason."""
+
+
+class LookupUnavailable(GeoError, ConnectionError):
+    """A geocoding service cannot be reached; the message says which."""
+
+
+class UnsafeTextError(GeoError, ValueError):
+    """A map element holds text that would run as template code: a sink was missed."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from .events import Event
+from operator import attrgetter
+from typing import NamedTuple
 
 KINDS = (
     "country",
@@ -69,6 +69,36 @@ class Article:
             return None
 
 
+class Casualty(NamedTuple):
+    kind: str  # "killed" or "injured"
+    figure: int | None  # None: a toll stated without a number ("dozens")
+    qualifier: str  # "at least", "over", "about", "up to", "under" or ""
+    victims: str
+    subset: bool  # "including 5 children": part of a total already counted
+    start: int
+    end: int
+    text: str
+
+
+
+class Event(NamedTuple):
+    event_type: str | None
+    sub_event_type: str | None
+    trigger: str
+    trigger_start: int | None
+    killed: int | None
+    injured: int | None
+    casualties: tuple[Casualty, ...]
+    event_date: str | None
+    date_source: str  # "stated", "publication" or "" when the article has no date
+    date_text: str
+
+    @property
+    def casualty_text(self) -> str:
+        return "; ".join(c.text for c in self.casualties)
+
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A place name found in an article; offsets index the article text as read."""
@@ -84,26 +114,32 @@ class Mention:
     event: Event | None = None
 
     def record(self) -> dict:
-        """The flat record of `geo parse`: field names are a public contract, only add."""
-        p = self.place
-        return {
-            "article": self.article,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "place_id": p.id,
-            "name": p.name,
-            "name_ar": p.name_ar,
-            "kind": p.kind,
-            "lat": p.lat,
-            "lon": p.lon,
-            "governorate": p.governorate,
-            "in_syria": p.in_syria,
-            "excerpt": self.excerpt,
-            "excerpt_start": self.excerpt_start,
-            "reason": self.reason,
-            **event_record(self.event),
-        }
+        """The flat record of `geo parse` (RECORD_FIELDS, in that order)."""
+        return {field: get(self) for field, get in _MENTION_RECORD} | event_record(self.event)
+
+
+# The `geo parse` record, spelled once: (field, where its value comes from), in column order.
+# These names are a public contract: add fields, never rename them.
+_MENTION_RECORD = tuple(
+    (field, attrgetter(source))
+    for field, source in (
+        ("article", "article"),
+        ("start", "start"),
+        ("end", "end"),
+        ("text", "text"),
+        ("place_id", "place.id"),
+        ("name", "place.name"),
+        ("name_ar", "place.name_ar"),
+        ("kind", "place.kind"),
+        ("lat", "place.lat"),
+        ("lon", "place.lon"),
+        ("governorate", "place.governorate"),
+        ("in_syria", "place.in_syria"),
+        ("excerpt", "excerpt"),
+        ("excerpt_start", "excerpt_start"),
+        ("reason", "reason"),
+    )
+)
 
 
 def event_record(e: Event | None) -> dict:
@@ -148,3 +184,4 @@ EVENT_FIELDS = (
     "date_text",
     "casualties",
 )
+RECORD_FIELDS = tuple(field for field, _ in _MENTION_RECORD) + EVENT_FIELDS

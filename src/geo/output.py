@@ -10,27 +10,8 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from .models import EVENT_FIELDS, Mention
-from .sinks import csv_cell
-
-RECORD_FIELDS = (
-    "article",
-    "start",
-    "end",
-    "text",
-    "place_id",
-    "name",
-    "name_ar",
-    "kind",
-    "lat",
-    "lon",
-    "governorate",
-    "in_syria",
-    "excerpt",
-    "excerpt_start",
-    "reason",
-    *EVENT_FIELDS,
-)
+from geo.models import RECORD_FIELDS, Mention
+from geo.sinks import csv_cell
 
 
 class Writer:

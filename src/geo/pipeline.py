@@ -13,18 +13,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import gazetteer as gazetteer_module
-from . import lexicon as lexicon_module
-from .corpus import article_files, read_article
-from .errors import ArticleError
-from .events import classify
-from .excerpts import sentence_at
-from .gazetteer import Gazetteer
-from .lexicon import Lexicon
-from .matcher import find_matches
-from .models import Article, Event, Mention
-from .resolver import Resolved, resolve
-from .textnorm import normalise
+from geo import gazetteer as gazetteer_module
+from geo.corpus.reader import article_files, read_article
+from geo.errors import ArticleError
+from geo.events import lexicon as lexicon_module
+from geo.events.classify import classify
+from geo.events.lexicon import Lexicon
+from geo.gazetteer import Gazetteer
+from geo.models import Article, Event, Mention
+from geo.places.matcher import find_matches
+from geo.places.resolver import Resolved, resolve
+from geo.text.normalise import normalise
+from geo.text.sentences import sentence_at
 
 
 def parse_text(

@@ -26,12 +26,7 @@ import json
 import re
 from typing import Any
 
-from .errors import GeoError
-
-
-class UnsafeTextError(GeoError, ValueError):
-    """A map element holds text that would run as template code: a sink was missed."""
-
+from geo.errors import UnsafeTextError
 
 _HTML_EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 

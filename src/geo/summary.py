@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .models import Mention
+from geo.models import Mention
 
 
 def governorate_counts(mentions: Iterable[Mention]) -> Counter[str]:

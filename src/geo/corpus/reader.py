@@ -13,8 +13,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ArticleError
-from .models import Article
+from geo.errors import ArticleError
+from geo.models import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 NOT_ARTICLES = {"readme.md"}

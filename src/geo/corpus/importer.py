@@ -21,19 +21,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fetch, settings
-from .corpus import article_files, parse_front_matter, read_bytes_inside
-from .errors import GeoError
-from .store import create_text_exclusive, folder_lock
+from geo import settings
+from geo.corpus import fetch
+from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside
+from geo.errors import ImportError_
+from geo.store import create_text_exclusive, folder_lock
 
 META_KEYS = ("title", "date", "date_from", "source", "url", "author", "language")
 # A file's own timestamp is not a publication date: when it is the only date there is, the front matter says so.
 FILE_DATE_NOTE = "{what}, not a stated publication date: check it"
 FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-
-
-class ImportError_(GeoError):
-    """An import that cannot be done; the message says which file, line or URL, and why."""
 
 
 @dataclass
@@ -218,10 +215,7 @@ def fetch_url(
     """
     if allow_private is None:
         allow_private = allow_private_urls()
-    try:
-        page = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes, deadline=timeout)
-    except fetch.FetchError as e:
-        raise ImportError_(str(e)) from e
+    page = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes, deadline=timeout)  # FetchError: one line
     try:
         html = page.body.decode(page.charset) if page.charset else decode(page.body, url)
     except (LookupError, UnicodeDecodeError):

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from . import lexicon
-from .check import Outline, common_word_alias, name_ar_problem
-from .errors import GazetteerError
-from .excerpts import sentence_at
-from .gazetteer import (
+from geo.corpus.importer import slug
+from geo.errors import GazetteerError
+from geo.events import lexicon
+from geo.gazetteer import (
     ALIAS_COLUMNS,
     NOT_PLACE_COLUMNS,
     OVERRIDE_COLUMNS,
@@ -30,10 +29,11 @@ from .gazetteer import (
     read_word_list,
     source_files,
 )
-from .importer import slug
-from .models import KINDS, Article, Mention
-from .store import write_csv_atomic
-from .textnorm import alias_key
+from geo.gazetteer.check import Outline, common_word_alias, name_ar_problem
+from geo.models import KINDS, Article, Mention
+from geo.store import write_csv_atomic
+from geo.text.normalise import alias_key
+from geo.text.sentences import sentence_at
 
 LOCK_TIMEOUT = 30
 # A capitalised name of up to four words, with al-/el-/as-... particles: "Kafr Nabl", "Tal al-Sultan".

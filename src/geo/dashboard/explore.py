@@ -8,13 +8,13 @@ import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .corpus import article_paths
-from .gazetteer import Gazetteer
-from .mapview import PlaceSummary, kind_group, summarise
-from .models import Article, Mention
-from .output import Writer
-from .pipeline import parse_paths
-from .summary import event_day, event_label
+from geo.corpus.reader import article_paths
+from geo.dashboard.mapview import PlaceSummary, kind_group, summarise
+from geo.gazetteer import Gazetteer
+from geo.models import Article, Mention
+from geo.output import Writer
+from geo.pipeline import parse_paths
+from geo.summary import event_day, event_label
 
 
 @dataclass

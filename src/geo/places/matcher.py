@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, ONE_WORD, Entry, Gazetteer
-from .textnorm import normalise
+from geo.gazetteer import ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, ONE_WORD, Entry, Gazetteer
+from geo.text.normalise import normalise
 
 ACRONYM_MAX = 5
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import ahocorasick
 
-from . import settings
-from .errors import GazetteerError
-from .textnorm import normalise
+from geo import settings
+from geo.errors import LexiconError
+from geo.text.normalise import normalise
 
 EVENT_TYPES = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
@@ -118,12 +118,12 @@ def _rows(path: Path, columns: tuple[str, ...]):
     try:
         f = open(path, encoding="utf-8-sig", newline="")
     except OSError as e:
-        raise GazetteerError(path, None, f"cannot read ({e.strerror})") from e
+        raise LexiconError(path, None, f"cannot read ({e.strerror})") from e
     with f:
         reader = csv.DictReader(f)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
-            raise GazetteerError(path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
+            raise LexiconError(path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
         yield from enumerate(reader, start=2)
 
 
@@ -132,16 +132,16 @@ def load_triggers(path: Path) -> list[Trigger]:
     for line, row in _rows(path, ("phrase", "event_type", "sub_event_type", "rank")):
         event_type, sub = row["event_type"].strip(), row["sub_event_type"].strip()
         if event_type == NO_EVENT and sub:
-            raise GazetteerError(path, line, "a 'none' row masks words: leave its sub_event_type empty")
+            raise LexiconError(path, line, "a 'none' row masks words: leave its sub_event_type empty")
         if event_type != NO_EVENT and sub not in EVENT_TYPES.get(event_type, ()):
-            raise GazetteerError(path, line, f"'{event_type}' / '{sub}' is not an ACLED event type and sub-event type")
+            raise LexiconError(path, line, f"'{event_type}' / '{sub}' is not an ACLED event type and sub-event type")
         try:
             rank = int(row["rank"])
         except ValueError:
-            raise GazetteerError(path, line, f"rank must be a whole number, not '{row['rank']}'") from None
+            raise LexiconError(path, line, f"rank must be a whole number, not '{row['rank']}'") from None
         phrase = row["phrase"].strip()
         if not key_text(phrase.rstrip("*")) or "*" in phrase[:-1]:
-            raise GazetteerError(path, line, f"phrase '{phrase}' must be words, with '*' only at the end")
+            raise LexiconError(path, line, f"phrase '{phrase}' must be words, with '*' only at the end")
         triggers.append(Trigger(phrase, event_type, sub, rank))
     return triggers
 
@@ -151,15 +151,15 @@ def load_words(path: Path) -> dict[str, dict[str, str]]:
     for line, row in _rows(path, ("phrase", "role", "value")):
         role, value = row["role"].strip(), (row["value"] or "").strip()
         if role not in ROLES:
-            raise GazetteerError(path, line, f"unknown role '{role}' (one of {', '.join(sorted(ROLES))})")
+            raise LexiconError(path, line, f"unknown role '{role}' (one of {', '.join(sorted(ROLES))})")
         if role in ("number", "multiplier", "month", "weekday", "relative_day", "relative_month"):
             try:
                 int(value)
             except ValueError:
-                raise GazetteerError(path, line, f"role {role} needs a whole number in 'value'") from None
+                raise LexiconError(path, line, f"role {role} needs a whole number in 'value'") from None
         phrase = key_text(row["phrase"].rstrip("*"))
         if not phrase:
-            raise GazetteerError(path, line, "empty phrase")
+            raise LexiconError(path, line, "empty phrase")
         words.setdefault(phrase, {})[role] = value
     return words
 
@@ -200,5 +200,5 @@ def load(root: Path | None = None) -> Lexicon:
     """The lexicon in `root` (default: lexicons/ or $GEO_LEXICONS), rebuilt when its files change."""
     root = root or default_root()
     if not root.is_dir():
-        raise GazetteerError(root, None, "event lexicon folder not found")
+        raise LexiconError(root, None, "event lexicon folder not found")
     return _load(root, _fingerprint(root))

@@ -8,9 +8,10 @@ tolls ("dozens", "hundreds of deaths") are kept as text with no figure: a number
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, cast
+from typing import cast
 
-from .lexicon import Lexicon
+from geo.events.lexicon import Lexicon
+from geo.models import Casualty
 
 # "1 000" (a space as thousands separator) is one token, like "1,000" and "1.000".
 # Signs are tokens too, so "20%", "12:30", "$5" and "19/4" can be told from counts of people.
@@ -28,17 +29,6 @@ _BRIDGE = {"to", "at", "of", "rose", "risen", "reached", "climbed", "stood", "an
 _UNITS = {"km", "kilometers", "kilometres", "miles", "meters", "metres", "percent", "per", "years", "year", "days"}
 _UNITS |= {"day", "hours", "hour", "minutes", "months", "month", "weeks", "week", "times", "am", "pm", "tons"}
 _UNITS |= {"dollars", "usd", "euros", "pounds", "mm", "kg", "st", "nd", "rd", "th", "o'clock", "degrees"}
-
-
-class Casualty(NamedTuple):
-    kind: str  # "killed" or "injured"
-    figure: int | None  # None: a toll stated without a number ("dozens")
-    qualifier: str  # "at least", "over", "about", "up to", "under" or ""
-    victims: str
-    subset: bool  # "including 5 children": part of a total already counted
-    start: int
-    end: int
-    text: str
 
 
 class Phrases(frozenset):

@@ -15,19 +15,15 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import settings
-from .errors import GeoError
-from .fetch import USER_AGENT
-from .gazetteer import Gazetteer
-from .store import write_text_atomic
-from .textnorm import alias_key
+from geo import settings
+from geo.corpus.fetch import USER_AGENT
+from geo.errors import LookupUnavailable
+from geo.gazetteer import Gazetteer
+from geo.store import write_text_atomic
+from geo.text.normalise import alias_key
 
 NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
 TIMEOUT = 10
-
-
-class LookupUnavailable(GeoError):
-    """The service cannot be reached (offline, blocked, or failing)."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from .errors import GeoError
+from geo.errors import FetchError
 
 MAX_BYTES = 20 * 1024 * 1024
 DEADLINE_SECONDS = 30.0
@@ -32,10 +32,6 @@ USER_AGENT = "geo-news-geoparser/0.1 (Syria news geoparsing dashboard; research 
 PRIVATE_HINT = (
     "to import from your own network, allow private addresses (geo import --allow-private, GEO_ALLOW_PRIVATE_URLS=1)"
 )
-
-
-class FetchError(GeoError):
-    """A page that cannot be fetched, or may not be; the message names the address and the reason."""
 
 
 @dataclass(frozen=True)

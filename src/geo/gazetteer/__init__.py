@@ -26,11 +26,11 @@ from pathlib import Path
 
 import ahocorasick
 
-from . import settings
-from .errors import GazetteerError
-from .models import KINDS, Place
-from .spelling import SpellingRule, load_rules, variants
-from .textnorm import alias_key
+from geo import settings
+from geo.errors import GazetteerError
+from geo.models import KINDS, Place
+from geo.text.normalise import alias_key
+from geo.text.spelling import SpellingRule, load_rules, variants
 
 PLACE_COLUMNS = ("id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source")
 ALIAS_COLUMNS = ("place_id", "alias", "note")
@@ -464,8 +464,9 @@ def fingerprint(root: Path) -> str:
     for name, path in sorted(source_files(root).items()):
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"-")
-    for module in ("gazetteer.py", "spelling.py", "textnorm.py", "models.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    package = Path(__file__).resolve().parents[1]  # the index is built by this code: it is part of the key
+    for module in ("gazetteer/__init__.py", "text/spelling.py", "text/normalise.py", "models.py"):
+        digest.update((package / module).read_bytes())
     return digest.hexdigest()[:20]
 
 

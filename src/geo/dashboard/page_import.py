@@ -12,9 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from . import importer
-from .importer import Imported, ImportError_
-from .sinks import markdown as md
+from geo.corpus import importer
+from geo.corpus.importer import Imported, ImportError_
+from geo.sinks import markdown as md
 
 FORM_FIELDS = ("title", "date", "source", "url")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import GazetteerError
+from geo.errors import GazetteerError
 
 MAX_VARIANTS = 48
 

@@ -14,9 +14,10 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple, cast
 
-from .casualties import Casualty, find_casualties, totals
-from .dates import StatedDate, find_dates
-from .lexicon import NO_EVENT, TERRITORY, Lexicon
+from geo.events.casualties import find_casualties, totals
+from geo.events.dates import StatedDate, find_dates
+from geo.events.lexicon import NO_EVENT, TERRITORY, Lexicon
+from geo.models import Casualty, Event
 
 # A date in an earlier sentence still dates this one when it is this close and no line break
 # intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
@@ -31,23 +32,6 @@ _REFERENCE_POINT = re.compile(
     r"\b(?:km|kms|kilometers?|kilometres?|miles?|meters?|metres?)\b[^.]{0,30}?\b(?:of|from)\s+(?:the\s+)?(?:city\s+of\s+)?$",
     re.IGNORECASE,
 )
-
-
-class Event(NamedTuple):
-    event_type: str | None
-    sub_event_type: str | None
-    trigger: str
-    trigger_start: int | None
-    killed: int | None
-    injured: int | None
-    casualties: tuple[Casualty, ...]
-    event_date: str | None
-    date_source: str  # "stated", "publication" or "" when the article has no date
-    date_text: str
-
-    @property
-    def casualty_text(self) -> str:
-        return "; ".join(c.text for c in self.casualties)
 
 
 class Hit(NamedTuple):

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lexicon
-from .errors import GazetteerError
-from .gazetteer import (
+from geo.errors import GazetteerError, LexiconError
+from geo.events import lexicon
+from geo.gazetteer import (
     ALIAS_COLUMNS,
     ANY_CASE_KINDS,
     CONTEXT_COLUMNS,
@@ -21,7 +21,7 @@ from .gazetteer import (
     read_word_list,
     source_files,
 )
-from .textnorm import alias_key
+from geo.text.normalise import alias_key
 
 BORDER_TOLERANCE_DEG = 0.05  # about 5 km: border villages sit on the simplified outline
 
@@ -120,7 +120,7 @@ def check(root: Path) -> list[Problem]:
                 try:
                     place = parse_place(files[key], line, row)
                 except GazetteerError as e:
-                    add(files[key], line, str(e).split(": ", 1)[1])
+                    add(files[key], line, e.message)
                     continue
                 if place.id in places:
                     first = places[place.id]
@@ -147,7 +147,7 @@ def check(root: Path) -> list[Problem]:
                     )
                     add(files[key], line, f"{place.id} {place.name!r} at lat={place.lat} lon={place.lon}: {fix}")
         except GazetteerError as e:
-            add(e.path, e.line, str(e).split(": ", 1)[-1])
+            add(e.path, e.line, e.message)
     for path, line, parent in parents:
         if parent not in places:
             add(path, line, f"unknown parent {parent!r}: use an id from a places file, or leave parent empty")
@@ -174,7 +174,7 @@ def check(root: Path) -> list[Problem]:
                 ):
                     add(files[key], line, problem)
         except GazetteerError as e:
-            add(e.path, e.line, str(e).split(": ", 1)[-1])
+            add(e.path, e.line, e.message)
     for key, columns in (("not_places", NOT_PLACE_COLUMNS), ("context_words", CONTEXT_COLUMNS)):
         try:
             for line, row in read_rows(files[key], columns, required=False):
@@ -182,12 +182,12 @@ def check(root: Path) -> list[Problem]:
                 if not first.strip():
                     add(files[key], line, f"empty {columns[0]}: remove the row")
         except GazetteerError as e:
-            add(e.path, e.line, str(e).split(": ", 1)[-1])
+            add(e.path, e.line, e.message)
     if not problems:
         try:
             build(root)  # the rules and everything else the index needs must load too
         except GazetteerError as e:
-            add(e.path, e.line, str(e).split(": ", 1)[-1])
+            add(e.path, e.line, e.message)
     return problems
 
 
@@ -195,6 +195,6 @@ def check_lexicon(root: Path | None = None) -> list[Problem]:
     """The event lexicons (lexicons/) must load: their first problem, as file:line."""
     try:
         lexicon.build(root or lexicon.default_root())
-    except GazetteerError as e:
-        return [Problem(e.path, e.line, str(e).split(": ", 1)[-1])]
+    except LexiconError as e:
+        return [Problem(e.path, e.line, e.message)]
     return []

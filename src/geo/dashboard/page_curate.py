@@ -11,12 +11,13 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from . import curation, lookup, mapview, settings
-from .errors import GeoError
-from .explore import Corpus
-from .gazetteer import Gazetteer
-from .models import KINDS, Mention
-from .sinks import markdown as md
+from geo import settings
+from geo.dashboard import mapview
+from geo.dashboard.explore import Corpus
+from geo.errors import GeoError
+from geo.gazetteer import Gazetteer, curation, lookup
+from geo.models import KINDS, Mention
+from geo.sinks import markdown as md
 
 NEW_PLACE_KINDS = [k for k in KINDS if k not in ("country", "governorate", "district", "sub-district")]
 

@@ -22,11 +22,10 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from geopy.distance import great_circle
-
-from .gazetteer import NEEDS_CONTEXT, NOT_PLACE, Gazetteer
-from .matcher import Match
-from .models import Place
+from geo.gazetteer import NEEDS_CONTEXT, NOT_PLACE, Gazetteer
+from geo.models import Place
+from geo.places.distance import km
+from geo.places.matcher import Match
 
 CONTEXT_WINDOW = 120
 VOUCH_KM = 40.0
@@ -46,7 +45,7 @@ class Resolved(NamedTuple):
 
 @lru_cache(maxsize=65536)
 def _km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return great_circle(a, b).km
+    return km(a[0], a[1], b[0], b[1])
 
 
 def _nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tuple[Place, Place, float]:

@@ -22,9 +22,9 @@ from branca.element import Template
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 
-from . import sinks
-from .models import Mention, Place
-from .summary import NO_EVENT_LABEL, EventReport, distinct_events, event_type_counts, governorate_counts
+from geo import sinks
+from geo.models import Mention, Place
+from geo.summary import NO_EVENT_LABEL, EventReport, distinct_events, event_type_counts, governorate_counts
 
 KIND_COLOURS = {
     "city": "#d62728",

@@ -1,0 +1,1 @@
+"""Text as geo reads it: length-preserving normalisation, spelling variants, sentences."""
