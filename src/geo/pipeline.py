@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Event, Mention
-from geo.places.matcher import find_matches
+from geo.places.matcher import Match, find_matches
 from geo.places.resolver import Resolved, resolve
+from geo.places.soundalike import add_soundalikes
 from geo.text.normalise import normalise
 from geo.text.sentences import sentence_at
 
@@ -42,7 +44,9 @@ def parse_text(
     """
     body = text[body_start:] if body_start else text
     norm = normalise(body)
-    resolved = resolve(body, norm, find_matches(body, gaz, norm), gaz)
+    resolved = resolve(body, norm, outside_links(body, find_matches(body, gaz, norm)), gaz)
+    if gaz.phonetic:
+        resolved = add_soundalikes(body, resolved, gaz, str(lexicon_module.default_root()))
     if gaz.overrides:
         resolved = apply_overrides(name, body, body_start, resolved, gaz)
     if not resolved:
@@ -68,6 +72,17 @@ def parse_text(
         Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_s + body_start, event)
         for r, (s, e, ex_s, _, excerpt), event in zip(resolved, spans, events, strict=True)
     ]
+
+
+_LINK = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+|\]\([^)\s]*\)")
+
+
+def outside_links(body: str, matches: list[Match]) -> list[Match]:
+    """Matches outside web addresses and Markdown link targets: "idlib" in a URL is no mention."""
+    if "://" not in body and "www." not in body and "](" not in body:
+        return matches
+    links = [m.span() for m in _LINK.finditer(body)]
+    return [m for m in matches if not any(s <= m.start and m.end <= e for s, e in links)]
 
 
 OVERRIDE_REASON = "corrected by a reviewer for this article (gazetteer/curated/overrides.csv)"

@@ -30,6 +30,8 @@ from geo import settings
 from geo.errors import GazetteerError
 from geo.models import KINDS, Place
 from geo.text.normalise import alias_key
+from geo.text.phonetic import PhoneticRule, phonetic_key
+from geo.text.phonetic import load_rules as load_phonetic_rules
 from geo.text.spelling import SpellingRule, load_rules, variants
 
 PLACE_COLUMNS = ("id", "name", "name_ar", "kind", "lat", "lon", "governorate", "parent", "population", "source")
@@ -52,6 +54,9 @@ NOT_PLACE = 4  # an organisation or title that merely contains a place name
 EXACT_CASE = 8  # an all-caps abbreviation ("US", "UK"): only that exact form
 MAJOR = 16  # names a country, governorate, city or region
 ONE_WORD = 32  # the key has no space: no other whole name can sit inside it
+
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
 @dataclass(slots=True)
@@ -169,6 +174,9 @@ class Gazetteer:
     not_place_keys: frozenset[str] = frozenset()
     # (article file name, start offset) -> (text, place id or "" for "not a place here")
     overrides: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    # phonetic key (text/phonetic.py) -> ids of the places with a Latin name of that key
+    phonetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    phonetic_rules: tuple[PhoneticRule, ...] = ()
 
     def __getstate__(self) -> dict:
         """A compact form for the cache: tuples unpickle far faster than 100k objects."""
@@ -182,6 +190,8 @@ class Gazetteer:
             "common_words": self.common_words,
             "not_place_keys": self.not_place_keys,
             "overrides": self.overrides,
+            "phonetic": self.phonetic,
+            "phonetic_rules": self.phonetic_rules,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -194,6 +204,8 @@ class Gazetteer:
         self.common_words = state["common_words"]
         self.not_place_keys = state["not_place_keys"]
         self.overrides = state["overrides"]
+        self.phonetic = state["phonetic"]
+        self.phonetic_rules = state["phonetic_rules"]
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
@@ -223,6 +235,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "spelling_rules": root / "spelling_rules.csv",
         "context_words": root / "context_words.csv",
         "overrides": root / "curated" / "overrides.csv",
+        "phonetic_rules": root / "phonetic_rules.csv",
     }
 
 
@@ -406,6 +419,7 @@ def build(root: Path) -> Gazetteer:
         if place.name_ar:
             builder.add(place, place.name_ar, curated)
     merged = {row["old_id"]: row["new_id"] for _l, row in read_rows(files["merged_ids"], ("old_id", "new_id"), False)}
+    spellings = [(p.id, p.name) for p in places.values()]
     for name in ("aliases", "curated_aliases"):
         for line, row in read_rows(files[name], ALIAS_COLUMNS, required=name == "aliases"):
             aliased = places.get(merged.get(row["place_id"], row["place_id"]))
@@ -413,6 +427,7 @@ def build(root: Path) -> Gazetteer:
                 raise GazetteerError(files[name], line, f"place_id {row['place_id']!r} is not in any places file")
             if row["alias"].strip():
                 builder.add(aliased, row["alias"], curated=name == "curated_aliases")
+                spellings.append((aliased.id, row["alias"]))
     not_place_keys = set()
     for _line, row in read_rows(files["not_places"], NOT_PLACE_COLUMNS, required=False):
         builder.add_not_place(row["phrase"])
@@ -431,9 +446,36 @@ def build(root: Path) -> Gazetteer:
         automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags | one_word))
     automaton.make_automaton()
     context = load_context(files["context_words"])
+    phonetic_rules = load_phonetic_rules(files["phonetic_rules"]) if files["phonetic_rules"].exists() else ()
     return Gazetteer(
-        root, places, EntryTable(entries), automaton, context, common_words, frozenset(not_place_keys), overrides
+        root,
+        places,
+        EntryTable(entries),
+        automaton,
+        context,
+        common_words,
+        frozenset(not_place_keys),
+        overrides,
+        phonetic_index(spellings, phonetic_rules, common_words | not_place_keys),
+        phonetic_rules,
     )
+
+
+def phonetic_index(
+    spellings: list[tuple[str, str]], rules: tuple[PhoneticRule, ...], not_names: frozenset[str]
+) -> dict[str, tuple[str, ...]]:
+    """Phonetic key -> ids of the places spelled that way (Latin spellings that are not ordinary words)."""
+    index: dict[str, dict[str, None]] = {}
+    keys: dict[str, str] = {}
+    for place_id, spelling in spellings:
+        if not rules or not spelling.isascii() and _ARABIC_LETTER.search(spelling) or alias_key(spelling) in not_names:
+            continue
+        key = keys.get(spelling)
+        if key is None:
+            key = keys[spelling] = phonetic_key(spelling, rules)
+        if key:
+            index.setdefault(key, {})[place_id] = None
+    return {key: tuple(ids) for key, ids in index.items()}
 
 
 def read_overrides(path: Path) -> dict[tuple[str, int], tuple[str, str]]:
@@ -465,7 +507,7 @@ def fingerprint(root: Path) -> str:
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"-")
     package = Path(__file__).resolve().parents[1]  # the index is built by this code: it is part of the key
-    for module in ("gazetteer/__init__.py", "text/spelling.py", "text/normalise.py", "models.py"):
+    for module in ("gazetteer/__init__.py", "text/spelling.py", "text/normalise.py", "text/phonetic.py", "models.py"):
         digest.update((package / module).read_bytes())
     return digest.hexdigest()[:20]
 

@@ -31,17 +31,12 @@ from geo.gazetteer import (
 )
 from geo.gazetteer.check import Outline, common_word_alias, name_ar_problem
 from geo.models import KINDS, Article, Mention
+from geo.places.cues import cue_pattern, default_pattern, place_like_names
 from geo.store import write_csv_atomic
 from geo.text.normalise import alias_key
 from geo.text.sentences import sentence_at
 
 LOCK_TIMEOUT = 30
-# A capitalised name of up to four words, with al-/el-/as-... particles: "Kafr Nabl", "Tal al-Sultan".
-_PARTICLE = r"(?:(?:al|el|ad|ash|as|at|az|ar|an|ed|es|et|ez|er|en|ul|il)[-‐ ])?"
-_WORD = r"[A-Z][\w'’`-]*"
-NAME = rf"{_PARTICLE}{_WORD}(?:[ -]{_PARTICLE}{_WORD}){{0,3}}"
-
-
 def lock(root: Path) -> FileLock:
     """One lock per gazetteer folder, held while a file is re-read and rewritten."""
     return FileLock(str(Path(root) / ".edit.lock"), timeout=LOCK_TIMEOUT)
@@ -71,29 +66,6 @@ class Unmapped:
     cue_count: int = 0  # occurrences after or before a place word ("in", "village of", "district")
 
 
-def load_cues(path: Path | None = None) -> dict[str, list[str]]:
-    cues: dict[str, list[str]] = {"before": [], "after": [], "prefix": []}
-    path = path or lexicon.default_root() / "place_cues.csv"
-    for line, row in read_rows(path, ("phrase", "role", "note")):
-        if row["role"] not in cues:
-            raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(cues)}")
-        cues[row["role"]].append(row["phrase"].strip())
-    return cues
-
-
-def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str]:
-    """One pattern for the three cues: a word before, a word after, an Arabic prefix."""
-
-    def alternatives(words: list[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-    return re.compile(
-        rf"\b(?:{alternatives(cues['before'])})\s+(?:the\s+)?(?P<after_cue>{NAME})"
-        rf"|(?P<before_cue>{NAME})\s+(?:{alternatives(cues['after'])})\b"
-        rf"|\b(?P<prefixed>(?:{alternatives(cues['prefix'])})[ -]{NAME})",
-    )
-
-
 MAX_EXAMPLES = 5
 
 
@@ -101,41 +73,14 @@ def unmapped_names(
     articles: list[Article], mentions: Iterable[Mention], gaz: Gazetteer, cues: dict[str, list[str]] | None = None
 ) -> list[Unmapped]:
     """Names that look like places (by lexicons/place_cues.csv) but matched nothing, most frequent first."""
-    pattern = cue_pattern(cues or load_cues())
+    pattern = cue_pattern(cues) if cues else default_pattern(str(lexicon.default_root()))
     found_spans: dict[str, list[tuple[int, int]]] = {}
     for m in mentions:
         found_spans.setdefault(m.article, []).append((m.start, m.end))
-    stop = gaz.common_words
-    not_names = _known_non_places()
     out: dict[str, Unmapped] = {}
     for article in articles:
-        spans = found_spans.get(article.name, [])
-        text = article.text
-        for match in pattern.finditer(text, article.body_start):
-            group = next(g for g in ("after_cue", "before_cue", "prefixed") if match.group(g))
-            start, end = match.span(group)
-            name = _trim(text[start:end])
-            if not name:
-                continue
-            end = start + len(name)
-            if any(s < end and start < e for s, e in spans):
-                continue  # the engine found a place here
-            key = alias_key(name)
-            if (
-                gaz.entry_for(name) is not None
-                or key in gaz.not_place_keys
-                or key in not_names
-                or key[:-1] in not_names
-            ):
-                continue
-            if _ADJECTIVE.search(name) or _NATIONALITY.search(name):
-                continue  # "Daesh-held", "Kurdish-majority", "Syrian Kurdish"
-            words = {alias_key(w) for w in re.split(r"[ -]", name) if w}
-            if all(w in stop for w in words):
-                continue  # "Security Council", "Monday": ordinary words
-            if not words.isdisjoint(not_names) or gaz.context.title_before.search(" " + alias_key(name.split()[0])):
-                continue  # "Russian Airstrikes", "President Bashar": events, titles
-            out.setdefault(key, Unmapped(name, cue=group)).cue_count += 1
+        for like in place_like_names(article.text, article.body_start, found_spans.get(article.name, []), gaz, pattern):
+            out.setdefault(alias_key(like.name), Unmapped(like.name, cue=like.cue)).cue_count += 1
     if not out:
         return []
     # Count every occurrence of a proposed name, cue or not ("Zubdiya was hit again").
@@ -155,39 +100,6 @@ def unmapped_names(
                 excerpt, ex_start = sentence_at(text, start, end)
                 u.examples.append(Example(article.name, start, end, excerpt, ex_start))
     return sorted((u for u in out.values() if u.count), key=lambda u: (-u.cue_count, -u.count, u.name))
-
-
-_NATIONALITY = re.compile(r"(?:ian|ish|ic|ese|ean|ite)s?$")
-_ADJECTIVE = re.compile(
-    r"-(?:held|majority|led|based|controlled|backed|run|linked|affiliated|dominated)$", re.IGNORECASE
-)
-
-
-def _known_non_places() -> set[str]:
-    """Actors and date words from the event lexicon ("Daesh", "Jul"): never proposed as places."""
-    lex = lexicon.load()
-    words = set()
-    for role in ("government", "non_state", "month", "weekday", "killed", "injured"):
-        words |= {alias_key(p) for p in lex.phrases(role)}
-    for t in lex.triggers:  # "Clashes", "Russian Airstrikes": event words, not names
-        if " " not in t.phrase:
-            stem = alias_key(t.phrase.rstrip("*"))
-            words |= {stem, stem + "s", stem + "es"}
-    return words
-
-
-_TRAILING = {"The", "A", "An", "On", "In", "And", "Of", "Syria", "Syrian"}
-
-
-def _trim(name: str) -> str:
-    """Drop a leading article and trailing possessive: "the Jobar" -> "Jobar", "Douma's" -> "Douma"."""
-    words = name.replace("’", "'").split(" ")
-    while words and words[0] in ("The", "A", "An"):
-        words.pop(0)
-    while words and words[-1] in _TRAILING:
-        words.pop()
-    name = " ".join(words)
-    return re.sub(r"'s?$", "", name).strip(" -")
 
 
 # --- edits --------------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""The sound-alike stage: a name the exact index does not know, written where a place is expected,
+that sounds like a gazetteer place ("shelled Kafranbel" -> Kafr Nabl).
+
+It runs after exact matching and resolution, only on capitalised names in place context (cue
+words from lexicons/place_cues.csv: "in", "near", "village of", "countryside"...), and only when
+the phonetic key (text/phonetic.py) points at one place: directly, or after keeping the places
+in a governorate the article already names, or because one candidate is clearly the most
+prominent (a city or town among villages). Anything less certain is left for curation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from geo.gazetteer import Gazetteer
+from geo.models import KIND_RANK, Place
+from geo.places.cues import NAME, PlaceLike, default_pattern, place_like_names, screened
+from geo.places.matcher import Match
+from geo.places.resolver import Resolved
+from geo.text.phonetic import phonetic_key
+
+SHORT_KEY = 3
+ADMIN_KINDS = ("district", "sub-district")
+SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood", "district", "sub-district", "site")
+CUE_WORDS = {
+    "after_cue": "after a place word",
+    "before_cue": "before a place word",
+    "prefixed": "an Arabic place prefix",
+    "in_list": "in a list with another place",
+}
+_LIST_NEXT = re.compile(rf"(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)(?P<name>{NAME})")
+_LIST_BEFORE = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})(?:,\s*|\s+and\s+|\s+or\s+)$")
+
+
+def in_lists(body: str, found: list[tuple[int, int]], gaz: Gazetteer) -> list[PlaceLike]:
+    """Capitalised names beside a found place in a list ("Kafr Nabl, Hass and Kafrouma"), not in the index."""
+    out = []
+    for start, end in found:
+        after = _LIST_NEXT.match(body, end)
+        if after:
+            out.append((after.start("name"), after.end("name")))
+        before = _LIST_BEFORE.search(body, max(0, start - 60), start)
+        if before:
+            out.append((before.start("name"), before.end("name")))
+    return [like for s, e in out if (like := screened(body, s, e, "in_list", gaz)) is not None]
+
+
+def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon_root: str) -> list[Resolved]:
+    """`resolved` plus the sound-alike mentions found in `body`, in text order."""
+    if not gaz.phonetic:
+        return resolved
+    found = [(r.match.start, r.match.end) for r in resolved]
+    governorates = Counter(r.place.governorate for r in resolved if r.place.governorate)
+    extra = []
+    for like in [*place_like_names(body, 0, found, gaz, default_pattern(lexicon_root)), *in_lists(body, found, gaz)]:
+        if any(s < like.end and like.start < e for s, e in found):
+            continue
+        choice = choose(like, gaz, governorates)
+        if choice:
+            extra.append(choice)
+            found.append((like.start, like.end))
+    if not extra:
+        return resolved
+    return sorted(resolved + extra, key=lambda r: r.match.start)
+
+
+def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resolved | None:
+    key = phonetic_key(like.name, gaz.phonetic_rules)
+    ids = gaz.phonetic.get(key, ()) if key else ()
+    candidates = [gaz.places[i] for i in ids if gaz.places[i].in_syria and gaz.places[i].kind in SETTLEMENT_KINDS]
+    if not candidates:
+        return None
+    settlements = [p for p in candidates if p.kind not in ADMIN_KINDS]
+    candidates = settlements or candidates  # "the village of X": the town, not its sub-district of one name
+    # The article must point there: a governorate it already names, or an Arabic place prefix (Kafr, Tal...).
+    # Without that, a foreign or unknown name ("Amirli", in Iraq) would find a Syrian village of its sound.
+    local = [p for p in candidates if governorates.get(p.governorate)]
+    if like.cue != "prefixed":
+        candidates = local
+    if not candidates or (len(candidates) > 1 and len(key) <= SHORT_KEY):
+        return None  # three consonants fit too many names: only a key no other place has is evidence
+    place = _prominent(candidates)
+    if place is None:
+        return None
+    why = ", in a governorate the article names" if place in local else ""
+    reason = f"sounds like {place.name} (phonetic key {key}), {CUE_WORDS[like.cue]}{why}"
+    # No index entry reached this span: the match carries its offsets only.
+    return Resolved(Match(like.start, like.end, None), place, reason)  # type: ignore[arg-type]
+
+
+def _prominent(places: list[Place]) -> Place | None:
+    """The one place that outranks all the others by kind (a town among villages), if there is one."""
+    if len(places) == 1:
+        return places[0]
+    ranked = sorted(places, key=lambda p: (KIND_RANK.get(p.kind, 99), -p.population))
+    first, second = ranked[0], ranked[1]
+    return first if KIND_RANK.get(first.kind, 99) < KIND_RANK.get(second.kind, 99) else None
