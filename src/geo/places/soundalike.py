@@ -37,12 +37,14 @@ def in_lists(body: str, found: list[tuple[int, int]], gaz: Gazetteer) -> list[Pl
     """Capitalised names beside a found place in a list ("Kafr Nabl, Hass and Kafrouma"), not in the index."""
     out = []
     for start, end in found:
-        after = _LIST_NEXT.match(body, end)
-        if after:
-            out.append((after.start("name"), after.end("name")))
-        before = _LIST_BEFORE.search(body, max(0, start - 60), start)
-        if before:
-            out.append((before.start("name"), before.end("name")))
+        if body.startswith((",", " and ", " or "), end):  # most places stand in no list: look only then
+            after = _LIST_NEXT.match(body, end)
+            if after:
+                out.append((after.start("name"), after.end("name")))
+        if body.endswith((", ", ",", " and ", " or "), 0, start):
+            before = _LIST_BEFORE.search(body, max(0, start - 60), start)
+            if before:
+                out.append((before.start("name"), before.end("name")))
     return [like for s, e in out if (like := screened(body, s, e, "in_list", gaz)) is not None]
 
 
