@@ -29,6 +29,7 @@ WHOLE_FILES = (
     "common_words.txt",
     "context_words.csv",
     "spelling_rules.csv",
+    "phonetic_rules.csv",
     "syria_governorates.geojson",
     "curated/ambiguous_names.txt",
     "curated/generic_words.txt",

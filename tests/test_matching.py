@@ -88,3 +88,16 @@ def test_offsets_index_the_text(parse):
     text = "Ceasefire in Idlib; shelling in Hama."
     for m in parse(text):
         assert text[m.start : m.end] == m.text
+
+
+def test_a_place_inside_an_organisation_s_name_is_not_a_mention(parse):
+    text = (
+        "Liwa Thuwar al-Raqqa fought in Raqqa. The Hawar Kilis Operations Room and the Idlib Health Directorate "
+        "said the Aleppo front was calm. Jaysh al-Islam left Douma. The Army of Aleppo met in Hama."
+    )
+    assert [m.text for m in parse(text)] == ["Raqqa", "Aleppo", "Douma", "Hama"]
+
+
+def test_a_lowercase_english_word_begins_no_name(parse):
+    found = [m.text for m in parse("Rebels fired at Tall Madiq from the south, and at Tal Rifaat.")]
+    assert not any(t.startswith("at ") for t in found)

@@ -44,7 +44,8 @@ def parse_text(
     """
     body = text[body_start:] if body_start else text
     norm = normalise(body)
-    resolved = resolve(body, norm, outside_links(body, find_matches(body, gaz, norm)), gaz)
+    matches = outside_organisations(body, outside_links(body, find_matches(body, gaz, norm)), gaz)
+    resolved = resolve(body, norm, matches, gaz)
     if gaz.phonetic:
         resolved = add_soundalikes(body, resolved, gaz, str(lexicon_module.default_root()))
     if gaz.overrides:
@@ -83,6 +84,19 @@ def outside_links(body: str, matches: list[Match]) -> list[Match]:
         return matches
     links = [m.span() for m in _LINK.finditer(body)]
     return [m for m in matches if not any(s <= m.start and m.end <= e for s, e in links)]
+
+
+def outside_organisations(body: str, matches: list[Match], gaz: Gazetteer) -> list[Match]:
+    """Matches that are not part of an organisation's name ("Liwa Thuwar al-Raqqa", "Idlib Health Directorate").
+
+    The words that make a name an organisation's are data: org_after and org_before in context_words.csv.
+    """
+    after, before = gaz.context.org_after, gaz.context.org_before
+    return [
+        m
+        for m in matches
+        if not after.match(body, m.end) and not (m.start and before.search(body, max(0, m.start - 40), m.start))
+    ]
 
 
 OVERRIDE_REASON = "corrected by a reviewer for this article (gazetteer/curated/overrides.csv)"

@@ -39,13 +39,22 @@ ALIAS_COLUMNS = ("place_id", "alias", "note")
 NOT_PLACE_COLUMNS = ("phrase", "reason")
 OVERRIDE_COLUMNS = ("article", "start", "text", "place_id", "note")
 CONTEXT_COLUMNS = ("word", "role", "note")
-CONTEXT_ROLES = ("admin_after", "admin_before", "kind_after", "kind_before", "title_before")
+CONTEXT_ROLES = (
+    "admin_after",
+    "admin_before",
+    "kind_after",
+    "kind_before",
+    "title_before",
+    "org_after",
+    "org_before",
+    "english_lead",
+)
 HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
 # Names of these kinds are matched in any case ("ALEPPO", "aleppo"); others must be capitalised.
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "7"
+CACHE_VERSION = "8"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -151,6 +160,12 @@ class ContextWords:
     kind_after: re.Pattern[str]
     kind_before: re.Pattern[str]
     title_before: re.Pattern[str]
+    # Organisation words are read in the text as written (capitalised), not in the normalised copy:
+    # "the Aleppo front" is a place, "the Levant Front" an armed group.
+    org_after: re.Pattern[str]  # "Hawar Kilis Operations Room": .match(text, end)
+    org_before: re.Pattern[str]  # "Liwa Thuwar al-Raqqa": .search(text, start - 40, start), two words between
+    # English words that, in lowercase and followed by a space, begin no name: "at Tal..." is not At Tall
+    english_leads: frozenset[str] = frozenset()
 
 
 def _after_pattern(words: set[str]) -> re.Pattern[str]:
@@ -158,9 +173,10 @@ def _after_pattern(words: set[str]) -> re.Pattern[str]:
     return re.compile(rf" +(?:s +)?({alternatives})(?![^\W_])")
 
 
-def _before_pattern(words: set[str]) -> re.Pattern[str]:
+def _before_pattern(words: set[str], words_between: int = 0) -> re.Pattern[str]:
     alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"(?<![^\W_])({alternatives}) +$")
+    between = rf"(?: +[^\W_]+){{0,{words_between}}}" if words_between else ""
+    return re.compile(rf"(?<![^\W_])({alternatives}){between} +$")
 
 
 @dataclass(slots=True)
@@ -319,10 +335,23 @@ def load_context(path: Path) -> ContextWords:
     for line, row in read_rows(path, CONTEXT_COLUMNS):
         if row["role"] not in sets:
             raise GazetteerError(path, line, f"role {row['role']!r} is not one of {', '.join(CONTEXT_ROLES)}")
-        sets[row["role"]].add(alias_key(row["word"]))
-    return ContextWords(
-        **{k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
+        word = row["word"].strip()
+        sets[row["role"]].add(word if row["role"].startswith("org_") else alias_key(word))
+    leads = frozenset(sets.pop("english_lead"))
+    patterns = {k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
+    org_after = _alternatives(sets["org_after"])
+    org_before = _alternatives(sets["org_before"])
+    patterns["org_after"] = re.compile(rf"(?:'s)?\s+(?:{org_after})(?![\w'’-])")
+    particle = r"(?:(?:al|el|as|ash|ad|ar|at|an|az)-)"
+    name_word = rf"\s+{particle}?[A-Z][\w'’]*(?:-[\w'’]+)*"  # capitalised: words of the organisation's name
+    patterns["org_before"] = re.compile(
+        rf"(?<![\w'’-])(?:{org_before})(?:{name_word}){{0,2}}(?:\s+|\s+{particle}|-)$"
     )
+    return ContextWords(**patterns, english_leads=leads)
+
+
+def _alternatives(words: set[str]) -> str:
+    return "|".join(re.escape(w).replace("\\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
 class _IndexBuilder:

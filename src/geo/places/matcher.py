@@ -46,6 +46,7 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     """
     padded = f" {norm if norm is not None else normalise(text)} "
     entries = gaz.entries
+    leads = gaz.context.english_leads
     kept: list[tuple[int, int, int]] = []
     cluster: list[tuple[int, int, int]] = []
     cluster_end = -1
@@ -61,6 +62,8 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
                     continue
             elif span.islower() or (not flags & MAJOR and len(span) <= ACRONYM_MAX and span.isupper()):
                 continue
+            elif span[0].islower() and span.split(" ", 1)[0] in leads:
+                continue  # "at Tal Madiq": the English word is no part of the name
         if flags & NOT_PLACE and flags & ONE_WORD:
             continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
         if start >= cluster_end:  # no overlap with what came before: settle that cluster

@@ -69,7 +69,9 @@ def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon
 
 def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resolved | None:
     key = phonetic_key(like.name, gaz.phonetic_rules)
-    ids = gaz.phonetic.get(key, ()) if key else ()
+    if len(key) <= SHORT_KEY:
+        return None  # three consonants (Filita, Fulat: FLT) fit too many names to be evidence
+    ids = gaz.phonetic.get(key, ())
     candidates = [gaz.places[i] for i in ids if gaz.places[i].in_syria and gaz.places[i].kind in SETTLEMENT_KINDS]
     if not candidates:
         return None
@@ -80,8 +82,8 @@ def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resol
     local = [p for p in candidates if governorates.get(p.governorate)]
     if like.cue != "prefixed":
         candidates = local
-    if not candidates or (len(candidates) > 1 and len(key) <= SHORT_KEY):
-        return None  # three consonants fit too many names: only a key no other place has is evidence
+    if not candidates:
+        return None
     place = _prominent(candidates)
     if place is None:
         return None
