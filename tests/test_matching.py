@@ -101,3 +101,16 @@ def test_a_place_inside_an_organisation_s_name_is_not_a_mention(parse):
 def test_a_lowercase_english_word_begins_no_name(parse):
     found = [m.text for m in parse("Rebels fired at Tall Madiq from the south, and at Tal Rifaat.")]
     assert not any(t.startswith("at ") for t in found)
+
+
+def test_directional_and_qualifier_forms_are_the_place(parse):
+    text = (
+        "Clashes in Upper Kansafra and Western Kansafra. Shelling hit Kansafra al-Sharqi, "
+        "Saraqeb al-Sharqiya and the Saraqeb front."
+    )
+    found = [(m.text, m.place.name) for m in parse(text)]
+    assert found == [("Kansafra", "Kansafrah")] * 3 + [("Saraqeb", "Saraqab")] * 2  # no village "Ash Sharqi"
+
+
+def test_a_qualifier_alone_is_still_a_village(parse):
+    assert [m.place.name for m in parse("Regime forces shelled the village of al-Sharqi.")] == ["Ash Sharqi"]

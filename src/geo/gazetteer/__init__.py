@@ -48,6 +48,7 @@ CONTEXT_ROLES = (
     "org_after",
     "org_before",
     "english_lead",
+    "qualifier_after",
 )
 HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
 # Names of these kinds are matched in any case ("ALEPPO", "aleppo"); others must be capitalised.
@@ -164,8 +165,11 @@ class ContextWords:
     # "the Aleppo front" is a place, "the Levant Front" an armed group.
     org_after: re.Pattern[str]  # "Hawar Kilis Operations Room": .match(text, end)
     org_before: re.Pattern[str]  # "Liwa Thuwar al-Raqqa": .search(text, start - 40, start), two words between
+    qualifier_after: re.Pattern[str]  # "Kansafra al-Sharqi": .match(norm, end)
     # English words that, in lowercase and followed by a space, begin no name: "at Tal..." is not At Tall
     english_leads: frozenset[str] = frozenset()
+    # "Kansafra al-Sharqi", "Kafr Nubl Tahtani": the part of the place; never a place of its own after a name
+    qualifiers: frozenset[str] = frozenset()
 
 
 def _after_pattern(words: set[str]) -> re.Pattern[str]:
@@ -338,6 +342,7 @@ def load_context(path: Path) -> ContextWords:
         word = row["word"].strip()
         sets[row["role"]].add(word if row["role"].startswith("org_") else alias_key(word))
     leads = frozenset(sets.pop("english_lead"))
+    qualifiers = frozenset(sets["qualifier_after"])
     patterns = {k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
     org_after = _alternatives(sets["org_after"])
     org_before = _alternatives(sets["org_before"])
@@ -347,7 +352,7 @@ def load_context(path: Path) -> ContextWords:
     patterns["org_before"] = re.compile(
         rf"(?<![\w'’-])(?:{org_before})(?:{name_word}){{0,2}}(?:\s+|\s+{particle}|-)$"
     )
-    return ContextWords(**patterns, english_leads=leads)
+    return ContextWords(**patterns, english_leads=leads, qualifiers=qualifiers)
 
 
 def _alternatives(words: set[str]) -> str:

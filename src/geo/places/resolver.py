@@ -35,6 +35,7 @@ VARIANT_PENALTY_DEG = 0.15  # ~15 km: a place reached by a spelling rule must be
 _LIST_GAP = re.compile(r"(?:\s*\([^()]{0,40}\))?\s*(?:,|and|, and|&)\s*$")
 _NAME_GOES_ON = re.compile(r"(?:[ -](?:al|el|as|ad|ar|an|ash|at|az|ad)-|[ -])([A-Z][\w']*)")
 UNIQUE = "the only place of that name"
+_AFTER_A_NAME = re.compile(r"[A-Z][\w'’`]*[ -]$")
 
 
 class Resolved(NamedTuple):
@@ -90,8 +91,15 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             # "Rami Abdulrahman", "Bab al-Nasr", "Tal Qarrah": a capitalised word goes on, so this
             # is part of a longer name the gazetteer does not know (a person's, a gate's).
             more = _NAME_GOES_ON.match(text, end)
-            if more and more.group(1).lower() not in gaz.common_words and not ctx.kind_after.match(norm, end):
+            if (
+                more
+                and more.group(1).lower() not in gaz.common_words
+                and not ctx.kind_after.match(norm, end)
+                and not ctx.qualifier_after.match(norm, end)  # "Kansafra al-Sharqi" is a part of Kansafra
+            ):
                 continue
+        if entry.key in ctx.qualifiers and _AFTER_A_NAME.search(text, max(0, start - 40), start):
+            continue  # "al-Sharqi" after a name qualifies that name: it is no village of its own
         cands = entry.cands
         notes = []
         if entry.admin_cands:
