@@ -1,5 +1,7 @@
 """One test per resolution rule: which place a name means, and the reason recorded."""
 
+import pytest
+
 
 def test_city_not_governorate_without_province_word(parse):
     [m] = parse("Air strikes hit Idlib on Monday.")
@@ -90,3 +92,22 @@ def test_larger_place_when_nothing_else_is_named(parse):
 
 def test_name_that_goes_on_is_a_longer_unknown_name(parse):
     assert all(m.text != "Rami" for m in parse("Rami Abdulrahman said the village was hit."))
+
+
+@pytest.mark.parametrize(
+    "text, governorate",
+    [
+        ("Clashes broke out in Salhiyeh, Raqqa province.", "Ar-Raqqa"),
+        ("Clashes broke out in Salhiyeh, Hasakeh province.", "Al-Hasakeh"),
+        ("Clashes broke out in Salhiyeh in the southern countryside of Hasakeh.", "Al-Hasakeh"),
+    ],
+)
+def test_a_governorate_beside_a_name_contains_it(parse, text, governorate):
+    salhiyeh = parse(text)[0]
+    assert (salhiyeh.text, salhiyeh.place.governorate) == ("Salhiyeh", governorate)
+    assert f"in {governorate} governorate, named beside it" in salhiyeh.reason
+
+
+def test_a_town_beside_a_name_holds_it_within_a_few_km(parse):
+    (jobar, _) = parse("Shelling hit Jobar in Damascus.")
+    assert jobar.place.governorate == "Damascus" and "within 35 km of Damascus" in jobar.reason

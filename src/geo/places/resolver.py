@@ -69,6 +69,36 @@ def _nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tu
     return cand, anchor, _km_between((cand.lat, cand.lon), (anchor.lat, anchor.lon))
 
 
+# "X in Y", "X, Y", "X in the southern countryside of Y", "X near Y", "X, 10 km south of Y": Y holds X.
+_CONTAINER_GAP = re.compile(
+    r"(?:\s*,\s*(?:\d+\s*(?:km|kilometers?|kilometres?|miles?)\s+(?:north|south|east|west)\w*\s+of\s+)?"
+    r"|\s+(?P<rel>in|near|outside|of)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern"
+    r"|south-?western|rural|central)\s+)?"
+    r"(?:(?:countryside|province|governorate|district|outskirts|suburbs|area)\s+of\s+(?:the\s+)?)?)$"
+)
+NEAR_KM = 35.0
+
+
+def _contained(text: str, m: Match, container, cands: tuple[Place, ...], notes: list[str]) -> tuple[Place, ...]:
+    """Candidates of `m` inside the place named right after it ("Jobar in Damascus countryside"), if any."""
+    y_match, y_cands, _notes, _vouch, y_admin = container
+    gap = _CONTAINER_GAP.fullmatch(text, m.end, y_match.start)
+    if gap is None or not y_cands:
+        return cands
+    y = y_cands[0]
+    if y_admin or y.kind == "governorate":
+        inside = tuple(c for c in cands if c.governorate and c.governorate == y.governorate)
+        relation = f"in {y.name} governorate, named beside it"
+    else:
+        inside = tuple(c for c in cands if km(c.lat, c.lon, y.lat, y.lon) <= NEAR_KM)
+        relation = f"within {NEAR_KM:.0f} km of {y.name}, named beside it"
+    if not inside or len(inside) == len(cands):
+        return cands
+    notes.append(relation)
+    return inside
+
+
 def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[Resolved]:
     """One place per match that is a place mention, in text order."""
     ctx = gaz.context
@@ -135,7 +165,7 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
     placed = [(m.start, c[0]) for m, c, _n, v, _a in pending if len(c) == 1 and not v and c[0].in_syria]
     anchors = list({p.id: p for _s, p in placed}.values())
     resolved: list[Resolved] = []
-    for m, cands, notes, needs_vouch, admin in pending:
+    for i, (m, cands, notes, needs_vouch, admin) in enumerate(pending):
         if notes is None:
             resolved.append(Resolved(m, cands[0], UNIQUE))
             continue
@@ -158,6 +188,8 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             notes.append(
                 f"a common word or name, taken as a place: {km:.0f} km from {anchor.name}, named in the article"
             )
+        if len(cands) > 1 and i + 1 < len(pending):
+            cands = _contained(text, m, pending[i + 1], cands, notes)
         if len(cands) == 1:
             reason = "; ".join(notes) if notes else UNIQUE
             resolved.append(Resolved(m, cands[0], reason))
