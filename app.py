@@ -316,7 +316,7 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
         for m in mentions:
             by_article.setdefault(m.article, []).append(m)
         for name in sorted(by_article, key=lambda n: titles.get(n, n)):
-            places = mapview.summarise(by_article[name])
+            places = summary.summarise(by_article[name])
             st.markdown(
                 f"**{md(titles.get(name, name))}**: "
                 + ", ".join(f"{md(s.place.name)} ({s.count})" for s in places)
@@ -381,7 +381,7 @@ def main() -> None:
     f = filters_ui(corpus)
     f = timeline_ui(corpus, f)
     mentions = explore.filter_mentions(corpus, f)
-    summaries = mapview.summarise(mentions, f.distinct)
+    summaries = summary.summarise(mentions, f.distinct)
     totals_ui(corpus, mentions, summaries, f.distinct)
     left, right = st.columns([3, 2])
     with left:

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from shared_data import FAKES_CSV, require  # noqa: E402
 
-from geo import gazetteer, lexicon  # noqa: E402
+from geo import gazetteer  # noqa: E402
+from geo.events import lexicon  # noqa: E402
 from geo.gazetteer import NOT_PLACE  # noqa: E402
 from geo.pipeline import parse_text, process_pool  # noqa: E402
 

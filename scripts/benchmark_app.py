@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from shared_data import FAKES_CSV, require  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from geo import explore, gazetteer, mapview  # noqa: E402
+from geo import gazetteer, summary  # noqa: E402
+from geo.dashboard import explore, mapview  # noqa: E402
 
 
 def write_fakes(csv_path: Path, folder: Path) -> None:
@@ -49,7 +50,7 @@ def measure(folder: Path, label: str) -> None:
     at.sidebar.number_input[0].set_value(3).run()
     change2 = time.perf_counter() - t
     corpus = explore.load_corpus(folder, gazetteer.load())
-    summaries = mapview.summarise(explore.filter_mentions(corpus, explore.Filters()))
+    summaries = summary.summarise(explore.filter_mentions(corpus, explore.Filters()))
     html = (
         mapview.build_map(summaries, gazetteer.default_root() / "syria_governorates.geojson", corpus.titles())
         .get_root()

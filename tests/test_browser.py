@@ -18,7 +18,8 @@ import pytest
 
 from geo import gazetteer
 from geo.dashboard.explore import Filters, filter_mentions, load_corpus
-from geo.dashboard.mapview import EVENT_COLOURS, event_class, summarise
+from geo.dashboard.mapview import EVENT_COLOURS, event_class
+from geo.summary import summarise
 
 playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent

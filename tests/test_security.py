@@ -21,7 +21,7 @@ from pathlib import Path
 import folium
 import pytest
 
-from geo import gazetteer, sinks
+from geo import gazetteer, sinks, summary
 from geo.cli import main as geo_main
 from geo.corpus import fetch, importer
 from geo.dashboard import explore, mapview
@@ -58,7 +58,7 @@ def hostile_folder(tmp_path: Path, sentinel: Path) -> Path:
 def rendered_map(folder: Path, gaz) -> str:
     corpus = explore.load_corpus(folder, gaz)
     fmap = mapview.build_map(
-        mapview.summarise(corpus.mentions), gazetteer.default_root() / "syria_governorates.geojson", corpus.titles()
+        summary.summarise(corpus.mentions), gazetteer.default_root() / "syria_governorates.geojson", corpus.titles()
     )
     return fmap.get_root().render()  # what streamlit-folium sends to the browser
 

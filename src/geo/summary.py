@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from geo.models import Mention
+from geo.models import Mention, Place
 
 
 def governorate_counts(mentions: Iterable[Mention]) -> Counter[str]:
@@ -162,3 +163,56 @@ def timeline(mentions: Iterable[Mention], distinct: bool) -> Timeline:
     rows = [{"period": p, "event type": t, "count": n} for (p, t), n in sorted(counts.items()) if p >= shown_from]
     left_out = sum(n for (p, _), n in counts.items() if p < shown_from)
     return Timeline(unit, rows, ordered[0], ordered[-1], shown_from, left_out)
+
+
+@dataclass
+class PlaceSummary:
+    """Everything the map shows about one place.
+
+    `distinct` sets the counting rule: mentions, or distinct events (one article reporting one
+    type of event at the place on one date is one event, however many sentences repeat it).
+    """
+
+    place: Place
+    mentions: list[Mention] = field(default_factory=list)
+    distinct: bool = False
+
+    @cached_property
+    def events(self) -> list[EventReport]:
+        return distinct_events(self.mentions)
+
+    @property
+    def count(self) -> int:
+        return len(self.events) if self.distinct else len(self.mentions)
+
+    def per_article(self) -> Counter[str]:
+        if self.distinct:
+            return Counter(e.mentions[0].article for e in self.events)
+        return Counter(m.article for m in self.mentions)
+
+    @cached_property
+    def _distinct_counts(self) -> Counter[str]:
+        """Distinct events per type, from the events already grouped for this place."""
+        return Counter(e.event_type for e in self.events)
+
+    def event_counts(self) -> Counter[str]:
+        return self._distinct_counts if self.distinct else event_type_counts(self.mentions, distinct=False)
+
+    @property
+    def dominant_event(self) -> str:
+        """The event type most reported here (by distinct events), or the no-event label."""
+        counts = self._distinct_counts
+        return counts.most_common(1)[0][0] if counts else NO_EVENT_LABEL
+
+    def casualty_events(self) -> list[EventReport]:
+        """Events whose sentences state a toll, as a figure or in words ("dozens")."""
+        return [e for e in self.events if any(m.event.casualties for m in e.mentions if m.event)]
+
+
+def summarise(mentions: Iterable[Mention], distinct: bool = False) -> list[PlaceSummary]:
+    """Group mentions by place, most counted first; with `distinct`, places without an event drop out."""
+    by_place: dict[str, PlaceSummary] = {}
+    for m in mentions:
+        by_place.setdefault(m.place.id, PlaceSummary(m.place, distinct=distinct)).mentions.append(m)
+    summaries = [s for s in by_place.values() if s.count]
+    return sorted(summaries, key=lambda s: (-s.count, s.place.name))

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geo.corpus.reader import article_paths
-from geo.dashboard.mapview import PlaceSummary, kind_group, summarise
+from geo.dashboard.mapview import kind_group
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Mention
 from geo.output import Writer
 from geo.pipeline import parse_paths
-from geo.summary import event_day, event_label
+from geo.summary import PlaceSummary, event_day, event_label, summarise
 
 
 @dataclass
