@@ -81,10 +81,17 @@ class Entry:
     major: bool = False  # names a country, governorate, city or region
     cands: tuple[Place, ...] = ()  # what the name means without a province word beside it
     admin_cands: tuple[Place, ...] = ()  # what it means with one, when that differs
-    simple: bool = False  # one major place, no context to read: the resolver's fast path
+    simple: bool = False  # one major place written exactly so, no context to read: the resolver's fast path
 
     def settle(self) -> Entry:
-        self.simple = self.major and len(self.cands) == 1 and not self.admin_cands and not self.flags & NEEDS_CONTEXT
+        """Decide the fast path; a spelling variant takes the slow one, whose reason says it is a variant."""
+        self.simple = (
+            self.major
+            and bool(self.direct)
+            and len(self.cands) == 1
+            and not self.admin_cands
+            and not self.flags & NEEDS_CONTEXT
+        )
         return self
 
 
@@ -118,7 +125,7 @@ class EntryTable:
                     major,
                     tuple(pl[i] for i in cands),
                     tuple(pl[i] for i in admin),
-                )
+                ).settle()  # as when the index was built: the same fast path, the same reasons
             self._made[index] = entry
         return entry
 
