@@ -101,6 +101,9 @@ class AdminIndex:
 def place_row(**kw) -> dict:
     row = {c: "" for c in PLACE_COLUMNS}
     row.update({k: ("" if v is None else v) for k, v in kw.items()})
+    for name in ("name", "name_ar"):  # OCHA repeats some Arabic names on three lines: one is the name
+        if isinstance(row[name], str) and "\n" in row[name]:
+            row[name] = row[name].strip().splitlines()[0].strip()
     return row
 
 

@@ -1,5 +1,6 @@
 """`geo gazetteer check` on deliberately broken copies of the real gazetteer."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -73,3 +74,20 @@ def test_bad_coordinate_stops_loading_with_file_and_line(broken):
 
 def test_project_gazetteer_has_no_problems():
     assert check(ROOT / "gazetteer") == []
+
+
+@pytest.mark.parametrize(
+    "damage, line, message",
+    [
+        (b"cur:jobar,Jo\xff\xfebar,bytes\n", 3, "not UTF-8 text"),
+        (b"cur:jobar,Jo\x00bar,a NUL\n", 3, "control character U+0000 in alias"),
+        (b'cur:jobar,"Jobar,an open quote\ncur:jobar,Jubar,next\n', 3, "quote opened on this line is not closed"),
+    ],
+)
+def test_a_broken_aliases_file_is_named_with_its_line(gazetteer_copy, damage, line, message):
+    path = gazetteer_copy / "curated" / "aliases.csv"
+    path.write_bytes(b"place_id,alias,note\ncur:jobar,Jobar,fine\n" + damage)
+    problems = [str(p) for p in check(gazetteer_copy)]
+    assert any(f"curated/aliases.csv:{line}:" in p and message in p for p in problems), problems
+    with pytest.raises(GazetteerError, match=rf"aliases.csv:{line}: .*{re.escape(message)}"):
+        gazetteer.build(gazetteer_copy)

@@ -383,3 +383,41 @@ def test_formula_injection_in_csv_exports(tmp_path, gaz, capsys):
         excerpts = {r["excerpt"] for r in rows}
         assert "'=cmd|' /C calc'!A0 Clashes in Hama." in excerpts
         assert all(float(r["lat"]) > 30 for r in rows)  # numbers are not touched
+
+
+# --- the first of the reliability battery (issue 17) -------------------------------------------------
+
+
+def test_empty_articles_are_named_not_passed(tmp_path, capsys):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "blank.txt").write_text("  \n\n", encoding="utf-8")
+    (folder / "meta.md").write_text("---\ntitle: Only a title\n---\n", encoding="utf-8")
+    (folder / "good.txt").write_text("Shelling hit Hama.\n", encoding="utf-8")
+    assert geo_main(["parse", str(folder), "--no-events"]) == 1
+    err = capsys.readouterr().err
+    assert "empty.txt: empty: no text to parse" in err and "blank.txt: empty" in err
+    assert "meta.md: front matter only: no text to parse" in err
+
+
+def test_dashboard_warnings_name_files_without_server_paths(tmp_path, gaz):
+    folder = tmp_path / "articles"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "empty.txt").write_text("", encoding="utf-8")
+    (errors,) = [explore.load_corpus(folder, gaz).errors]
+    assert errors == ["sub/empty.txt: empty: no text to parse"] and str(tmp_path) not in errors[0]
+
+
+def test_a_killed_writer_s_temporary_files_are_cleaned_up(tmp_path):
+    from geo.store import write_text_atomic
+
+    target = tmp_path / "aliases.csv"
+    stale = tmp_path / ".aliases.csv.abc123.tmp"
+    fresh = tmp_path / ".aliases.csv.def456.tmp"  # perhaps another writer's, still at work
+    stale.write_text("half", encoding="utf-8")
+    fresh.write_text("half", encoding="utf-8")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    write_text_atomic(target, "place_id,alias,note\n")
+    assert target.read_text(encoding="utf-8") == "place_id,alias,note\n"
+    assert not stale.exists() and fresh.exists()

@@ -38,7 +38,16 @@ class ArticleError(GeoError, OSError):
 
     def __init__(self, path: Path | str, message: str):
         self.path = str(path)
+        self.message = message
         super().__init__(f"{self.path}: {message}")
+
+    def shown_from(self, folder: Path | str) -> str:
+        """The error with the file named relative to `folder`: a dashboard shows no server paths."""
+        try:
+            name = str(Path(self.path).relative_to(folder))
+        except ValueError:
+            name = Path(self.path).name
+        return f"{name}: {self.message}"
 
 
 class ImportError_(GeoError, ValueError):  # noqa: N801 (ImportError is the builtin for Python modules)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import glob
 import io
 import itertools
 import os
@@ -13,10 +14,16 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+STALE_TEMP_SECONDS = 3600
+
 
 def _complete_temp_file(path: Path, text: str) -> str:
-    """A temporary file beside `path` holding `text`, flushed to disk; the caller links or renames it."""
+    """A temporary file beside `path` holding `text`, flushed to disk; the caller links or renames it.
+
+    Temporary files of `path` that a killed writer left behind over an hour ago are removed first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -93,3 +100,13 @@ def folder_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    now = time.time()
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - old.stat().st_mtime > STALE_TEMP_SECONDS:
+                old.unlink()
+        except OSError:
+            pass  # another writer's, or already gone

@@ -70,6 +70,8 @@ def read_article(path: Path, folder: Path | None = None) -> Article:
     if "\x00" in text:
         raise ArticleError(path, "contains NUL bytes: a binary file, not an article")
     meta, body_start = parse_front_matter(text)
+    if not text[body_start:].strip():
+        raise ArticleError(path, "front matter only: no text to parse" if text.strip() else "empty: no text to parse")
     return Article(path=str(path), name=path.name, text=text, body_start=body_start, meta=meta)
 
 

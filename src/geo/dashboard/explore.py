@@ -35,7 +35,7 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
     articles, mentions, errors = [], [], []
     for result in parse_paths([folder], gaz):
         if result.error:
-            errors.append(str(result.error))
+            errors.append(result.error.shown_from(folder))
         else:
             assert result.article is not None  # no error: the article was read
             articles.append(result.article)

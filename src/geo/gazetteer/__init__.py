@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -266,21 +267,54 @@ def source_files(root: Path) -> dict[str, Path]:
     }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def read_rows(path: Path, columns: tuple[str, ...], required: bool = True):
-    """Yield (line number, row) of a CSV, checking its header first."""
+    """Yield (line number, row) of a CSV, checking its header first, then every row.
+
+    A file people edit breaks in every way: bytes that are not UTF-8, a NUL or other control
+    character, a quote left open (reported on the line where it opens), a stray comma. Each is a
+    GazetteerError naming the file and line, never a traceback.
+    """
     if not path.exists():
         if required:
             raise GazetteerError(path, None, "file is missing")
         return
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise GazetteerError(path, line, f"not UTF-8 text (byte {raw[e.start]:#04x}): save the file as UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise GazetteerError(path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
-        for row in reader:
-            if None in row or any(v is None for v in row.values()):
-                raise GazetteerError(path, reader.line_num, "wrong number of fields (a stray or missing comma?)")
-            yield reader.line_num, row
+    except csv.Error as e:
+        raise GazetteerError(path, 1, f"not a CSV header ({e})") from None
+    if missing:
+        raise GazetteerError(path, 1, f"missing column(s) {', '.join(missing)}; expected {','.join(columns)}")
+    first = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise GazetteerError(path, first, f"not CSV ({e})") from None
+        if any(v is not None and "\n" in v for v in row.values()):
+            raise GazetteerError(
+                path, first, f"a quote opened on this line is not closed (the field runs on to line {reader.line_num})"
+            )
+        if None in row or any(v is None for v in row.values()):
+            raise GazetteerError(path, reader.line_num, "wrong number of fields (a stray or missing comma?)")
+        for column, value in row.items():
+            control = _CONTROL.search(value)
+            if control:
+                where = f"control character U+{ord(control.group()):04X} in {column}"
+                raise GazetteerError(path, reader.line_num, f"{where}: remove it")
+        yield reader.line_num, row
+        first = reader.line_num + 1
 
 
 def read_word_list(path: Path) -> set[str]:
