@@ -46,7 +46,16 @@ KIND_GROUPS = {
     "site": "site",
     "country": "country",
 }
-EXCERPTS_IN_POPUP = 3
+EXCERPTS_IN_POPUP = 2
+POPUP_ARTICLES = 5
+MAX_RADIUS = 28
+# Areas are shaded (the governorate layer), not drawn as a circle at a centroid in the desert.
+AREA_KINDS = frozenset({"country", "governorate", "district", "sub-district"})
+CLUSTER_CSS = """
+.geo-cluster { background: rgba(80, 80, 80, 0.3); border-radius: 50%; }
+.geo-cluster div { background: rgba(50, 50, 50, 0.8); color: #fff; border-radius: 50%; width: 30px; height: 30px;
+  margin: 5px; text-align: center; line-height: 30px; font: 12px sans-serif; }
+"""
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 OCHA_ATTRIBUTION = "Boundaries: OCHA COD-AB (OCHA, UNCS), CC BY 4.0; places: Who's On First, GeoNames"
@@ -74,16 +83,20 @@ def highlighted_excerpt(m: Mention) -> str:
 
 
 def radius(count: int) -> float:
-    """Pixels; the circle's area grows with the count."""
-    return 5 + 4 * math.sqrt(count)
+    """Pixels; the circle's area grows with the count, up to a cap so that a city hides no neighbourhood."""
+    return min(MAX_RADIUS, 5 + 4 * math.sqrt(count))
 
 
 def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     p = summary.place
+    per_article = summary.per_article().most_common()
     rows = "".join(
         f"<tr><td>{sinks.html(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
-        for a, n in summary.per_article().most_common()
+        for a, n in per_article[:POPUP_ARTICLES]
     )
+    if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
+        more = len(per_article) - POPUP_ARTICLES
+        rows += f"<tr><td colspan='2' style='color:#666'>and {more} more article{'s' if more != 1 else ''}</td></tr>"
     excerpts = "".join(
         f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
     )
@@ -155,12 +168,21 @@ class PlaceMarkers(JSCSSMixin, Layer):
 
     _template = Template(
         """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojson }});
+        var {{ this.get_name() }} = L.markerClusterGroup(Object.assign({{ this.options|tojson }}, {
+            // Neutral (no event colour), and counting mentions, not places: 68 Aleppo mentions are not a "3".
+            iconCreateFunction: function (cluster) {
+                var n = cluster.getAllChildMarkers().reduce(function (s, m) { return s + m.options.count; }, 0);
+                return L.divIcon({html: "<div><span>" + n + "</span></div>", className: "geo-cluster",
+                                  iconSize: L.point(40, 40)});
+            }}));
         {{ this.data_js }}.forEach(function (d) {
             var marker = L.circleMarker([d.lat, d.lon], {
                 radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1,
-                className: "geo-marker geo-event-" + d.event_class});
+                count: d.count, className: "geo-marker geo-event-" + d.event_class});
             marker.bindTooltip(d.tooltip);
             marker.bindPopup(d.popup, {maxWidth: 380});
             {{ this.get_name() }}.addLayer(marker);
@@ -174,10 +196,12 @@ class PlaceMarkers(JSCSSMixin, Layer):
         super().__init__(name="Places", overlay=True, control=True)
         self._name = "PlaceMarkers"
         self.options = {"maxClusterRadius": 35, "disableClusteringAtZoom": 9}
+        self.css = CLUSTER_CSS
         self.data = [
             {
                 "lat": s.place.lat,
                 "lon": s.place.lon,
+                "count": s.count,
                 "radius": round(radius(s.count), 1),
                 "colour": marker_colour(s, colour_by),
                 "event_class": event_class(s.dominant_event),
@@ -185,6 +209,7 @@ class PlaceMarkers(JSCSSMixin, Layer):
                 "popup": popup_html(s, titles),
             }
             for s in summaries
+            if s.place.kind not in AREA_KINDS
         ]
         self.data_js = sinks.js_data(self.data)  # the only way article text enters the script
         _use_local_assets(
