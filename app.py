@@ -273,8 +273,11 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
                 )
                 for m in row["sources"]:
                     st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
+    ordered = explore.newest_first(s.mentions, corpus)
+    shown_key = f"shown-{place_id}"
+    shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
     with st.container(height=470):
-        for m in s.mentions:
+        for m in ordered[:shown]:
             article = corpus.article(m.article)
             date = article.meta.get("date", "") if article else ""
             st.markdown(f"**{md(titles.get(m.article, m.article))}** {md(date)}")
@@ -284,6 +287,13 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
                 f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
                 f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
+            )
+        if len(ordered) > shown:  # only what is read is rendered: "Syria" in 800 articles has 2,000 excerpts
+            st.caption(f"{shown} of {len(ordered)} excerpts, newest first")
+            st.button(
+                f"Show {min(explore.EXCERPT_PAGE, len(ordered) - shown)} more",
+                key=f"more-{place_id}",
+                on_click=lambda: st.session_state.update({shown_key: shown + explore.EXCERPT_PAGE}),
             )
 
 

@@ -247,3 +247,18 @@ def test_fix_a_resolution_for_one_article(monkeypatch, writable):
     assert "a.txt,42,Aleppo,," in (gaz / "curated" / "overrides.csv").read_text(encoding="utf-8")
     at = run_app(monkeypatch, articles, gaz)  # the map: Aleppo was the article's only place
     assert not at.exception and metric(at, "Mentions") == "0"
+
+
+def test_the_excerpt_panel_shows_twenty_newest_first_and_more_on_demand(monkeypatch, tmp_path):
+    for i in range(25):
+        (tmp_path / f"a{i:02}.md").write_text(
+            f"---\ndate: 2016-05-{i + 1:02}\n---\nShelling hit Saraqeb on day {i + 1}.\n", encoding="utf-8"
+        )
+    at = run_app(monkeypatch, tmp_path)
+    assert not at.exception
+    excerpts = [h.proto.body for h in at.get("html") if "geo-excerpt" in h.proto.body]
+    assert len(excerpts) == 20 and "day 25" in excerpts[0] and "day 6." in excerpts[-1]
+    assert any("20 of 25 excerpts, newest first" in c.value for c in at.caption)
+    button(at, "Show 5 more").click().run()
+    excerpts = [h.proto.body for h in at.get("html") if "geo-excerpt" in h.proto.body]
+    assert len(excerpts) == 25 and "day 1." in excerpts[-1]

@@ -70,7 +70,7 @@ names = st.text(alphabet="abdefhiklmnoqrstuwyz '-", min_size=1, max_size=24)
 VOWELS = "aeiou"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(names)
 def test_the_key_is_idempotent(rules, name):
     key = phonetic_key(name, rules)
@@ -78,7 +78,7 @@ def test_the_key_is_idempotent(rules, name):
         assert phonetic_key(key, rules) == key
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(names, st.integers(0, 23), st.sampled_from(VOWELS))
 def test_vowels_never_change_the_key(rules, name, at, vowel):
     positions = [i for i, ch in enumerate(name) if ch in VOWELS]
@@ -87,8 +87,12 @@ def test_vowels_never_change_the_key(rules, name, at, vowel):
         assert phonetic_key(name[:i] + vowel + name[i + 1 :], rules) == phonetic_key(name, rules)
 
 
-@settings(max_examples=300, deadline=None)
-@given(names, st.integers(0, 23))
+# Without apostrophes: "X's" is a possessive to the normaliser, and "X'ss" is not one.
+names_without_apostrophes = st.text(alphabet="abdefhiklmnoqrstuwyz -", min_size=1, max_size=24)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(names_without_apostrophes, st.integers(0, 23))
 def test_doubling_a_letter_never_changes_the_key(rules, name, at):
     letters = [i for i, ch in enumerate(name) if ch.isalpha()]
     if letters:

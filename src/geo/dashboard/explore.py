@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import io
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from geo.corpus.reader import article_paths
@@ -27,7 +28,12 @@ class Corpus:
         return {a.name: a.title for a in self.articles}
 
     def article(self, name: str) -> Article | None:
-        return next((a for a in self.articles if a.name == name), None)
+        return self.by_name.get(name)
+
+    @cached_property
+    def by_name(self) -> dict[str, Article]:
+        """Articles by file name: one look-up per excerpt, not a scan of the corpus."""
+        return {a.name: a for a in self.articles}
 
 
 def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
@@ -109,6 +115,19 @@ def filter_mentions(corpus: Corpus, f: Filters) -> list[Mention]:
 
 
 MAX_ARTICLE_COLUMNS = 30
+
+
+EXCERPT_PAGE = 20
+
+
+def newest_first(mentions: list[Mention], corpus: Corpus) -> list[Mention]:
+    """Excerpts to read, newest article first (undated last), in text order within an article."""
+    def key(m: Mention) -> tuple:
+        article = corpus.article(m.article)
+        published = article.published if article else None
+        return (published is None, -(published.toordinal() if published else 0), m.article, m.start)
+
+    return sorted(mentions, key=key)
 
 
 def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[dict]:
