@@ -7,6 +7,7 @@ gazetteer place (places/soundalike.py), and curation, which lists the rest for a
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -118,30 +119,42 @@ def place_like_names(
 
     Names of actors, dates and events, titles, nationalities and ordinary words are left out.
     """
+    spans = sorted(found)
+    starts = [s for s, _ in spans]
+    not_names = known_non_places(str(lexicon.default_root()))
     for begin, end, group in _cued(text, start, patterns):
-        if any(s < end and begin < e for s, e in found):
+        if overlaps(spans, starts, begin, end):
             continue  # the engine found a place here
-        like = screened(text, begin, end, group, gaz)
-        if like and not any(s < like.end and like.start < e for s, e in found):
+        like = screened(text, begin, end, group, gaz, not_names)
+        if like and not overlaps(spans, starts, like.start, like.end):
             yield like
 
 
-def screened(text: str, begin: int, end: int, cue: str, gaz: Gazetteer) -> PlaceLike | None:
+def overlaps(spans: list[tuple[int, int]], starts: list[int], begin: int, end: int) -> bool:
+    """Does [begin, end) overlap one of `spans` (sorted, not overlapping one another)? By bisection."""
+    i = bisect.bisect_left(starts, end)
+    return i > 0 and spans[i - 1][1] > begin
+
+
+def screened(
+    text: str, begin: int, end: int, cue: str, gaz: Gazetteer, not_names: frozenset[str] | None = None
+) -> PlaceLike | None:
     """text[begin:end] as a place-like name, or None: in the gazetteer already, or an actor, date, event,
-    title, nationality or ordinary words."""
+    title, nationality or ordinary words. The cheapest tests come first."""
     name = trim(text[begin:end])
     if not name:
         return None
     end = begin + len(name)
-    key = alias_key(name)
-    not_names = known_non_places(str(lexicon.default_root()))
-    if gaz.entry_for(name) is not None or key in gaz.not_place_keys or key in not_names or key[:-1] in not_names:
-        return None
     if _ADJECTIVE.search(name) or _NATIONALITY.search(name):
         return None  # "Daesh-held", "Kurdish-majority", "Syrian Kurdish"
-    words = {alias_key(w) for w in re.split(r"[ -]", name) if w}
-    if all(w in gaz.common_words for w in words):
+    key = alias_key(name)
+    words = set(key.replace("-", " ").split())
+    if words <= gaz.common_words:
         return None  # "Security Council", "Monday": ordinary words
+    if not_names is None:
+        not_names = known_non_places(str(lexicon.default_root()))
+    if key in not_names or key[:-1] in not_names or key in gaz.not_place_keys or gaz.entry_for(name) is not None:
+        return None
     if not words.isdisjoint(not_names) or gaz.context.title_before.search(" " + alias_key(name.split()[0])):
         return None  # "Russian Airstrikes", "President Bashar": events, titles
     return PlaceLike(begin, end, name, cue)
