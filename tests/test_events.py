@@ -334,3 +334,11 @@ def test_a_dateline_far_from_publication_is_a_retrieval_stamp(event):
     text = "Thu Jan 30, 2025\nJanuary 30, 2025\n\nOn Thursday, jets struck Aleppo again.\n"
     e = event(text, published=dt.date(2016, 12, 12))
     assert (e.event_date, e.date_text) == ("2016-12-08", "Thursday")
+
+
+def test_a_weekday_before_a_month_date_deep_in_a_long_article_is_dated_by_the_month(parse):
+    """Only the date words right after a weekday are read (long articles stay linear in their length)."""
+    filler = "Talks went on in Geneva on Monday, and again in 2015. " * 400
+    found = parse(filler + "On Thursday, May 5, 2016, jets struck Saraqeb.")
+    saraqeb = [m for m in found if m.text == "Saraqeb"][-1]
+    assert saraqeb.event.event_date == "2016-05-05" and saraqeb.event.date_source == "stated"

@@ -8,6 +8,7 @@ after publication; a weekday is the latest such day on or before publication.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from typing import NamedTuple
@@ -82,14 +83,14 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
         day = dt.date.fromisoformat(dateline.value)
         if published is None or abs((day - published).days) <= DATELINE_TRUSTED_DAYS:
             published = day
-    for start, end, role, value in hits:
+    for i, (start, end, role, value) in enumerate(hits):
         if start < taken_until:
             continue
         date = None
         if role == "month":
             date = _month_date(text, start, end, int(value), published)
         elif role == "weekday" and text[start].isupper() and published is not None:
-            date = _weekday_date(text, start, end, int(value), published, hits)
+            date = _weekday_date(text, start, end, int(value), published, hits[i + 1 : i + 1 + WEEKDAY_LOOKAHEAD])
         elif role == "relative_day" and published is not None:
             day = published + dt.timedelta(days=int(value))
             date = StatedDate(start, end, day.isoformat(), text[start:end], False)
@@ -106,9 +107,14 @@ def find_dates(text: str, hits: list[tuple[int, int, str, str]], published: dt.d
             date = date._replace(reporting=bool(before) and before[-1].strip(",") in _SPEECH)
             found.append(date)
             taken_until = date.end
-    covered = [(d.start, d.end) for d in found]
+    # `found` is in text order and its dates do not overlap: a year inside one is found by bisection
+    # (a scan per year made long articles quadratic: 4 MB of dated sentences took 78 s).
+    starts = [d.start for d in found]
     for start, end, role, value in hits:
-        if role != "year" or any(s <= start < e for s, e in covered):
+        if role != "year":
+            continue
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and start < found[i].end:
             continue
         word = _word_before(text, start)
         if word in _YEAR_WORDS:
@@ -168,9 +174,12 @@ def _month_date(text: str, start: int, end: int, month: int, published: dt.date 
     return None
 
 
-def _weekday_date(text, start, end, weekday, published, hits) -> StatedDate | None:
+WEEKDAY_LOOKAHEAD = 4  # the date words right after a weekday: a month within 12 characters is among them
+
+
+def _weekday_date(text, start, end, weekday, published, following) -> StatedDate | None:
     # "Thursday, May 5": the month date that follows is the statement; the weekday only confirms it.
-    for h_start, _, role, _ in hits:
+    for h_start, _, role, _ in following:
         if role == "month" and 0 <= h_start - end <= 12 and _WEEKDAY_GAP.match(text, end, h_start):
             return None
         if h_start > end + 12:
