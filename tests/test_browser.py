@@ -367,6 +367,8 @@ def test_upload_files_in_the_browser(browser, curate_server, tmp_path):
     page.goto(f"{url}/?view=add")
     page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
     page.locator("input[type=file]").first.set_input_files([tmp_path / "memo.docx", tmp_path / "report.pdf"])
+    page.get_by_role("button", name="Save 2 articles").wait_for(timeout=60_000)
+    settle(page)
     page.get_by_role("button", name="Save 2 articles").click()
     page.get_by_text("Added 2016-05-11_idlib-report.md").wait_for(timeout=60_000)
     page.get_by_text("_hama-memo.md").wait_for()  # dated by the .docx's creation date, editable in the form
@@ -391,6 +393,8 @@ def test_import_a_csv_table_in_the_browser(browser, curate_server, tmp_path):
     page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
     page.get_by_role("tab", name="CSV table").click()
     page.locator("input[type=file]").last.set_input_files(tmp_path / "table.csv")
+    page.get_by_role("button", name="Import the table").wait_for(timeout=60_000)
+    settle(page)  # a click while the upload's rerun still runs can be lost
     page.get_by_role("button", name="Import the table").click()  # FA-KES's column names are chosen
     page.get_by_text("2 article(s) added, 0 already in the folder.").wait_for(timeout=60_000)
     saved = (articles / "2017-04-16_shelling-of-deraa.md").read_text(encoding="utf-8")

@@ -91,3 +91,17 @@ def test_a_broken_aliases_file_is_named_with_its_line(gazetteer_copy, damage, li
     assert any(f"curated/aliases.csv:{line}:" in p and message in p for p in problems), problems
     with pytest.raises(GazetteerError, match=rf"aliases.csv:{line}: .*{re.escape(message)}"):
         gazetteer.build(gazetteer_copy)
+
+
+def test_a_place_cue_with_an_unknown_role_is_named(tmp_path):
+    from geo.events import lexicon
+    from geo.gazetteer.check import check_lexicon
+
+    for name in ("event_triggers.csv", "event_words.csv", "place_cues.csv"):
+        shutil.copy(lexicon.default_root() / name, tmp_path / name)
+    with open(tmp_path / "place_cues.csv", "a", encoding="utf-8") as f:
+        f.write("ambushed,beside,\n")
+    lines = (tmp_path / "place_cues.csv").read_text(encoding="utf-8").count("\n")
+    assert [str(p) for p in check_lexicon(tmp_path)] == [
+        f"{tmp_path / 'place_cues.csv'}:{lines}: role 'beside' is not one of before, after, prefix"
+    ]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import GazetteerError, LexiconError
+from geo.errors import DataFileError, GazetteerError
 from geo.events import lexicon
 from geo.gazetteer import (
     ALIAS_COLUMNS,
@@ -192,9 +192,14 @@ def check(root: Path) -> list[Problem]:
 
 
 def check_lexicon(root: Path | None = None) -> list[Problem]:
-    """The event lexicons (lexicons/) must load: their first problem, as file:line."""
-    try:
-        lexicon.build(root or lexicon.default_root())
-    except LexiconError as e:
-        return [Problem(e.path, e.line, e.message)]
-    return []
+    """The lexicons must load: the event word lists and the place cues (first problem of each, as file:line)."""
+    from geo.places.cues import load_cues  # the cues' reader lives with its users, in places/
+
+    root = root or lexicon.default_root()
+    problems = []
+    for load in (lambda: lexicon.build(root), lambda: load_cues(root / "place_cues.csv")):
+        try:
+            load()
+        except DataFileError as e:
+            problems.append(Problem(e.path, e.line, e.message))
+    return problems
