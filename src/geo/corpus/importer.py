@@ -312,17 +312,18 @@ def text_key(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()
 
 
-def existing_keys(folder: Path) -> dict[str, Path]:
+class KnownTexts(dict[str, Path]):
+    """Text key -> the article file holding that text; `stamp` is the folder's mtime when last read."""
+
+    stamp: int | None = None
+
+
+def existing_keys(folder: Path) -> KnownTexts:
     """The text key of every article already in the folder."""
-    keys: dict[str, Path] = {}
-    for path, inside in article_files([folder]) if folder.is_dir() else ():
-        try:
-            text = read_bytes_inside(path, inside).decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-        _, body_start = parse_front_matter(text)
-        keys.setdefault(text_key(text[body_start:]), path)
-    return keys
+    known = KnownTexts()
+    if Path(folder).is_dir():
+        _add_new_files(Path(folder), known)
+    return known
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -357,7 +358,7 @@ def front_matter(meta: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save(article: Imported, folder: Path, known: dict[str, Path] | None = None) -> Saved:
+def save(article: Imported, folder: Path, known: KnownTexts | None = None) -> Saved:
     """Write the article as one new file in `folder`, unless the same text is already there.
 
     Two importers at once (two sessions, two CLI runs) never overwrite each other: names are
@@ -377,12 +378,20 @@ def save(article: Imported, folder: Path, known: dict[str, Path] | None = None) 
         name = file_name(article)
         names = itertools.chain([folder / name], (folder / f"{Path(name).stem}-{n}.md" for n in itertools.count(2)))
         path = create_text_exclusive(names, content)
-    known[key] = path
+        known[key] = path
+        known.stamp = folder.stat().st_mtime_ns  # our own file: no need to list the folder for it
     return Saved(path, True)
 
 
-def _add_new_files(folder: Path, known: dict[str, Path]) -> None:
-    """Bring `known` up to date with article files that appeared in `folder` since it was read."""
+def _add_new_files(folder: Path, known: KnownTexts) -> None:
+    """Bring `known` up to date with article files that appeared in `folder` since it was read.
+
+    The folder is listed again only when its modification time moved since `known` last saw it:
+    a save under the lock, one after another, reads no file twice (it was quadratic).
+    """
+    stamp = folder.stat().st_mtime_ns
+    if known.stamp == stamp:
+        return
     seen = {str(p) for p in known.values()}
     for path, inside in article_files([folder]):
         if str(path) in seen:
@@ -393,6 +402,7 @@ def _add_new_files(folder: Path, known: dict[str, Path]) -> None:
             continue
         _, body_start = parse_front_matter(text)
         known.setdefault(text_key(text[body_start:]), path)
+    known.stamp = stamp
 
 
 def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:

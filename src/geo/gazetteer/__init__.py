@@ -30,7 +30,7 @@ import ahocorasick
 from geo import settings
 from geo.errors import GazetteerError
 from geo.models import KINDS, Place
-from geo.text.normalise import alias_key
+from geo.text.normalise import ARABIC_SCRIPT, alias_key
 from geo.text.phonetic import PhoneticRule, phonetic_key
 from geo.text.phonetic import load_rules as load_phonetic_rules
 from geo.text.spelling import SpellingRule, load_rules, variants
@@ -65,9 +65,6 @@ NOT_PLACE = 4  # an organisation or title that merely contains a place name
 EXACT_CASE = 8  # an all-caps abbreviation ("US", "UK"): only that exact form
 MAJOR = 16  # names a country, governorate, city or region
 ONE_WORD = 32  # the key has no space: no other whole name can sit inside it
-
-
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
 @dataclass(slots=True)
@@ -543,7 +540,7 @@ def phonetic_index(
     index: dict[str, dict[str, None]] = {}
     keys: dict[str, str] = {}
     for place_id, spelling in spellings:
-        if not rules or not spelling.isascii() and _ARABIC_LETTER.search(spelling) or alias_key(spelling) in not_names:
+        if not rules or not spelling.isascii() and ARABIC_SCRIPT.search(spelling) or alias_key(spelling) in not_names:
             continue
         key = keys.get(spelling)
         if key is None:

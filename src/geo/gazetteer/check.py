@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from geo.gazetteer import (
     read_word_list,
     source_files,
 )
-from geo.text.normalise import alias_key
+from geo.text.normalise import ARABIC_SCRIPT, alias_key
 
 BORDER_TOLERANCE_DEG = 0.05  # about 5 km: border villages sit on the simplified outline
 
@@ -86,12 +85,9 @@ def common_word_alias(alias: str, kind: str | None, common) -> str | None:
     return None
 
 
-_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-
-
 def name_ar_problem(name_ar: str) -> str | None:
     """name_ar holds the name in Arabic script, or nothing: a Latin transliteration belongs in aliases."""
-    if name_ar and not _ARABIC_SCRIPT.search(name_ar):
+    if name_ar and not ARABIC_SCRIPT.search(name_ar):
         return (
             f"name_ar {name_ar!r} is not in Arabic script: write it in Arabic, or leave it empty and add it as an alias"
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import ADMIN_KINDS, Gazetteer
 from geo.models import KIND_RANK, Place
 from geo.places.cues import NAME, PlaceLike, default_pattern, place_like_names, screened
 from geo.places.matcher import Match
@@ -21,7 +21,6 @@ from geo.places.resolver import Resolved
 from geo.text.phonetic import phonetic_key
 
 SHORT_KEY = 3
-ADMIN_KINDS = ("district", "sub-district")
 SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood", "district", "sub-district", "site")
 CUE_WORDS = {
     "after_cue": "after a place word",

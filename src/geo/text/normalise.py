@@ -12,6 +12,8 @@ import re
 import unicodedata
 
 APOSTROPHE = "'"
+# Arabic script, its supplements and presentation forms: "is this name written in Arabic?"
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Every character news text uses for an apostrophe or an Arabic ayn/hamza in transliteration.
 APOSTROPHE_LIKE = "'’‘`´ʿʾʻʼ′ʹ"
 # Characters that are neither word characters nor apostrophes keep words apart.
