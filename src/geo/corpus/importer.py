@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import os
 import re
 import unicodedata
 import zipfile
@@ -313,9 +314,15 @@ def text_key(text: str) -> str:
 
 
 class KnownTexts(dict[str, Path]):
-    """Text key -> the article file holding that text; `stamp` is the folder's mtime when last read."""
+    """Text key -> the article file holding that text; `stamp` says what the folder looked like when last read."""
 
-    stamp: int | None = None
+    stamp: tuple[int, int] | None = None
+
+
+def _folder_stamp(folder: Path) -> tuple[int, int]:
+    """Modification time and number of entries: a file another process added changes one or the other
+    (the time alone can stay put when two writes fall in one tick of the file system's clock)."""
+    return folder.stat().st_mtime_ns, len(os.listdir(folder))
 
 
 def existing_keys(folder: Path) -> KnownTexts:
@@ -379,17 +386,17 @@ def save(article: Imported, folder: Path, known: KnownTexts | None = None) -> Sa
         names = itertools.chain([folder / name], (folder / f"{Path(name).stem}-{n}.md" for n in itertools.count(2)))
         path = create_text_exclusive(names, content)
         known[key] = path
-        known.stamp = folder.stat().st_mtime_ns  # our own file: no need to list the folder for it
+        known.stamp = _folder_stamp(folder)  # our own file: no need to read the folder for it
     return Saved(path, True)
 
 
 def _add_new_files(folder: Path, known: KnownTexts) -> None:
     """Bring `known` up to date with article files that appeared in `folder` since it was read.
 
-    The folder is listed again only when its modification time moved since `known` last saw it:
+    The folder is read again only when its stamp changed since `known` last saw it:
     a save under the lock, one after another, reads no file twice (it was quadratic).
     """
-    stamp = folder.stat().st_mtime_ns
+    stamp = _folder_stamp(folder)
     if known.stamp == stamp:
         return
     seen = {str(p) for p in known.values()}
