@@ -261,7 +261,9 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     casualties = explore.casualty_rows(s, titles)
     if casualties:
         with st.expander(f"Casualties reported here: {len(casualties)} events", expanded=True):
-            for row in casualties:
+            if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
+                st.caption(f"The first {explore.EXCERPT_PAGE} of {len(casualties)}: the mentions CSV has every figure.")
+            for row in casualties[: explore.EXCERPT_PAGE]:
                 figures = " · ".join(
                     f"{label} {'?' if row[key] is None else row[key]}"
                     for key, label in (("killed", "killed"), ("injured", "injured"))

@@ -262,3 +262,16 @@ def test_the_excerpt_panel_shows_twenty_newest_first_and_more_on_demand(monkeypa
     button(at, "Show 5 more").click().run()
     excerpts = [h.proto.body for h in at.get("html") if "geo-excerpt" in h.proto.body]
     assert len(excerpts) == 25 and "day 1." in excerpts[-1]
+
+
+def test_a_place_with_many_tolls_shows_the_first_page_of_them(monkeypatch, tmp_path):
+    for i in range(23):
+        (tmp_path / f"t{i:02}.md").write_text(
+            f"---\ndate: 2016-06-{i + 1:02}\n---\nShelling hit Saraqeb, killing {i + 2} people.\n", encoding="utf-8"
+        )
+    at = run_app(monkeypatch, tmp_path)
+    (expander,) = [e for e in at.expander if e.label.startswith("Casualties reported here")]
+    assert expander.label == "Casualties reported here: 23 events"
+    assert any("The first 20 of 23" in c.value for c in expander.caption)
+    assert len([m for m in expander.markdown if "killed" in m.value]) == 20
+
