@@ -139,3 +139,21 @@ def test_a_three_consonant_key_is_no_evidence(parse):
 def test_organisations_and_people_are_not_sound_alikes(parse):
     text = "Fighters of Ahrar al-Sham and Jaysh al-Islam met in Mohammed Ali, near Hayat Tahrir al-Sham positions."
     assert soundalikes(parse, text) == {}
+
+
+def test_an_arabic_prefix_alone_does_not_reach_another_governorate(parse):
+    # "Tal Abdo", near Palmyra (Homs), sounds like Tell Abiad (TLBD), a town in Raqqa: the article names Homs only.
+    text = "The army destroyed hideouts east of Palmyra. Militants fled to Tal Abdo and gathered there."
+    assert "Tal Abdo" not in soundalikes(parse, text)
+
+
+def test_cue_words_find_names_wherever_they_stand(gaz):
+    from geo.events import lexicon
+    from geo.places.cues import default_pattern, place_like_names
+
+    text = "Fighting near The Xuzabad ended.\nIn Zorbaqa, and in\nZelmuta village, the Qarmuneh district too."
+    cues = default_pattern(str(lexicon.default_root()))
+    found = {like.name: like for like in place_like_names(text, 0, [], gaz, cues)}
+    assert set(found) == {"Xuzabad", "Zelmuta", "Qarmuneh"}  # "In" with a capital is no cue word (case matters)
+    assert all(text[like.start : like.end] == name for name, like in found.items())
+    assert found["Xuzabad"].cue == "after_cue" and found["Qarmuneh"].cue == "before_cue"

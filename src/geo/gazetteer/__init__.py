@@ -202,6 +202,9 @@ class Gazetteer:
     # phonetic key (text/phonetic.py) -> ids of the places with a Latin name of that key
     phonetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     phonetic_rules: tuple[PhoneticRule, ...] = ()
+    # Decisions that depend only on a written name and this gazetteer (the sound-alike stage's screen
+    # and phonetic keys), remembered for the process: names recur across articles. Never pickled.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __getstate__(self) -> dict:
         """A compact form for the cache: tuples unpickle far faster than 100k objects."""
@@ -231,6 +234,7 @@ class Gazetteer:
         self.overrides = state["overrides"]
         self.phonetic = state["phonetic"]
         self.phonetic_rules = state["phonetic_rules"]
+        self.memo = {}
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 from geo.errors import LexiconError
 from geo.events import lexicon
 from geo.gazetteer import Gazetteer, read_rows
@@ -44,46 +46,47 @@ def load_cues(path: Path | None = None) -> dict[str, list[str]]:
     return cues
 
 
+_PARTICLES = ("al", "el", "ad", "ash", "as", "at", "az", "ar", "an", "ed", "es", "et", "ez", "er", "en", "ul", "il")
+_NAME_STARTS = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1)) + tuple(
+    p + sep for p in _PARTICLES for sep in ("-", "‐", " ")
+)
+_NAME_AT = re.compile(NAME)
+_NAME_AT_END = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})$")
+_CUED, _PREFIXED, _BEFORE = 0, 1, 2  # what a cue hit says: a name starts here, a prefixed name, a name ends here
+
+
 @dataclass(frozen=True)
 class CuePatterns:
-    """Two scans, each led by literal words (fast): a cue word before a name or a prefix, and one after it."""
+    """Every cue word in place, found by one Aho-Corasick pass over the text (as fast as the place match).
 
-    leading: re.Pattern[str]  # "in Kafr Sousa" (group "cued"), "Kafr Nabl" (group "prefixed")
-    after: re.Pattern[str]  # " district": the name is the run of capitalised words ending just before
+    A word before a name is stored with the name's first letter ("in K", "near al-"), so that only
+    cues followed by a name come out of the pass; a prefix with its space or hyphen ("Kafr "); a word
+    after a name with the space before it (" district"). Values: (what the hit says, key length,
+    how many of the key's last characters belong to the name).
+    """
 
-
-_NAME_AT_END = re.compile(rf"(?<![\w'’`-])(?P<name>{NAME})$")
-
-
-def alternatives(words: list[str]) -> str:
-    """A regex matching any of `words`, written as a trie ("in|near|north of" -> "in|n(?:ear|orth of)"),
-    which Python's regex engine tries far faster than a flat list of alternatives."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
-        return body + "?" if ends else body
-
-    return pattern(trie)
+    automaton: ahocorasick.Automaton
 
 
 def cue_pattern(cues: dict[str, list[str]]) -> CuePatterns:
-    return CuePatterns(
-        re.compile(
-            rf"\b(?:(?:{alternatives(cues['before'])})\s+(?:the\s+)?(?P<cued>{NAME})"
-            rf"|(?P<prefixed>(?:{alternatives(cues['prefix'])})[ -]{NAME}))"
-        ),
-        re.compile(rf"\s(?:{alternatives(cues['after'])})\b"),
-    )
+    automaton = ahocorasick.Automaton()
+
+    def add(key: str, what: int, into_name: int = 0) -> None:
+        automaton.add_word(key, (what, len(key), into_name))
+
+    for phrase in cues["before"]:
+        for space in (" ", "\n"):
+            for the in ("", "the ", "the\n"):
+                for first in _NAME_STARTS:
+                    add(f"{phrase}{space}{the}{first}", _CUED, len(first))
+    for phrase in cues["prefix"]:
+        for joint in (" ", "-"):
+            add(phrase + joint, _PREFIXED)
+    for phrase in cues["after"]:
+        for space in (" ", "\n", "\t"):
+            add(space + phrase, _BEFORE)
+    automaton.make_automaton()
+    return CuePatterns(automaton)
 
 
 @lru_cache(maxsize=4)
@@ -91,20 +94,44 @@ def default_pattern(root: str) -> CuePatterns:
     return cue_pattern(load_cues(Path(root) / "place_cues.csv"))
 
 
-def _cued(text: str, start: int, patterns: CuePatterns) -> list[tuple[int, int, str]]:
-    """(start, end, cue) of every name in a cue's place, leftmost first, none overlapping."""
+def _cued(
+    text: str, start: int, patterns: CuePatterns, found_starts: set[int], found_ends: set[int]
+) -> list[tuple[int, int, str]]:
+    """(start, end, cue) of every name in a cue's place, leftmost first, none overlapping.
+
+    Most cues stand beside a place the engine found ("in Aleppo"): a name starting or ending at a
+    found place is passed over before any regex runs.
+    """
     hits = []
-    for m in patterns.leading.finditer(text, start):
-        group = "after_cue" if m.group("cued") else "prefixed"
-        hits.append((*m.span("cued" if group == "after_cue" else "prefixed"), group))
-    for m in patterns.after.finditer(text, start):
-        at = m.start()
-        if at <= start or text[at - 1] in " \t\n":
+    size = len(text)
+    for last, (what, length, into_name) in patterns.automaton.iter(text, start):
+        end = last + 1
+        begin = end - length
+        if what == _BEFORE:
+            if begin in found_ends or begin <= start or text[begin - 1] in " \t\n":
+                continue
+            if end < size and (text[end].isalnum() or text[end] == "_"):
+                continue  # "districts": not the cue word
+            word = text[max(start, begin - 40) : begin].rsplit(" ", 1)[-1]
+            if not (word[:1].isupper() or "-" in word or "‐" in word):
+                continue  # the word before is no name: "the rural area"
+            before = _NAME_AT_END.search(text, max(start, begin - 80), begin)
+            if before:
+                hits.append((before.start("name"), before.end("name"), "before_cue"))
             continue
-        before = _NAME_AT_END.search(text, max(start, at - 80), at)
-        if before:
-            hits.append((before.start("name"), before.end("name"), "before_cue"))
-    hits.sort(key=lambda h: (h[0], -h[1]))
+        if begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+            continue  # "Berlin A...": the cue word is the end of another word
+        if what == _CUED:
+            if end - into_name in found_starts:
+                continue
+            name = _NAME_AT.match(text, end - into_name)
+            if name:
+                hits.append((name.start(), name.end(), "after_cue"))
+        elif begin not in found_starts:
+            name = _NAME_AT.match(text, end)
+            if name:
+                hits.append((begin, name.end(), "prefixed"))
+    hits.sort(key=lambda h: (h[0], -h[1], h[2] != "after_cue"))
     out: list[tuple[int, int, str]] = []
     for hit in hits:
         if not out or hit[0] >= out[-1][1]:
@@ -122,7 +149,7 @@ def place_like_names(
     spans = sorted(found)
     starts = [s for s, _ in spans]
     not_names = known_non_places(str(lexicon.default_root()))
-    for begin, end, group in _cued(text, start, patterns):
+    for begin, end, group in _cued(text, start, patterns, set(starts), {e for _, e in spans}):
         if overlaps(spans, starts, begin, end):
             continue  # the engine found a place here
         like = screened(text, begin, end, group, gaz, not_names)
@@ -140,24 +167,43 @@ def screened(
     text: str, begin: int, end: int, cue: str, gaz: Gazetteer, not_names: frozenset[str] | None = None
 ) -> PlaceLike | None:
     """text[begin:end] as a place-like name, or None: in the gazetteer already, or an actor, date, event,
-    title, nationality or ordinary words. The cheapest tests come first."""
-    name = trim(text[begin:end])
+    title, nationality or ordinary words. The decision depends on the written name only, so it is
+    remembered per gazetteer (names recur across articles)."""
+    if not_names is None:
+        not_names = known_non_places(str(lexicon.default_root()))
+    raw = text[begin:end]
+    memo_key = ("screen", raw, not_names)
+    name = gaz.memo.get(memo_key, _UNSEEN)
+    if name is _UNSEEN:
+        if len(gaz.memo) > MEMO_LIMIT:
+            gaz.memo.clear()
+        name = gaz.memo[memo_key] = _screen(raw, gaz, not_names)
+    if name is None:
+        return None
+    begin += max(0, raw.replace("’", "'").find(name))  # "The Hague": the span starts at the name
+    return PlaceLike(begin, begin + len(name), name, cue)
+
+
+_UNSEEN = object()
+MEMO_LIMIT = 200_000
+
+
+def _screen(raw: str, gaz: Gazetteer, not_names: frozenset[str]) -> str | None:
+    """The name in `raw` when it may be a place the gazetteer does not know; the cheapest tests come first."""
+    name = trim(raw)
     if not name:
         return None
-    end = begin + len(name)
     if _ADJECTIVE.search(name) or _NATIONALITY.search(name):
         return None  # "Daesh-held", "Kurdish-majority", "Syrian Kurdish"
     key = alias_key(name)
     words = set(key.replace("-", " ").split())
     if words <= gaz.common_words:
         return None  # "Security Council", "Monday": ordinary words
-    if not_names is None:
-        not_names = known_non_places(str(lexicon.default_root()))
     if key in not_names or key[:-1] in not_names or key in gaz.not_place_keys or gaz.entry_for(name) is not None:
         return None
     if not words.isdisjoint(not_names) or gaz.context.title_before.search(" " + alias_key(name.split()[0])):
         return None  # "Russian Airstrikes", "President Bashar": events, titles
-    return PlaceLike(begin, end, name, cue)
+    return name
 
 
 _NATIONALITY = re.compile(r"(?:ian|ish|ic|ese|ean|ite)s?$")

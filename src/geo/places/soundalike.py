@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from geo.events import lexicon
 from geo.gazetteer import ADMIN_KINDS, Gazetteer
 from geo.models import KIND_RANK, Place
-from geo.places.cues import NAME, PlaceLike, default_pattern, place_like_names, screened
+from geo.places.cues import NAME, PlaceLike, default_pattern, known_non_places, place_like_names, screened
 from geo.places.matcher import Match
 from geo.places.resolver import Resolved
 from geo.text.phonetic import phonetic_key
@@ -44,7 +45,10 @@ def in_lists(body: str, found: list[tuple[int, int]], gaz: Gazetteer) -> list[Pl
             before = _LIST_BEFORE.search(body, max(0, start - 60), start)
             if before:
                 out.append((before.start("name"), before.end("name")))
-    return [like for s, e in out if (like := screened(body, s, e, "in_list", gaz)) is not None]
+    if not out:
+        return []
+    not_names = known_non_places(str(lexicon.default_root()))
+    return [like for s, e in out if (like := screened(body, s, e, "in_list", gaz, not_names)) is not None]
 
 
 def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon_root: str) -> list[Resolved]:
@@ -67,7 +71,9 @@ def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon
 
 
 def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resolved | None:
-    key = phonetic_key(like.name, gaz.phonetic_rules)
+    key = gaz.memo.get(("key", like.name))
+    if key is None:
+        key = gaz.memo[("key", like.name)] = phonetic_key(like.name, gaz.phonetic_rules)
     if len(key) <= SHORT_KEY:
         return None  # three consonants (Filita, Fulat: FLT) fit too many names to be evidence
     ids = gaz.phonetic.get(key, ())
@@ -76,11 +82,12 @@ def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resol
         return None
     settlements = [p for p in candidates if p.kind not in ADMIN_KINDS]
     candidates = settlements or candidates  # "the village of X": the town, not its sub-district of one name
-    # The article must point there: a governorate it already names, or an Arabic place prefix (Kafr, Tal...).
-    # Without that, a foreign or unknown name ("Amirli", in Iraq) would find a Syrian village of its sound.
+    # The article must point there: a governorate it already names, or (in an article naming none) an Arabic
+    # place prefix (Kafr, Tal...). Without that, a foreign or unknown name ("Amirli", in Iraq) would find a
+    # Syrian village of its sound, and "Tal Abdo" near Palmyra the town of Tell Abiad in Raqqa.
     local = [p for p in candidates if governorates.get(p.governorate)]
-    if like.cue != "prefixed":
-        candidates = local
+    if like.cue != "prefixed" or governorates:
+        candidates = local  # a prefix alone is evidence only where the article names no governorate at all
     if not candidates:
         return None
     place = _prominent(candidates)
