@@ -157,3 +157,18 @@ def test_cue_words_find_names_wherever_they_stand(gaz):
     assert set(found) == {"Xuzabad", "Zelmuta", "Qarmuneh"}  # "In" with a capital is no cue word (case matters)
     assert all(text[like.start : like.end] == name for name, like in found.items())
     assert found["Xuzabad"].cue == "after_cue" and found["Qarmuneh"].cue == "before_cue"
+
+
+def test_among_several_of_one_sound_in_the_governorate_the_one_near_the_named_places(parse):
+    # Harbul (near A'zaz) and Huraybil (35 km south) are both HRBL, both in Aleppo governorate.
+    text = "Turkish artillery in the countryside of Azaz shelled positions in Herbel and other villages."
+    found = soundalikes(parse, text)
+    assert found["Herbel"].place.id == "gn:169884"
+    assert "the nearest of 2 of that sound" in found["Herbel"].reason
+
+
+def test_a_name_beside_a_foreign_place_is_not_a_syrian_sound_alike(parse):
+    # Mahlabiyah (Iraq) sounds like Mahalibah (MHLB), a Syrian village; its neighbour in the text is Tal Afar.
+    assert soundalikes(parse, "Shelling hit Homs and Aleppo. In Iraq, the towns of Tal Afar and Mahlabiyah fell.") == {}
+    # in a list, countries count as neighbours too
+    assert soundalikes(parse, "Homs was shelled. Fighters came from the Maghreb, Turkey and Egypt.") == {}

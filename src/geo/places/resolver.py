@@ -49,7 +49,7 @@ def _km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
     return km(a[0], a[1], b[0], b[1])
 
 
-def _nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tuple[Place, Place, float]:
+def nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tuple[Place, Place, float]:
     """The (candidate, anchor) pair closest together, and geopy's distance between them.
 
     Pairs are ranked by a flat-earth approximation (exact enough to order places a few
@@ -181,7 +181,7 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             near.pop(cands[0].id, None) if len(cands) == 1 else None
             if not near:
                 continue
-            cand, anchor, km = _nearest(cands, near.values())
+            cand, anchor, km = nearest(cands, near.values())
             if km > VOUCH_KM:
                 continue
             cands = (cand,)
@@ -195,7 +195,7 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             resolved.append(Resolved(m, cands[0], reason))
             continue
         if anchors:
-            place, anchor, km = _nearest(cands, anchors, penalised)
+            place, anchor, km = nearest(cands, anchors, penalised)
             if place.id in penalised:
                 notes.append(f"spelling variant of {place.name}")
             notes.append(

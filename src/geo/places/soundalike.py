@@ -5,7 +5,9 @@ It runs after exact matching and resolution, only on capitalised names in place 
 words from lexicons/place_cues.csv: "in", "near", "village of", "countryside"...), and only when
 the phonetic key (text/phonetic.py) points at one place: directly, or after keeping the places
 in a governorate the article already names, or because one candidate is clearly the most
-prominent (a city or town among villages). Anything less certain is left for curation.
+prominent (a city or town among villages), or because one lies within NEAR_KM of a place the
+article names. A name whose nearest neighbour in the text is a foreign place is foreign too.
+Anything less certain is left for curation.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from geo.gazetteer import ADMIN_KINDS, Gazetteer
 from geo.models import KIND_RANK, Place
 from geo.places.cues import NAME, PlaceLike, default_pattern, known_non_places, place_like_names, screened
 from geo.places.matcher import Match
-from geo.places.resolver import Resolved
+from geo.places.resolver import Resolved, nearest
 from geo.text.phonetic import phonetic_key
 
 SHORT_KEY = 3
+NEAR_KM = 30.0  # several places of one sound in the governorate: the one this near a named place
+NEIGHBOUR_CHARS = 150
 SETTLEMENT_KINDS = ("city", "town", "village", "neighbourhood", "district", "sub-district", "site")
 CUE_WORDS = {
     "after_cue": "after a place word",
@@ -57,11 +61,19 @@ def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon
         return resolved
     found = [(r.match.start, r.match.end) for r in resolved]
     governorates = Counter(r.place.governorate for r in resolved if r.place.governorate)
+    settled = [r.place for r in resolved if r.place.in_syria and r.place.kind in SETTLEMENT_KINDS]
+    anchors = list({p.id: p for p in settled}.values())
     extra = []
+    # Countries count only as partners in a list ("the Maghreb, Turkey, Egypt"): elsewhere "U.S. forces"
+    # and "Russian jets" are actors at least as often as places.
+    named = [(r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country"]
+    named_in_lists = [(r.match.start, r.place.in_syria) for r in resolved]
     for like in [*place_like_names(body, 0, found, gaz, default_pattern(lexicon_root)), *in_lists(body, found, gaz)]:
         if any(s < like.end and like.start < e for s, e in found):
             continue
-        choice = choose(like, gaz, governorates)
+        if _abroad(like, named_in_lists if like.cue == "in_list" else named):
+            continue
+        choice = choose(like, gaz, governorates, anchors)
         if choice:
             extra.append(choice)
             found.append((like.start, like.end))
@@ -70,7 +82,14 @@ def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon
     return sorted(resolved + extra, key=lambda r: r.match.start)
 
 
-def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resolved | None:
+def _abroad(like: PlaceLike, named: list[tuple[int, bool]]) -> bool:
+    """Is the place named nearest to it in the text (within NEIGHBOUR_CHARS) outside Syria? Then so is it:
+    "between Sirte and Misrata", "the towns of Tal Afar and Mahlabiyah" are no Syrian villages."""
+    near = [(abs(at - like.start), in_syria) for at, in_syria in named if abs(at - like.start) <= NEIGHBOUR_CHARS]
+    return bool(near) and not min(near)[1]
+
+
+def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str], anchors: list[Place]) -> Resolved | None:
     key = gaz.memo.get(("key", like.name))
     if key is None:
         key = gaz.memo[("key", like.name)] = phonetic_key(like.name, gaz.phonetic_rules)
@@ -91,10 +110,16 @@ def choose(like: PlaceLike, gaz: Gazetteer, governorates: Counter[str]) -> Resol
     if not candidates:
         return None
     place = _prominent(candidates)
+    how = ""
+    if place is None and anchors:
+        place, anchor, distance = nearest(candidates, anchors)
+        if distance > NEAR_KM:
+            return None
+        how = f", the nearest of {len(candidates)} of that sound ({distance:.0f} km from {anchor.name})"
     if place is None:
         return None
     why = ", in a governorate the article names" if place in local else ""
-    reason = f"sounds like {place.name} (phonetic key {key}), {CUE_WORDS[like.cue]}{why}"
+    reason = f"sounds like {place.name} (phonetic key {key}), {CUE_WORDS[like.cue]}{why}{how}"
     # No index entry reached this span: the match carries its offsets only.
     return Resolved(Match(like.start, like.end, None), place, reason)  # type: ignore[arg-type]
 
