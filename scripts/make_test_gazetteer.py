@@ -90,6 +90,8 @@ def main() -> None:
     write_csv_atomic(
         FIXTURE / "curated" / "aliases.csv", curated_cols, [a for a in curated_aliases if a["place_id"] in keep]
     )
+    prominence_cols, prominence = read(REAL / "prominence.csv")
+    write_csv_atomic(FIXTURE / "prominence.csv", prominence_cols, [r for r in prominence if r["place_id"] in keep])
     if (REAL / "curated" / "overrides.csv").exists():
         shutil.copy(REAL / "curated" / "overrides.csv", FIXTURE / "curated" / "overrides.csv")
     for name in WHOLE_FILES:

@@ -105,3 +105,10 @@ def test_a_place_cue_with_an_unknown_role_is_named(tmp_path):
     assert [str(p) for p in check_lexicon(tmp_path)] == [
         f"{tmp_path / 'place_cues.csv'}:{lines}: role 'beside' is not one of before, after, prefix"
     ]
+
+
+def test_prominence_scores_are_checked(gazetteer_copy):
+    line = append(gazetteer_copy / "prominence.csv", "gn:170063,famous,city\ncur:gone,10,village\n")
+    found = {(Path(p.path).name, p.line): p.message for p in check(gazetteer_copy)}
+    assert "a whole number from 0 to 200" in found[("prominence.csv", line)]
+    assert "unknown place 'cur:gone'" in found[("prominence.csv", line + 1)]

@@ -86,7 +86,7 @@ def test_province_word_before_a_list_covers_the_list(parse):
 
 def test_larger_place_when_nothing_else_is_named(parse):
     [m] = parse("Shelling hit Al-Mansura today.")
-    assert "largest of" in m.reason
+    assert "the best known of" in m.reason
     assert m.place.kind == "town"  # the other places called so are villages
 
 
@@ -111,3 +111,36 @@ def test_a_governorate_beside_a_name_contains_it(parse, text, governorate):
 def test_a_town_beside_a_name_holds_it_within_a_few_km(parse):
     (jobar, _) = parse("Shelling hit Jobar in Damascus.")
     assert jobar.place.governorate == "Damascus" and "within 35 km of Damascus" in jobar.reason
+
+
+# --- prominence (gazetteer/prominence.csv) ------------------------------------------------------------
+
+
+def test_a_well_known_town_beats_hamlets_of_its_name(parse):
+    # Baniyas: the coastal town of Tartous (an admin capital), and two villages in Quneitra; Daraa
+    # is nearer the Quneitra ones but points to neither.
+    found = {m.text: m for m in parse("Shelling hit Daraa; protesters gathered in Baniyas on Friday.")}
+    assert found["Baniyas"].place.id == "gn:171830"
+    assert "the best known of 3 places of that name" in found["Baniyas"].reason
+
+
+def test_the_text_can_point_to_the_lesser_place(parse):
+    # Quneitra province named beside it: the Baniyas of Quneitra, not the famous one.
+    found = {m.text: m for m in parse("Shelling hit Quneitra province and the village of Baniyas.")}
+    assert found["Baniyas"].place.governorate == "Quneitra"
+
+
+def test_a_kind_word_before_of_still_says_where_the_place_is(parse):
+    # "the Shahba neighbourhood of Aleppo": not Shahba, the town of As-Sweida.
+    found = {m.text: m for m in parse("A rocket hit a school in the Shahba neighbourhood of Aleppo, SANA said.")}
+    assert found["Shahba"].place.governorate == "Aleppo" and found["Shahba"].place.kind == "neighbourhood"
+
+
+def test_a_bad_prominence_score_is_named_with_its_line(gazetteer_copy):
+    from geo import gazetteer
+    from geo.errors import GazetteerError
+
+    (gazetteer_copy / "prominence.csv").write_text("place_id,score,basis\ngn:170063,famous,city\n", encoding="utf-8")
+    with pytest.raises(GazetteerError) as err:
+        gazetteer.load(gazetteer_copy, use_cache=False)
+    assert err.value.line == 2 and "famous" in str(err.value)

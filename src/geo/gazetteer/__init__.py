@@ -202,6 +202,8 @@ class Gazetteer:
     # phonetic key (text/phonetic.py) -> ids of the places with a Latin name of that key
     phonetic: dict[str, tuple[str, ...]] = field(default_factory=dict)
     phonetic_rules: tuple[PhoneticRule, ...] = ()
+    # place id -> prominence score (prominence.csv): a city or district capital beats a hamlet of its name
+    prominence: dict[str, int] = field(default_factory=dict)
     # Decisions that depend only on a written name and this gazetteer (the sound-alike stage's screen
     # and phonetic keys), remembered for the process: names recur across articles. Never pickled.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -220,6 +222,7 @@ class Gazetteer:
             "overrides": self.overrides,
             "phonetic": self.phonetic,
             "phonetic_rules": self.phonetic_rules,
+            "prominence": self.prominence,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -234,6 +237,7 @@ class Gazetteer:
         self.overrides = state["overrides"]
         self.phonetic = state["phonetic"]
         self.phonetic_rules = state["phonetic_rules"]
+        self.prominence = state["prominence"]
         self.memo = {}
 
     def __repr__(self) -> str:
@@ -265,6 +269,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "context_words": root / "context_words.csv",
         "overrides": root / "curated" / "overrides.csv",
         "phonetic_rules": root / "phonetic_rules.csv",
+        "prominence": root / "prominence.csv",
     }
 
 
@@ -534,7 +539,26 @@ def build(root: Path) -> Gazetteer:
         overrides,
         phonetic_index(spellings, phonetic_rules, common_words | not_place_keys),
         phonetic_rules,
+        load_prominence(files["prominence"], places),
     )
+
+
+PROMINENCE_MAX = 200
+
+
+def load_prominence(path: Path, places: dict[str, Place]) -> dict[str, int]:
+    """prominence.csv: place id -> score (0-200). Optional: without it no place outranks another by fame."""
+    scores = {}
+    for line, row in read_rows(path, ("place_id", "score", "basis"), required=False):
+        try:
+            score = int(row["score"])
+        except ValueError:
+            raise GazetteerError(path, line, f"score {row['score']!r} is not a whole number") from None
+        if not 0 <= score <= PROMINENCE_MAX:
+            raise GazetteerError(path, line, f"score {score} is outside 0-{PROMINENCE_MAX}")
+        if row["place_id"] in places:  # a place removed since the file was written is no error
+            scores[row["place_id"]] = score
+    return scores
 
 
 def phonetic_index(

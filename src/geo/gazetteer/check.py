@@ -14,6 +14,7 @@ from geo.gazetteer import (
     CONTEXT_COLUMNS,
     NOT_PLACE_COLUMNS,
     PLACE_COLUMNS,
+    PROMINENCE_MAX,
     build,
     parse_place,
     read_rows,
@@ -147,6 +148,14 @@ def check(root: Path) -> list[Problem]:
     for path, line, parent in parents:
         if parent not in places:
             add(path, line, f"unknown parent {parent!r}: use an id from a places file, or leave parent empty")
+    try:
+        for line, row in read_rows(files["prominence"], ("place_id", "score", "basis"), required=False):
+            if not row["score"].isdigit() or not 0 <= int(row["score"]) <= PROMINENCE_MAX:
+                add(files["prominence"], line, f"score {row['score']!r}: a whole number from 0 to {PROMINENCE_MAX}")
+            elif row["place_id"] not in places:
+                add(files["prominence"], line, f"unknown place {row['place_id']!r}: rerun scripts/build_prominence.py")
+    except GazetteerError as e:
+        add(e.path, e.line, e.message)
 
     common = (
         read_word_list(files["common_words"]) - read_word_list(files["ambiguous"]) - read_word_list(files["generic"])

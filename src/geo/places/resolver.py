@@ -11,8 +11,10 @@ Rules, in order (each decision's `reason` names the rule that fired):
 4. A common word or person name that is also a village ("Bara", "Jan") counts only with
    context: a kind word beside it ("village of Bara", "Bara town"), or an unambiguous Syrian
    place named within CONTEXT_WINDOW characters of it that lies within VOUCH_KM of it.
-5. Several candidates left: the one nearest the article's unambiguous Syrian places (geopy's
-   great-circle distance), else the largest.
+5. Several candidates left: one far better known than the others (gazetteer/prominence.csv: a
+   district capital over a hamlet), unless it lies far from the article's places and another
+   is nearer; else the one nearest the article's unambiguous Syrian places (geopy's great-circle
+   distance), else the largest.
 """
 
 from __future__ import annotations
@@ -69,10 +71,11 @@ def nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tup
     return cand, anchor, _km_between((cand.lat, cand.lon), (anchor.lat, anchor.lon))
 
 
-# "X in Y", "X, Y", "X in the southern countryside of Y", "X near Y", "X, 10 km south of Y": Y holds X.
+# "X in Y", "X, Y", "X in the southern countryside of Y", "X near Y", "X, 10 km south of Y", "the X
+# neighbourhood of Y": Y holds X.
 _CONTAINER_GAP = re.compile(
     r"(?:\s*,\s*(?:\d+\s*(?:km|kilometers?|kilometres?|miles?)\s+(?:north|south|east|west)\w*\s+of\s+)?"
-    r"|\s+(?P<rel>in|near|outside|of)\s+(?:the\s+)?"
+    r"|\s+(?:(?:neighbou?rhood|district|village|town|city|area|suburb|camp)\s+)?(?P<rel>in|near|outside|of)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern"
     r"|south-?western|rural|central)\s+)?"
     r"(?:(?:countryside|province|governorate|district|outskirts|suburbs|area)\s+of\s+(?:the\s+)?)?)$"
@@ -97,6 +100,34 @@ def _contained(text: str, m: Match, container, cands: tuple[Place, ...], notes: 
         return cands
     notes.append(relation)
     return inside
+
+
+PROMINENCE_MARGIN = 30  # a town (50) over a village (10), a district capital (90) over a town
+CLOSE_KM = 25.0
+
+
+def most_prominent(
+    cands: tuple[Place, ...], anchors: list[Place], prominence: dict[str, int], penalised: frozenset[str]
+) -> Place | None:
+    """The candidate far better known than all the others (by PROMINENCE_MARGIN), unless the text points
+    elsewhere: to another candidate's governorate (and not this one's), or to a place within CLOSE_KM
+    of another candidate (a spelling variant's place too: "the Shahba neighbourhood of Aleppo")."""
+    ranked = sorted((c for c in cands if c.id not in penalised), key=lambda p: prominence.get(p.id, 0), reverse=True)
+    if len(ranked) < 2:
+        return None
+    top, second = ranked[0], ranked[1]
+    if prominence.get(top.id, 0) - prominence.get(second.id, 0) < PROMINENCE_MARGIN:
+        return None
+    if anchors:
+        others = [c for c in cands if c is not top]
+        named = {a.governorate for a in anchors}
+        if top.governorate not in named and any(c.governorate in named for c in others):
+            return None  # the article names the governorate of a lesser one
+        top_km = nearest((top,), anchors)[2]
+        other_km = nearest(others, anchors)[2]
+        if other_km < top_km and other_km <= CLOSE_KM:
+            return None  # the article's places point to the lesser one
+    return top
 
 
 def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[Resolved]:
@@ -193,6 +224,14 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
         if len(cands) == 1:
             reason = "; ".join(notes) if notes else UNIQUE
             resolved.append(Resolved(m, cands[0], reason))
+            continue
+        top = most_prominent(cands, anchors, gaz.prominence, penalised)
+        if top is not None:
+            notes.append(
+                f"the best known of {len(cands)} places of that name "
+                f"(prominence {gaz.prominence.get(top.id, 0)}: gazetteer/prominence.csv)"
+            )
+            resolved.append(Resolved(m, top, "; ".join(notes)))
             continue
         if anchors:
             place, anchor, km = nearest(cands, anchors, penalised)
