@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 
 def closed_port() -> int:
@@ -10,3 +14,17 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def run_geo(*args, cwd=None, **env_vars) -> subprocess.CompletedProcess:
+    """`python -m geo ARGS` in a subprocess, with this checkout's geo whatever is installed."""
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root / "src"), **env_vars)
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or root,
+        timeout=300,
+        env=env,
+    )

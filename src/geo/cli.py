@@ -11,7 +11,7 @@ from geo.corpus import importer
 from geo.errors import GeoError
 from geo.events import lexicon
 from geo.gazetteer.check import check, check_lexicon
-from geo.output import Writer
+from geo.output import EventWriter, Writer
 from geo.pipeline import default_jobs, parse_paths
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
@@ -42,6 +42,34 @@ def _parse(args: argparse.Namespace) -> int:
         if args.output:
             out.close()
     return EXIT_SKIPPED if skipped or missing else EXIT_OK
+
+
+def _events(args: argparse.Namespace) -> int:
+    """One record per event (events/records.py), in ACLED's columns."""
+    paths = [p for p in args.paths if p.exists()]
+    for p in args.paths:
+        if not p.exists():
+            print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
+    if not paths:
+        print("geo: nothing to parse: no output written", file=sys.stderr)
+        return EXIT_SKIPPED
+    gaz = gazetteer.load(args.gazetteer)
+    lex = lexicon.load()
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    writer = EventWriter(out, args.format)
+    skipped = 0
+    try:
+        for result in parse_paths(paths, gaz, jobs=args.jobs, lexicon=lex):
+            if result.error:
+                skipped += 1
+                print(f"geo: {result.error}, skipped", file=sys.stderr)
+            else:
+                writer.write(result.events)
+    finally:
+        writer.close()
+        if args.output:
+            out.close()
+    return EXIT_SKIPPED if skipped or len(paths) < len(args.paths) else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -107,6 +135,19 @@ def main(argv: list[str] | None = None) -> int:
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
     p.set_defaults(func=_parse)
+    e = sub.add_parser("events", help="write one record per event, in ACLED's columns")
+    e.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
+    e.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "geojson"),
+        default="csv",
+        help="csv: a header, then a row each; jsonl: a JSON record a line; geojson: one FeatureCollection "
+        "(default: csv)",
+    )
+    e.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    e.add_argument("--jobs", "-j", type=int, default=1, help="processes (default: 1)")
+    e.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    e.set_defaults(func=_events)
     i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
     i.add_argument(
         "sources",

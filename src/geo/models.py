@@ -112,10 +112,13 @@ class Mention:
     excerpt: str
     excerpt_start: int
     event: Event | None = None
+    event_id: str | None = None  # the event record (`geo events`) this mention belongs to
 
     def record(self) -> dict:
         """The flat record of `geo parse` (RECORD_FIELDS, in that order)."""
-        return {field: get(self) for field, get in _MENTION_RECORD} | event_record(self.event)
+        record = {field: get(self) for field, get in _MENTION_RECORD} | event_record(self.event)
+        record["event_id"] = self.event_id
+        return record
 
 
 # The `geo parse` record, spelled once: (field, where its value comes from), in column order.
@@ -184,4 +187,4 @@ EVENT_FIELDS = (
     "date_text",
     "casualties",
 )
-RECORD_FIELDS = tuple(field for field, _ in _MENTION_RECORD) + EVENT_FIELDS
+RECORD_FIELDS = tuple(field for field, _ in _MENTION_RECORD) + EVENT_FIELDS + ("event_id",)

@@ -1,4 +1,4 @@
-"""Writers for `geo parse`: JSON lines, CSV and GeoJSON, one record per mention.
+"""Writers for `geo parse` (one record per mention) and `geo events` (one per event): JSON lines, CSV, GeoJSON.
 
 CSV text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading ' (sinks.csv_cell).
 """
@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from geo.events.records import EVENT_COLUMNS, EventRecord
 from geo.models import RECORD_FIELDS, Mention
 from geo.sinks import csv_cell
 
@@ -35,6 +36,39 @@ class Writer:
                 feature = {
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
+                    "properties": record,
+                }
+                self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))
+                self.first = False
+
+    def close(self) -> None:
+        if self.fmt == "geojson":
+            self.out.write("\n]}\n")
+        self.out.flush()
+
+
+class EventWriter:
+    """`geo events` output: ACLED-like columns (events.records.EVENT_COLUMNS)."""
+
+    def __init__(self, out: TextIO, fmt: str):
+        self.out, self.fmt, self.first = out, fmt, True
+        if fmt == "csv":
+            self.csv = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, lineterminator="\n")
+            self.csv.writeheader()
+        elif fmt == "geojson":
+            out.write('{"type": "FeatureCollection", "features": [\n')
+
+    def write(self, events: Iterable[EventRecord]) -> None:
+        for e in events:
+            record = e.record()
+            if self.fmt == "jsonl":
+                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif self.fmt == "csv":
+                self.csv.writerow({k: csv_cell(v) for k, v in record.items()})
+            else:
+                feature = {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [e.longitude, e.latitude]},
                     "properties": record,
                 }
                 self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))

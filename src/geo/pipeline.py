@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import gazetteer as gazetteer_module
@@ -20,6 +20,7 @@ from geo.errors import ArticleError
 from geo.events import lexicon as lexicon_module
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
+from geo.events.records import EventRecord, event_records
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Event, Mention
 from geo.places.matcher import Match, find_matches
@@ -42,6 +43,19 @@ def parse_text(
 
     `with_events=False` skips the event step (mentions get event None), for places-only speed.
     """
+    return parse_text_events(name, text, gaz, body_start, published, lexicon, with_events)[0]
+
+
+def parse_text_events(
+    name: str,
+    text: str,
+    gaz: Gazetteer,
+    body_start: int = 0,
+    published: dt.date | None = None,
+    lexicon: Lexicon | None = None,
+    with_events: bool = True,
+) -> tuple[list[Mention], list[EventRecord]]:
+    """The mentions of `parse_text` and the article's event records (events/records.py)."""
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     matches = outside_organisations(body, outside_links(body, find_matches(body, gaz, norm)), gaz)
@@ -51,7 +65,7 @@ def parse_text(
     if gaz.overrides:
         resolved = apply_overrides(name, body, body_start, resolved, gaz)
     if not resolved:
-        return []
+        return [], []
     spans = []
     sentence: tuple[str, int] = ("", 0)
     sentence_end = -1
@@ -69,10 +83,14 @@ def parse_text(
         events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon, body_start)
     else:
         events = [None] * len(spans)
-    return [
+    mentions = [
         Mention(name, s + body_start, e + body_start, body[s:e], r.place, r.reason, excerpt, ex_s + body_start, event)
         for r, (s, e, ex_s, _, excerpt), event in zip(resolved, spans, events, strict=True)
     ]
+    if not with_events or lexicon is None:
+        return mentions, []
+    records, mentions = event_records(mentions, lexicon, gaz.district_of)
+    return mentions, records
 
 
 _LINK = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+|\]\([^)\s]*\)")
@@ -123,6 +141,7 @@ class ParseResult:
     article: Article | None
     mentions: list[Mention]
     error: ArticleError | None = None
+    events: list[EventRecord] = field(default_factory=list)
 
 
 def _parse_path(
@@ -132,8 +151,10 @@ def _parse_path(
         article = read_article(path, folder)
     except ArticleError as e:
         return ParseResult(None, [], e)
-    mentions = parse_text(article.name, article.text, gaz, article.body_start, article.published, lexicon, with_events)
-    return ParseResult(article, mentions)
+    mentions, events = parse_text_events(
+        article.name, article.text, gaz, article.body_start, article.published, lexicon, with_events
+    )
+    return ParseResult(article, mentions, events=events)
 
 
 _worker_gazetteer: Gazetteer | None = None

@@ -48,9 +48,12 @@ def event_day(m: Mention) -> dt.date | None:
 
 
 def event_key(m: Mention) -> tuple | None:
-    """Mentions with one key report one event: same article, place, type and date. None: no event."""
+    """Mentions with one key report one event: its event record (`geo events`), or for mentions made
+    without one, the same article, place, type and date. None: no event."""
     if not m.event or not m.event.event_type:
         return None
+    if m.event_id:
+        return (m.event_id,)
     return (m.article, m.place.id, m.event.event_type, m.event.event_date)
 
 
@@ -63,7 +66,9 @@ class EventReport:
 
     @property
     def event_type(self) -> str:
-        return self.key[2]
+        event = self.mentions[0].event
+        assert event is not None and event.event_type  # see event_key
+        return event.event_type
 
     @property
     def killed(self) -> int | None:

@@ -144,10 +144,20 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
     if j == i:
         return None
     if tokens[i] in ("a", "an", "one") and j == i + 1:
-        # "a child", "one soldier": a count only when a person follows
-        if not (j < len(tokens) and tokens[j] in w.victims):
+        # "a child", "one soldier", "a QSD fighter": a count only when a person follows
+        if not _person_follows(tokens, j, w):
             return None
     return float(total + current), j
+
+
+def _person_follows(tokens: list[str], j: int, w: _Words) -> bool:
+    """A victim word at tokens[j], or after up to two other words ("a QSD fighter", "a young Syrian man")."""
+    for k in range(j, min(j + 3, len(tokens))):
+        if tokens[k] in w.after_a:
+            return True
+        if tokens[k] in w.killed or tokens[k] in w.injured or tokens[k] in _AUX or tokens[k][0].isdigit():
+            return False
+    return False
 
 
 def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casualty]:
@@ -169,7 +179,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
         if tok[0].isdigit()
         or tok in starters
         or ("-" in tok and tok.split("-")[0] in starters)
-        or (tok in ("a", "an") and i + 1 < len(tokens) and tokens[i + 1] in w.after_a)
+        or (tok in ("a", "an") and _person_follows(tokens, i + 1, w))
     ]
     i = 0
     for c in candidates:

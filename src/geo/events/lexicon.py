@@ -62,6 +62,9 @@ ROLES = {
     "background",
     "launch_site",
     "combatant",
+    "acled_figure",
+    "near",
+    "near_after",
 }
 # Roles the article-wide scan looks for; the others are only read inside one sentence.
 SCANNED_ROLES = (
@@ -152,7 +155,7 @@ def load_words(path: Path) -> dict[str, dict[str, str]]:
         role, value = row["role"].strip(), (row["value"] or "").strip()
         if role not in ROLES:
             raise LexiconError(path, line, f"unknown role '{role}' (one of {', '.join(sorted(ROLES))})")
-        if role in ("number", "multiplier", "month", "weekday", "relative_day", "relative_month"):
+        if role in ("number", "multiplier", "month", "weekday", "relative_day", "relative_month", "acled_figure"):
             try:
                 int(value)
             except ValueError:

@@ -243,6 +243,17 @@ class Gazetteer:
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
 
+    def district_of(self, place: Place) -> str:
+        """The name of the OCHA district a place lies in ("" when its parents do not say)."""
+        for _ in range(4):  # village -> sub-district -> district
+            if place.kind == "district":
+                return place.name
+            parent = self.places.get(place.parent)
+            if parent is None:
+                return ""
+            place = parent
+        return ""
+
     def entry_for(self, name: str) -> Entry | None:
         """The index entry a written name reaches, or None (for tests and curation)."""
         found = self.automaton.get(f" {alias_key(name)} ", None)

@@ -1,0 +1,235 @@
+"""Event records: what one article reports happening, one record per event, the way ACLED codes it.
+
+Mentions carry the event of their sentence; an event record gathers the mentions of one event and
+says where it happened: the most specific place the text puts it at, with ACLED's geo_precision
+(1 the place itself, 2 near / outskirts / countryside of a named place, 3 only a district,
+governorate or region is named). "Regime forces shelled an unknown village in the southern
+countryside of Idleb" is still an event: at Idleb governorate, precision 3.
+
+Mentions of one article with the same place, event type and date are one event (tolls are revised
+across sentences: the record keeps the largest). Each mention then carries its event's id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from geo.events.lexicon import Lexicon
+from geo.models import Event, Mention, Place
+
+# How specific a kind of place is, as a location: lower is more specific.
+SPECIFICITY = {
+    "site": 0,
+    "neighbourhood": 0,
+    "village": 1,
+    "town": 1,
+    "city": 2,
+    "sub-district": 3,
+    "district": 4,
+    "region": 4,
+    "governorate": 5,
+    "country": 6,
+}
+AREA_KINDS = ("sub-district", "district", "region", "governorate", "country")
+NEAR_REACH = 30  # characters before a place read for "near", "outskirts of", "10 km east of"
+
+EVENT_COLUMNS = (
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "location",
+    "place_id",
+    "admin1",
+    "admin2",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "injured",
+    "fatality_text",
+    "notes",
+    "article",
+    "start",
+    "end",
+    "trigger",
+    "decided_by",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One event, in ACLED's columns (EVENT_COLUMNS); `notes` is the sentence that reports it."""
+
+    event_id: str
+    event_date: str | None
+    time_precision: int | None  # 1 the day is stated, 2 only the publication date, 3 a month or year
+    event_type: str
+    sub_event_type: str | None
+    actor1: str | None
+    actor2: str | None
+    location: str  # the place as written
+    place_id: str
+    admin1: str  # governorate ("" abroad)
+    admin2: str  # district ("" when not known)
+    latitude: float
+    longitude: float
+    geo_precision: int
+    fatalities: int | None  # ACLED's figure: a stated number, or the convention for "dozens" (12)
+    injured: int | None
+    fatality_text: str
+    notes: str
+    article: str
+    start: int  # the sentence's offsets in the article
+    end: int
+    trigger: str
+    decided_by: str  # "rules" (lexicons/) or "classifier"
+
+    def record(self) -> dict:
+        return {column: getattr(self, column) for column in EVENT_COLUMNS}
+
+
+def event_key(m: Mention) -> tuple | None:
+    """Mentions with one key report one event: same article, place, type and date. None: no event."""
+    if not m.event or not m.event.event_type:
+        return None
+    return (m.article, m.place.id, m.event.event_type, m.event.event_date)
+
+
+def _sentence_events(mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """Mentions grouped by the event of their sentence (one Event object per trigger and date)."""
+    groups: dict[tuple, list[Mention]] = {}
+    for m in mentions:
+        if m.event is not None and m.event.event_type:
+            groups.setdefault((m.excerpt_start, id(m.event)), []).append(m)
+    return list(groups.values())
+
+
+def _where(group: list[Mention]) -> Mention:
+    """The most specific place of the event; nearest the trigger among equals."""
+    event = cast(Event, group[0].event)
+    at = event.trigger_start if event.trigger_start is not None else group[0].start
+    return min(group, key=lambda m: (SPECIFICITY.get(m.place.kind, 1), abs(m.start - at)))
+
+
+def _near_patterns(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    cached = lexicon.derived.get("near")
+    if cached is None:
+
+        def words(role: str) -> str:
+            return "|".join(sorted((re.escape(p) for p in lexicon.phrases(role)), key=len, reverse=True))
+
+        cached = lexicon.derived["near"] = (
+            re.compile(rf"(?:^|\W)(?:{words('near')})(?:\s+the)?\W*$", re.IGNORECASE),
+            re.compile(rf"^(?:'s)?\s+(?:{words('near_after')})\b", re.IGNORECASE),
+        )
+    return cast("tuple[re.Pattern[str], re.Pattern[str]]", cached)
+
+
+def geo_precision(m: Mention, lexicon: Lexicon) -> int:
+    """ACLED's geo_precision of an event located at mention `m`."""
+    if m.place.kind in AREA_KINDS:
+        return 3
+    before_pattern, after_pattern = _near_patterns(lexicon)
+    offset = m.start - m.excerpt_start
+    before = m.excerpt[max(0, offset - NEAR_REACH) : offset]
+    after = m.excerpt[offset + len(m.text) : offset + len(m.text) + 20]
+    return 2 if before_pattern.search(before) or after_pattern.match(after) else 1
+
+
+def time_precision(event: Event) -> int | None:
+    if not event.event_date:
+        return None
+    if event.event_date.count("-") < 2:
+        return 3  # "in March", "in 2014"
+    return 1 if event.date_source == "stated" else 2
+
+
+def acled_fatalities(event: Event, lexicon: Lexicon) -> int | None:
+    """The stated death toll, or ACLED's figure for a vague one ("dozens" 12, "hundreds" 100), or None."""
+    if event.killed is not None:
+        return event.killed
+    figures = lexicon.phrases("acled_figure")
+    values = [
+        int(value)
+        for c in event.casualties
+        if c.kind == "killed" and c.figure is None
+        for phrase, value in figures.items()
+        if re.search(rf"\b{re.escape(phrase)}\b", c.text, re.IGNORECASE)
+    ]
+    return min(values) if values else None  # conflicting reports: the lowest, as ACLED does
+
+
+def _actors(sentence: str, lexicon: Lexicon) -> list[str]:
+    """Actors named in the sentence, as written, in order, each once."""
+    cached = lexicon.derived.get("actors_as_written")
+    if cached is None:
+        phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
+        cached = lexicon.derived["actors_as_written"] = re.compile(
+            r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")s?(?!\w)", re.IGNORECASE
+        )
+    seen: dict[str, str] = {}
+    for m in cast("re.Pattern[str]", cached).finditer(sentence):
+        seen.setdefault(m.group(0).lower(), m.group(0))
+    return list(seen.values())
+
+
+def event_records(
+    mentions: Sequence[Mention], lexicon: Lexicon, district_of: Callable[[Place], str] = lambda p: ""
+) -> tuple[list[EventRecord], list[Mention]]:
+    """The event records of one article's mentions, and the mentions with their `event_id` set."""
+    merged: dict[tuple, list[list[Mention]]] = {}
+    for group in _sentence_events(mentions):
+        where = _where(group)
+        merged.setdefault(event_key(where) or (), []).append(group)
+    records = []
+    ids: dict[int, str] = {}
+    for groups in merged.values():
+        first = groups[0]
+        where = _where(first)
+        event = cast(Event, where.event)
+        event_id = f"{where.article}:{event.trigger_start if event.trigger_start is not None else where.start}"
+        for group in groups:
+            for m in group:
+                ids[id(m)] = event_id
+        events = [cast(Event, g[0].event) for g in groups]
+        killed = [e.killed for e in events if e.killed is not None]
+        toll = max(killed) if killed else acled_fatalities(event, lexicon)
+        injured = [e.injured for e in events if e.injured is not None]
+        actors = _actors(where.excerpt, lexicon)
+        records.append(
+            EventRecord(
+                event_id=event_id,
+                event_date=event.event_date,
+                time_precision=time_precision(event),
+                event_type=cast(str, event.event_type),
+                sub_event_type=event.sub_event_type,
+                actor1=actors[0] if actors else None,
+                actor2=actors[1] if len(actors) > 1 else None,
+                location=where.text,
+                place_id=where.place.id,
+                admin1=where.place.governorate,
+                admin2=district_of(where.place),
+                latitude=where.place.lat,
+                longitude=where.place.lon,
+                geo_precision=geo_precision(where, lexicon),
+                fatalities=toll,
+                injured=max(injured) if injured else None,
+                fatality_text="; ".join(dict.fromkeys(e.casualty_text for e in events if e.casualty_text)),
+                notes=where.excerpt,
+                article=where.article,
+                start=where.excerpt_start,
+                end=where.excerpt_start + len(where.excerpt),
+                trigger=event.trigger,
+                decided_by="rules",
+            )
+        )
+    with_ids = [dataclasses.replace(m, event_id=ids[id(m)]) if id(m) in ids else m for m in mentions]
+    return records, with_ids
