@@ -83,3 +83,19 @@ def test_geo_events_writes_acled_columns_and_geojson(tmp_path):
     assert point["type"] == "Point" and 35 < point["coordinates"][0] < 43  # lon, lat: in Syria
     lines = run_geo("parse", folder).stdout.splitlines()
     assert {json.loads(line)["event_id"] for line in lines} == {r["event_id"] for r in rows}
+
+
+def test_an_event_at_an_unknown_village_is_not_lost(gaz):
+    text = (
+        "Fighting continued in Idlib province. Regime forces shelled the village of Xuzabad on Monday, "
+        "killing two civilians. The talks in Geneva failed."
+    )
+    _mentions, events = parse_text_events("a.txt", text, gaz, published=dt.date(2019, 5, 8))
+    [lost] = [e for e in events if e.location == "Xuzabad"]
+    assert lost.admin1 == "Idleb" and lost.geo_precision == 3 and lost.place_id == "ocha:SY07"
+    assert lost.event_type == "Explosions/Remote violence" and lost.fatalities == 2
+
+
+def test_an_unknown_name_in_an_article_about_no_syrian_place_makes_no_event(gaz):
+    _mentions, events = parse_text_events("b.txt", "Police shelled the village of Xuzabad on Monday.", gaz)
+    assert events == []

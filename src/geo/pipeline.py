@@ -20,9 +20,10 @@ from geo.errors import ArticleError
 from geo.events import lexicon as lexicon_module
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
-from geo.events.records import EventRecord, event_records
+from geo.events.records import EventRecord, event_records, unplaced_event
 from geo.gazetteer import Gazetteer
-from geo.models import Article, Event, Mention
+from geo.models import Article, Event, Mention, Place
+from geo.places.cues import PlaceLike
 from geo.places.matcher import Match, find_matches
 from geo.places.resolver import Resolved, resolve
 from geo.places.soundalike import add_soundalikes
@@ -60,8 +61,9 @@ def parse_text_events(
     norm = normalise(body)
     matches = outside_organisations(body, outside_links(body, find_matches(body, gaz, norm)), gaz)
     resolved = resolve(body, norm, matches, gaz)
+    unplaced: list[PlaceLike] = []
     if gaz.phonetic:
-        resolved = add_soundalikes(body, resolved, gaz, str(lexicon_module.default_root()))
+        resolved, unplaced = add_soundalikes(body, resolved, gaz, str(lexicon_module.default_root()))
     if gaz.overrides:
         resolved = apply_overrides(name, body, body_start, resolved, gaz)
     if not resolved:
@@ -78,9 +80,17 @@ def parse_text_events(
                 sentence_end = -1
         spans.append((s, e, sentence[1], sentence[1] + len(sentence[0]), sentence[0]))
     events: Sequence[Event | None]
+    lone: list[tuple[PlaceLike, tuple[str, int]]] = []  # unplaced names alone in their sentence
     if with_events:
         lexicon = lexicon or lexicon_module.load()
-        events = classify(body, norm, [sp[:4] for sp in spans], published, lexicon, body_start)
+        told = {sp[2] for sp in spans}
+        for like in unplaced:
+            around = sentence_at(body, like.start, like.end)
+            if around[1] not in told:
+                lone.append((like, around))
+        lone_spans = [(like.start, like.end, s[1], s[1] + len(s[0])) for like, s in lone]
+        events = classify(body, norm, [sp[:4] for sp in spans] + lone_spans, published, lexicon, body_start)
+        lone_events, events = events[len(spans) :], events[: len(spans)]
     else:
         events = [None] * len(spans)
     mentions = [
@@ -90,7 +100,23 @@ def parse_text_events(
     if not with_events or lexicon is None:
         return mentions, []
     records, mentions = event_records(mentions, lexicon, gaz.district_of)
+    seen = {r.event_id for r in records}
+    for (like, (said, s_start)), event in zip(lone, lone_events, strict=True):
+        area = _area_around(like.start + body_start, mentions, gaz)
+        if event.event_type and area is not None:
+            record = unplaced_event(event, like.name, said, s_start + body_start, name, area, lexicon)
+            if record.event_id not in seen:
+                seen.add(record.event_id)
+                records.append(record)
     return mentions, records
+
+
+def _area_around(at: int, mentions: list[Mention], gaz: Gazetteer) -> Place | None:
+    """The governorate of the Syrian place named nearest before `at` (else after it), as a Place."""
+    syrian = [m for m in mentions if m.place.governorate]
+    before = [m for m in syrian if m.start < at]
+    nearest = before[-1] if before else (syrian[0] if syrian else None)
+    return gaz.governorate_place(nearest.place.governorate) if nearest else None
 
 
 _LINK = re.compile(r"(?:https?://|www\.)[^\s)\]>\"']+|\]\([^)\s]*\)")

@@ -233,3 +233,36 @@ def event_records(
         )
     with_ids = [dataclasses.replace(m, event_id=ids[id(m)]) if id(m) in ids else m for m in mentions]
     return records, with_ids
+
+
+def unplaced_event(
+    event: Event, name: str, sentence: str, sentence_start: int, article: str, area: Place, lexicon: Lexicon
+) -> EventRecord:
+    """An event at a place the gazetteer does not know ("shelled Xyzabad"), located at the governorate
+    the article places its neighbours in (geo_precision 3), its name kept as written."""
+    actors = _actors(sentence, lexicon)
+    return EventRecord(
+        event_id=f"{article}:{event.trigger_start}",
+        event_date=event.event_date,
+        time_precision=time_precision(event),
+        event_type=cast(str, event.event_type),
+        sub_event_type=event.sub_event_type,
+        actor1=actors[0] if actors else None,
+        actor2=actors[1] if len(actors) > 1 else None,
+        location=name,
+        place_id=area.id,
+        admin1=area.governorate,
+        admin2="",
+        latitude=area.lat,
+        longitude=area.lon,
+        geo_precision=3,
+        fatalities=acled_fatalities(event, lexicon),
+        injured=event.injured,
+        fatality_text=event.casualty_text,
+        notes=sentence,
+        article=article,
+        start=sentence_start,
+        end=sentence_start + len(sentence),
+        trigger=event.trigger,
+        decided_by="rules",
+    )

@@ -243,6 +243,14 @@ class Gazetteer:
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
 
+    def governorate_place(self, governorate: str) -> Place | None:
+        """The governorate called so (OCHA's name), as a place."""
+        found = self.memo.get(("governorate", governorate))
+        if found is None:
+            found = next((p for p in self.places.values() if p.kind == "governorate" and p.name == governorate), None)
+            self.memo[("governorate", governorate)] = found
+        return found
+
     def district_of(self, place: Place) -> str:
         """The name of the OCHA district a place lies in ("" when its parents do not say)."""
         for _ in range(4):  # village -> sub-district -> district

@@ -55,15 +55,19 @@ def in_lists(body: str, found: list[tuple[int, int]], gaz: Gazetteer) -> list[Pl
     return [like for s, e in out if (like := screened(body, s, e, "in_list", gaz, not_names)) is not None]
 
 
-def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon_root: str) -> list[Resolved]:
-    """`resolved` plus the sound-alike mentions found in `body`, in text order."""
+def add_soundalikes(
+    body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon_root: str
+) -> tuple[list[Resolved], list[PlaceLike]]:
+    """`resolved` plus the sound-alike mentions found in `body`, in text order; and the names in place
+    context that stay unplaced (not abroad): an event at one of them is still an event (events/records.py)."""
     if not gaz.phonetic:
-        return resolved
+        return resolved, []
     found = [(r.match.start, r.match.end) for r in resolved]
     governorates = Counter(r.place.governorate for r in resolved if r.place.governorate)
     settled = [r.place for r in resolved if r.place.in_syria and r.place.kind in SETTLEMENT_KINDS]
     anchors = list({p.id: p for p in settled}.values())
     extra = []
+    unplaced: list[PlaceLike] = []
     # Countries count only as partners in a list ("the Maghreb, Turkey, Egypt"): elsewhere "U.S. forces"
     # and "Russian jets" are actors at least as often as places.
     named = [(r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country"]
@@ -77,9 +81,11 @@ def add_soundalikes(body: str, resolved: list[Resolved], gaz: Gazetteer, lexicon
         if choice:
             extra.append(choice)
             found.append((like.start, like.end))
+        else:
+            unplaced.append(like)
     if not extra:
-        return resolved
-    return sorted(resolved + extra, key=lambda r: r.match.start)
+        return resolved, unplaced
+    return sorted(resolved + extra, key=lambda r: r.match.start), unplaced
 
 
 def _abroad(like: PlaceLike, named: list[tuple[int, bool]]) -> bool:
