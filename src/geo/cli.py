@@ -44,8 +44,27 @@ def _parse(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if skipped or missing else EXIT_OK
 
 
+def _train(args: argparse.Namespace) -> int:
+    """`geo events train`: rebuild the event model from the labelled sentences and corrections."""
+    from geo.events import training
+
+    lex = lexicon.load()
+    try:
+        model, scores, count = training.train_model(settings.PROJECT_ROOT / "tests" / "eval", lex)
+    except ModuleNotFoundError:
+        print("geo: training needs scikit-learn: .venv/bin/pip install -r requirements.txt", file=sys.stderr)
+        return EXIT_ERROR
+    path = training.save(model, lex.root)
+    shown = ", ".join(f"{t:g}: {v:.3f}" for t, v in scores.items())
+    print(f"geo: {path}: {len(model.classes)} labels, {len(model.weights)} features from {count} labelled places")
+    print(f"geo: the model overrules the rules when at least {model.threshold:g} sure (cross-validated: {shown})")
+    return EXIT_OK
+
+
 def _events(args: argparse.Namespace) -> int:
-    """One record per event (events/records.py), in ACLED's columns."""
+    """One record per event (events/records.py), in ACLED's columns; `geo events train` retrains the coder."""
+    if [str(p) for p in args.paths] == ["train"] and not Path("train").exists():
+        return _train(args)
     paths = [p for p in args.paths if p.exists()]
     for p in args.paths:
         if not p.exists():
@@ -135,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
     p.set_defaults(func=_parse)
-    e = sub.add_parser("events", help="write one record per event, in ACLED's columns")
-    e.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders")
+    e = sub.add_parser("events", help="write one record per event, in ACLED's columns ('geo events train': retrain)")
+    e.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="article files or folders; 'train' retrains the coder"
+    )
     e.add_argument(
         "--format",
         choices=("csv", "jsonl", "geojson"),

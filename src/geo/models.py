@@ -92,6 +92,10 @@ class Event(NamedTuple):
     event_date: str | None
     date_source: str  # "stated", "publication" or "" when the article has no date
     date_text: str
+    decided_by: str = "rules"  # who coded the type: "rules" (lexicons/) or "classifier" (events/coder.py)
+    # The rules are sure: a trigger with the place as its object ("shelled Kafr Nabl"), or an event
+    # ruled out ("threatened to attack", "60 km from Damascus", a background sentence). Not a record field.
+    certain: bool = False
 
     @property
     def casualty_text(self) -> str:
@@ -171,6 +175,7 @@ def event_record(e: Event | None) -> dict:
             }
             for c in e.casualties
         ],
+        "decided_by": e.decided_by,
     }
 
 
@@ -186,5 +191,6 @@ EVENT_FIELDS = (
     "trigger_start",
     "date_text",
     "casualties",
+    "decided_by",
 )
 RECORD_FIELDS = tuple(field for field, _ in _MENTION_RECORD) + EVENT_FIELDS + ("event_id",)

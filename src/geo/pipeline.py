@@ -13,10 +13,12 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from geo import gazetteer as gazetteer_module
 from geo.corpus.reader import article_files, read_article
 from geo.errors import ArticleError
+from geo.events import coder
 from geo.events import lexicon as lexicon_module
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
@@ -89,8 +91,14 @@ def parse_text_events(
             if around[1] not in told:
                 lone.append((like, around))
         lone_spans = [(like.start, like.end, s[1], s[1] + len(s[0])) for like, s in lone]
-        events = classify(body, norm, [sp[:4] for sp in spans] + lone_spans, published, lexicon, body_start)
-        lone_events, events = events[len(spans) :], events[: len(spans)]
+        coded = classify(body, norm, [sp[:4] for sp in spans] + lone_spans, published, lexicon, body_start)
+        model = coder.load(lexicon.root)
+        if model is not None:
+            places = [(s, e, ex_s, ex) for s, e, ex_s, _, ex in spans] + [
+                (like.start, like.end, at, said) for like, (said, at) in lone
+            ]
+            coded = decide(model, norm, places, coded)
+        lone_events, events = coded[len(spans) :], coded[: len(spans)]
     else:
         events = [None] * len(spans)
     mentions = [
@@ -109,6 +117,28 @@ def parse_text_events(
                 seen.add(record.event_id)
                 records.append(record)
     return mentions, records
+
+
+def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]], coded: list[Event]) -> list[Event]:
+    """The learned coder's decision for each place (start, end, sentence start, sentence), given the rules'.
+
+    Places one rules event covers in one sentence are decided together (coder.Model.decide_together);
+    the sentence's features are scored once for all its places."""
+    bases: dict[int, tuple[str, Any]] = {}  # sentence start -> (normalised sentence, its scores)
+    groups: dict[tuple, list[int]] = {}
+    items = []
+    for i, ((s, e, at, said), event) in enumerate(zip(places, coded, strict=True)):
+        if at not in bases:
+            sentence_norm = norm[at : at + len(said)]
+            bases[at] = (sentence_norm, model.sentence_scores(sentence_norm))
+        sentence_norm, base = bases[at]
+        items.append((event, coder.place_features(sentence_norm, s - at, e - at, event), base))
+        groups.setdefault((at, event.trigger_start, event.event_type, event.sub_event_type), []).append(i)
+    decided = list(coded)
+    for members in groups.values():
+        for i, event in zip(members, model.decide_together([items[i] for i in members]), strict=True):
+            decided[i] = event
+    return decided
 
 
 def _area_around(at: int, mentions: list[Mention], gaz: Gazetteer) -> Place | None:

@@ -89,7 +89,8 @@ class _Sentence(NamedTuple):
     injured: int | None
     dates: list[StatedDate]
     combat_deaths: Hit | None  # "an army unit killed all members of a terrorist group": no trigger, still a battle
-    events: dict  # (trigger, fallback, date) -> Event: mentions of one sentence share their Event
+    events: dict  # (trigger, fallback, date, certain) -> Event: mentions of one sentence share their Event
+    ruled_out: bool  # its triggers are threatened or background: no event, and the rules are sure of it
 
 
 # Casualty figures sit close to their casualty word: only text this near one is read.
@@ -156,10 +157,12 @@ class _Article:
 
     def _read_sentence(self, start: int, end: int) -> _Sentence:
         lo, hi = bisect.bisect_left(self.trigger_starts, start), bisect.bisect_left(self.trigger_starts, end)
-        triggers = [t for t in self.triggers[lo:hi] if t.end <= end and not self._irrealis(t, start)]
+        found_triggers = [t for t in self.triggers[lo:hi] if t.end <= end]
+        triggers = [t for t in found_triggers if not self._irrealis(t, start)]
         b = bisect.bisect_left(self.background_starts, start)
         if b < len(self.background_starts) and self.background_starts[b] < end:
             triggers = []  # "Syria has been locked in a civil war since 2011 ...": background, not an event
+        ruled_out = bool(found_triggers) and not triggers
         c_lo, c_hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
         found: list[Casualty] = []
         for w_start, w_end in _windows(self.body, self.casualty_starts[c_lo:c_hi], start, end):
@@ -175,7 +178,8 @@ class _Article:
                 combat_deaths = next(
                     h for h in self.casualty_hits[c_lo:c_hi] if "killed" in self.lexicon.words[h.phrase]
                 )
-        return _Sentence(start, end, triggers, tuple(found), killed, injured, self.dates[d_lo:d_hi], combat_deaths, {})
+        dates = self.dates[d_lo:d_hi]
+        return _Sentence(start, end, triggers, tuple(found), killed, injured, dates, combat_deaths, {}, ruled_out)
 
     def _said(self, start: int, end: int, kind: str) -> bool:
         """Does the sentence say people were killed (or injured), with or without a number?"""
@@ -251,22 +255,33 @@ def classify(
     return [_classify_one(article, *m) for m in mentions]
 
 
+# Words that may stand between a trigger and the place it acts on: "shelled (the town of) Kafr Nabl".
+OBJECT_GAP = re.compile(
+    r"\W*(?:(?:on|in|at|of|the|a|an|near|town|village|city|area|areas|neighbou?rhood|district)\W+){0,4}$"
+)
+
+
 def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: int) -> Event:
     sentence = article.sentence(s_start, s_end)
     best = fallback = None
-    if (sentence.triggers or sentence.combat_deaths) and not article.not_the_scene(start, s_start):
-        ranks = article.lexicon.triggers
-        if sentence.triggers:
-            best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
+    certain = sentence.ruled_out
+    if sentence.triggers or sentence.combat_deaths:
+        if article.not_the_scene(start, s_start):
+            certain = True  # "60 km from Damascus", "positioned in Douma fired on ...": not where it happened
         else:
-            fallback = sentence.combat_deaths
+            ranks = article.lexicon.triggers
+            if sentence.triggers:
+                best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
+                certain = best.end <= start and bool(OBJECT_GAP.match(article.norm, best.end, start))
+            else:
+                fallback = sentence.combat_deaths
     anchor = best.start if best else start
     dates = sentence.dates
     date = min(dates, key=lambda d: abs(d.start - anchor)) if dates else article.carried_date(s_start)
-    key = (best, fallback, date)
+    key = (best, fallback, date, certain)
     event = sentence.events.get(key)
     if event is None:
-        event = sentence.events[key] = _event(article, sentence, best, fallback, date)
+        event = sentence.events[key] = _event(article, sentence, best, fallback, date)._replace(certain=certain)
     return event
 
 

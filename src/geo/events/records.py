@@ -20,6 +20,7 @@ from typing import cast
 
 from geo.events.lexicon import Lexicon
 from geo.models import Event, Mention, Place
+from geo.text.normalise import normalise
 
 # How specific a kind of place is, as a location: lower is more specific.
 SPECIFICITY = {
@@ -104,11 +105,13 @@ def event_key(m: Mention) -> tuple | None:
 
 
 def _sentence_events(mentions: Sequence[Mention]) -> list[list[Mention]]:
-    """Mentions grouped by the event of their sentence (one Event object per trigger and date)."""
+    """Mentions grouped by the event of their sentence (its trigger, type and date)."""
     groups: dict[tuple, list[Mention]] = {}
     for m in mentions:
-        if m.event is not None and m.event.event_type:
-            groups.setdefault((m.excerpt_start, id(m.event)), []).append(m)
+        e = m.event
+        if e is not None and e.event_type:
+            key = (m.excerpt_start, e.trigger_start, e.event_type, e.sub_event_type, e.event_date)
+            groups.setdefault(key, []).append(m)
     return list(groups.values())
 
 
@@ -173,11 +176,11 @@ def _actors(sentence: str, lexicon: Lexicon) -> list[str]:
     if cached is None:
         phrases = sorted({*lexicon.phrases("government"), *lexicon.phrases("non_state")}, key=len, reverse=True)
         cached = lexicon.derived["actors_as_written"] = re.compile(
-            r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")s?(?!\w)", re.IGNORECASE
+            r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")s?(?!\w)"
         )
     seen: dict[str, str] = {}
-    for m in cast("re.Pattern[str]", cached).finditer(sentence):
-        seen.setdefault(m.group(0).lower(), m.group(0))
+    for m in cast("re.Pattern[str]", cached).finditer(normalise(sentence)):  # folded, same offsets
+        seen.setdefault(m.group(0), sentence[m.start() : m.end()])
     return list(seen.values())
 
 
@@ -228,7 +231,7 @@ def event_records(
                 start=where.excerpt_start,
                 end=where.excerpt_start + len(where.excerpt),
                 trigger=event.trigger,
-                decided_by="rules",
+                decided_by=event.decided_by,
             )
         )
     with_ids = [dataclasses.replace(m, event_id=ids[id(m)]) if id(m) in ids else m for m in mentions]
@@ -264,5 +267,5 @@ def unplaced_event(
         start=sentence_start,
         end=sentence_start + len(sentence),
         trigger=event.trigger,
-        decided_by="rules",
+        decided_by=event.decided_by,
     )

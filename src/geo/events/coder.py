@@ -1,0 +1,214 @@
+"""The event coder that learns: a linear model over the words around a place, trained on labelled sentences.
+
+The rules (lexicons/) are right when a trigger word names the event; they miss reports worded
+another way and mislabel places that are only named. A multinomial logistic regression over word
+unigrams, bigrams and stems of the sentence, and the words right around the place, learns from the
+labelled sentences in the repository (and the analysts' corrections) what the rules cannot list.
+
+Training needs scikit-learn (`geo events train`); predicting needs nothing: the model is a plain
+JSON file of weights (lexicons/event_model.json), read with no code execution, rebuilt
+reproducibly from the same labels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from geo.models import Event
+from geo.text.normalise import normalise
+
+NONE = "none"
+MODEL_NAME = "event_model.json"
+WINDOW = 40  # characters on each side of the place whose words are features of their own
+STEM = 5
+MIN_EXAMPLES = 2  # a feature seen in one labelled sentence only is not learned from
+MIN_WEIGHT = 0.02
+_WORD = re.compile(r"[a-z]+|\d+")
+
+
+def label_of(event_type: str | None, sub_event_type: str | None) -> str:
+    return f"{event_type}|{sub_event_type}" if event_type and event_type != NONE else NONE
+
+
+def split_label(label: str) -> tuple[str | None, str | None]:
+    if label == NONE:
+        return None, None
+    event_type, sub = label.split("|", 1)
+    return event_type, sub
+
+
+def _words(text: str) -> list[str]:
+    return ["0" if w[0].isdigit() else w for w in _WORD.findall(text)]
+
+
+def sentence_features(norm: str) -> list[str]:
+    """What a (normalised) sentence says, whatever place in it: its words, word pairs and stems.
+    Computed once per sentence: every place in it shares them."""
+    words = _words(norm)
+    out = [f"w={w}" for w in words]
+    out += [f"b={a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    out += [f"s={w[:STEM]}" for w in words if len(w) > STEM]
+    return out
+
+
+def place_features(norm: str, place_start: int, place_end: int, rules: Event | None = None) -> list[str]:
+    """What is said right around one place (WINDOW characters each side), and what the rules decided
+    there (their label and trigger: the model learns when to trust them)."""
+    out = [f"l={w}" for w in _words(norm[max(0, place_start - WINDOW) : place_start])]
+    out += [f"r={w}" for w in _words(norm[place_end : place_end + WINDOW])]
+    if rules is not None:
+        out += [f"rule={label_of(rules.event_type, rules.sub_event_type)}", f"rtype={rules.event_type}"]
+        out += [f"trig={normalise(rules.trigger)}", f"certain={rules.certain}"]
+    return out
+
+
+def features(sentence: str, place_start: int, place_end: int, rules: Event | None = None) -> list[str]:
+    """All the features of a place at sentence[place_start:place_end] (as training sees them)."""
+    norm = normalise(sentence)
+    return sentence_features(norm) + place_features(norm, place_start, place_end, rules)
+
+
+@dataclass(frozen=True)
+class Model:
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    threshold: float = 0.0  # the model decides when this sure; the rules otherwise (chosen in training)
+
+    def __post_init__(self) -> None:
+        rows = list(self.weights)
+        object.__setattr__(self, "_row", {f: i for i, f in enumerate(rows)})
+        matrix = np.array([self.weights[f] for f in rows], dtype=np.float64).reshape(len(rows), len(self.classes))
+        object.__setattr__(self, "_matrix", matrix)
+        object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
+
+    def scores(self, feats: Iterable[str]) -> np.ndarray:
+        row = self._row  # type: ignore[attr-defined]
+        get = row.get
+        found = [i for f in set(feats) if (i := get(f)) is not None]
+        return self._bias + self._matrix[found].sum(axis=0)  # type: ignore[attr-defined]
+
+    def sentence_scores(self, norm: str) -> np.ndarray:
+        return self.scores(sentence_features(norm))
+
+    def predict(self, feats: Iterable[str]) -> tuple[str, float]:
+        """The most likely label and its probability."""
+        scores = self.scores(feats)
+        top = int(scores.argmax())
+        return self.classes[top], float(1.0 / np.exp(scores - scores[top]).sum())
+
+    def to_json(self) -> str:
+        # sparse: [class index, weight] pairs, only the weights that move a class
+        weights = {
+            f: [[i, round(v, 3)] for i, v in enumerate(w) if abs(v) >= MIN_WEIGHT]
+            for f, w in sorted(self.weights.items())
+        }
+        return json.dumps(
+            {"threshold": self.threshold, "classes": self.classes, "bias": [round(b, 4) for b in self.bias],
+             "weights": weights},
+            separators=(",", ":"),
+        )
+
+    def decide(self, rules: Event, feats: Iterable[str], base: np.ndarray | None = None) -> Event:
+        """The event as the model codes it when it is sure enough, else as the rules did. Where the rules
+        are certain (Event.certain) they decide.
+
+        `base`: the scores of the sentence's own features (`sentence_scores`), when `feats` holds
+        only the place's."""
+        if rules.certain:
+            return rules
+        label, probability = self._best(feats, base)
+        if probability < self.threshold or label == label_of(rules.event_type, rules.sub_event_type):
+            return rules
+        return _coded(rules, label)
+
+    def _best(self, feats: Iterable[str], base: np.ndarray | None) -> tuple[str, float]:
+        scores = self.scores(feats) if base is None else base + self.scores(feats) - self._bias  # type: ignore[attr-defined]
+        top = int(scores.argmax())
+        return self.classes[top], float(1.0 / np.exp(scores - scores[top]).sum())
+
+    def decide_together(self, items: Sequence[tuple[Event, list[str], np.ndarray | None]]) -> list[Event]:
+        """Decide the places one rules event covers in one sentence, consistently: if the rules are
+        certain for one of them ("shelled Kafr Nabl in the countryside of Idlib"), they decide for
+        all; else each place is an event or not by the model, and the events get the label the model
+        is surest of."""
+        rules = items[0][0]
+        if any(event.certain for event, _f, _b in items):
+            return [event if event.certain else event._replace(certain=True) for event, _f, _b in items]
+        best = [self._best(feats, base) for _e, feats, base in items]
+        sure = [(p, label) for label, p in best if p >= self.threshold and label != NONE]
+        group_label = max(sure)[1] if sure else label_of(rules.event_type, rules.sub_event_type)
+        out = []
+        for (event, _f, _b), (label, p) in zip(items, best, strict=True):
+            if p >= self.threshold and label == NONE:
+                out.append(_coded(event, NONE) if event.event_type else event)
+            elif group_label != label_of(event.event_type, event.sub_event_type):
+                out.append(_coded(event, group_label))
+            else:
+                out.append(event)
+        return out
+
+
+def _coded(rules: Event, label: str) -> Event:
+    event_type, sub = split_label(label)
+    return rules._replace(event_type=event_type, sub_event_type=sub, decided_by="classifier")
+
+
+def from_json(text: str) -> Model:
+    data = json.loads(text)
+    classes = tuple(data["classes"])
+    size = len(classes)
+    weights = {}
+    for f, pairs in data["weights"].items():
+        row = [0.0] * size
+        for i, v in pairs:
+            row[i] = v
+        weights[f] = tuple(row)
+    return Model(classes, tuple(data["bias"]), weights, float(data.get("threshold", 0.0)))
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int) -> Model:
+    return from_json(path.read_text(encoding="utf-8"))
+
+
+def load(root: Path) -> Model | None:
+    """The model in the lexicon folder `root`, or None when there is none (the rules decide alone)."""
+    path = root / MODEL_NAME
+    try:
+        return _load(path, path.stat().st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
+def train(examples: Sequence[tuple[list[str], str]], c: float = 4.0) -> Model:
+    """A multinomial logistic regression on (features, label) pairs. Same examples, same model."""
+    from sklearn.feature_extraction import DictVectorizer  # training only: predicting needs no scikit-learn
+    from sklearn.linear_model import LogisticRegression
+
+    ordered = sorted(examples, key=lambda e: (e[1], e[0]))
+    seen = Counter(f for feats, _ in ordered for f in set(feats))
+    kept = [{f: 1 for f in feats if seen[f] >= MIN_EXAMPLES} for feats, _ in ordered]  # once is chance
+    vectoriser = DictVectorizer()
+    x = vectoriser.fit_transform(kept)
+    y = [label for _, label in ordered]
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit(x, y)
+    names = vectoriser.get_feature_names_out()
+    classes = tuple(str(k) for k in model.classes_)
+    coef = model.coef_ if len(classes) > 2 else [(-model.coef_[0]) / 2, model.coef_[0] / 2]
+    weights = {}
+    for j, name in enumerate(names):
+        column = tuple(float(row[j]) for row in coef)
+        if max(abs(v) for v in column) >= MIN_WEIGHT:  # a feature that moves no class is left out
+            weights[str(name)] = column
+    intercept = model.intercept_ if len(classes) > 2 else [-model.intercept_[0] / 2, model.intercept_[0] / 2]
+    return Model(classes, tuple(float(b) for b in intercept), weights)

@@ -1,0 +1,60 @@
+"""The event coder that learns (events/coder.py, events/training.py)."""
+
+from __future__ import annotations
+
+import json
+
+from geo.events import coder, lexicon
+from geo.events.training import examples, labels
+from geo.models import Event
+from geo.settings import PROJECT_ROOT
+
+EVAL = PROJECT_ROOT / "tests" / "eval"
+
+
+def small_label_set():
+    found = [lab for lab in labels(EVAL, PROJECT_ROOT / "no-corrections-here")][:120]
+    return examples(found, lexicon.load())
+
+
+def test_same_labels_give_the_same_model():
+    pairs = small_label_set()
+    assert len({label for _, label in pairs}) > 2
+    assert coder.train(pairs).to_json() == coder.train(list(reversed(pairs))).to_json()
+
+
+def test_the_model_file_is_plain_data_and_round_trips():
+    model = coder.train(small_label_set())
+    again = coder.from_json(model.to_json())
+    assert again.classes == model.classes and set(again.weights) <= set(model.weights)
+    json.loads(model.to_json())  # JSON, nothing to execute
+
+
+def rules_event(event_type=None, sub=None, trigger=""):
+    return Event(event_type, sub, trigger, None, 0, 0, (), None, "", "")
+
+
+def test_the_model_overrules_the_rules_only_when_sure():
+    model = coder.Model(("none", "Battles|Armed clash"), (0.0, 0.0), {"w=clashes": (0.0, 5.0)}, threshold=0.9)
+    rules = rules_event()
+    sure = model.decide(rules, ["w=clashes"])
+    assert (sure.event_type, sure.sub_event_type, sure.decided_by) == ("Battles", "Armed clash", "classifier")
+    assert model.decide(rules, ["w=talks"]) is rules  # 50/50: the rules stand
+
+
+def test_the_shipped_model_loads_with_a_threshold_chosen_in_training():
+    model = coder.load(lexicon.default_root())
+    assert model is not None and 0.0 <= model.threshold <= 1.01
+    assert "none" in model.classes and len(model.weights) > 1000
+
+
+def test_with_the_coder_the_places_of_one_event_stay_one_event(parse):
+    text = "Regime forces shelled Kafr Nabl in the southern countryside of Idlib on Monday, killing a QSD fighter."
+    events = {m.text: m.event for m in parse(text)}
+    assert events["Kafr Nabl"].sub_event_type == events["Idlib"].sub_event_type == "Shelling/artillery/missile attack"
+    assert events["Kafr Nabl"].decided_by == "rules"  # "shelled Kafr Nabl": a trigger and its object
+
+
+def test_what_the_rules_rule_out_the_coder_does_not_bring_back(parse):
+    [idlib] = parse("The army will launch an offensive on Idlib.")
+    assert idlib.event.event_type is None
