@@ -58,3 +58,47 @@ def test_with_the_coder_the_places_of_one_event_stay_one_event(parse):
 def test_what_the_rules_rule_out_the_coder_does_not_bring_back(parse):
     [idlib] = parse("The army will launch an offensive on Idlib.")
     assert idlib.event.event_type is None
+
+
+def test_a_correction_applies_at_once_and_trains_the_next_model(tmp_path, gaz):
+    import shutil
+
+    from geo.events import corrections, training
+    from geo.pipeline import parse_text
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(lexicon.default_root(), lexicons)
+    lex = lexicon.load(lexicons)
+    text = "Angry crowds attacked a police station in Sweida on Friday."
+    [m] = parse_text("a.txt", text, gaz, lexicon=lex)
+    corrections.save(lexicons, corrections.correction_for(m, "Riots", "Mob violence", 0, "", "crowds, not fighters"))
+    corrections.save(lexicons, corrections.correction_for(m, "Riots", "Violent demonstration", 0, ""))  # replaced
+    [again] = parse_text("a.txt", text, gaz, lexicon=lexicon.load(lexicons))
+    assert (again.event.event_type, again.event.sub_event_type) == ("Riots", "Violent demonstration")
+    assert again.event.decided_by == "analyst"
+    assert len(corrections.load(lexicons)) == 1
+    # the next training reads it: a small label set of three files' first rows plus the correction
+    evals = tmp_path / "eval"
+    evals.mkdir()
+    for name, _split, _tuned in training.LABEL_FILES:
+        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()[:40] if (EVAL / name).exists() else []
+        (evals / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = list(training.labels(evals, lexicons))
+    assert found[-1].label == "Riots|Violent demonstration" and found[-1].sentence == text
+    model = coder.train(training.examples(found, lex))
+    assert "Riots|Violent demonstration" in model.classes
+
+
+def test_a_broken_correction_row_names_its_line(tmp_path):
+    from geo.errors import LexiconError
+    from geo.events import corrections
+
+    (tmp_path / corrections.FILE).write_text(
+        "article,start,text,event_type,sub_event_type\na.txt,12,Sweida,Riots,Peaceful protest\n", encoding="utf-8"
+    )
+    try:
+        corrections.load(tmp_path)
+    except LexiconError as e:
+        assert e.line == 2 and "not an ACLED event type" in str(e)
+    else:
+        raise AssertionError("no error")

@@ -18,7 +18,7 @@ from typing import Any
 from geo import gazetteer as gazetteer_module
 from geo.corpus.reader import article_files, read_article
 from geo.errors import ArticleError
-from geo.events import coder
+from geo.events import coder, corrections
 from geo.events import lexicon as lexicon_module
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
@@ -107,6 +107,7 @@ def parse_text_events(
     ]
     if not with_events or lexicon is None:
         return mentions, []
+    mentions = corrections.apply(mentions, corrections.current(lexicon.root))
     records, mentions = event_records(mentions, lexicon, gaz.district_of)
     seen = {r.event_id for r in records}
     for (like, (said, s_start)), event in zip(lone, lone_events, strict=True):

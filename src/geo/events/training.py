@@ -9,14 +9,13 @@ the rules is chosen by cross-validation over the labels the rules were not writt
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.events import coder
+from geo.events import coder, corrections
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
 from geo.store import write_text_atomic
@@ -28,8 +27,6 @@ LABEL_FILES = (
     ("events_dev2.jsonl", "", True),
     ("events_sentences.jsonl", "train", False),
 )
-CORRECTIONS = "event_corrections.csv"
-CORRECTION_COLUMNS = ("article", "start", "text", "sentence", "place_start", "event_type", "sub_event_type", "note")
 THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: the rules alone
 FOLDS = 5
 
@@ -66,13 +63,9 @@ def labels(eval_dir: Path, lexicon_dir: Path) -> Iterator[Label]:
                 group = r["source"]
             if 0 <= a <= b <= len(r["sentence"]):
                 yield Label(group, r["sentence"], a, b, label, tuned)
-    path = lexicon_dir / CORRECTIONS
-    if path.exists():
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            for r in csv.DictReader(f):
-                a = int(r["place_start"])
-                label = coder.label_of(r["event_type"] or None, r["sub_event_type"] or None)
-                yield Label(r["article"], r["sentence"], a, a + len(r["text"]), label, False)
+    for c in corrections.load(lexicon_dir).values():
+        label = coder.label_of(c.event_type or None, c.sub_event_type or None)
+        yield Label(c.article, c.sentence, c.place_start, c.place_start + len(c.text), label, False)
 
 
 def examples(found: list[Label], lexicon: Lexicon) -> list[tuple[list[str], str]]:

@@ -197,12 +197,14 @@ def check(root: Path) -> list[Problem]:
 
 
 def check_lexicon(root: Path | None = None) -> list[Problem]:
-    """The lexicons must load: the event word lists and the place cues (first problem of each, as file:line)."""
+    """The lexicons must load: the event word lists, the place cues and the analysts' event corrections
+    (first problem of each, as file:line)."""
+    from geo.events import corrections
     from geo.places.cues import load_cues  # the cues' reader lives with its users, in places/
 
     root = root or lexicon.default_root()
     problems = []
-    for load in (lambda: lexicon.build(root), lambda: load_cues(root / "place_cues.csv")):
+    for load in (lambda: lexicon.build(root), lambda: load_cues(root / "place_cues.csv"), lambda: corrections.load(root)):
         try:
             load()
         except DataFileError as e:
