@@ -204,7 +204,8 @@ def check_lexicon(root: Path | None = None) -> list[Problem]:
 
     root = root or lexicon.default_root()
     problems = []
-    for load in (lambda: lexicon.build(root), lambda: load_cues(root / "place_cues.csv"), lambda: corrections.load(root)):
+    loaders = (lambda: lexicon.build(root), lambda: load_cues(root / "place_cues.csv"), lambda: corrections.load(root))
+    for load in loaders:
         try:
             load()
         except DataFileError as e:
