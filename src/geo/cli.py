@@ -55,9 +55,10 @@ def _train(args: argparse.Namespace) -> int:
         print("geo: training needs scikit-learn: .venv/bin/pip install -r requirements.txt", file=sys.stderr)
         return EXIT_ERROR
     path = training.save(model, lex.root)
-    shown = ", ".join(f"{t:g}: {v:.3f}" for t, v in scores.items())
+    shown = ", ".join(f"{scope} {t:g}: {v:.3f}" for (scope, t), v in scores.items())
     print(f"geo: {path}: {len(model.classes)} labels, {len(model.weights)} features from {count} labelled places")
-    print(f"geo: the model overrules the rules when at least {model.threshold:g} sure (cross-validated: {shown})")
+    where = "any place" if model.scope == "all" else "a place the rules see an event at"
+    print(f"geo: it overrules the rules at {where} when at least {model.threshold:g} sure (cross-validated: {shown})")
     return EXIT_OK
 
 

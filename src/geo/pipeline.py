@@ -127,13 +127,15 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
     the sentence's features are scored once for all its places."""
     bases: dict[int, tuple[str, Any]] = {}  # sentence start -> (normalised sentence, its scores)
     groups: dict[tuple, list[int]] = {}
-    items = []
+    items: dict[int, tuple] = {}
     for i, ((s, e, at, said), event) in enumerate(zip(places, coded, strict=True)):
+        if event.certain or (model.scope == "events" and not event.event_type):
+            continue  # the rules decide
         if at not in bases:
             sentence_norm = norm[at : at + len(said)]
             bases[at] = (sentence_norm, model.sentence_scores(sentence_norm))
         sentence_norm, base = bases[at]
-        items.append((event, coder.place_features(sentence_norm, s - at, e - at, event), base))
+        items[i] = (event, coder.place_features(sentence_norm, s - at, e - at, event), base)
         groups.setdefault((at, event.trigger_start, event.event_type, event.sub_event_type), []).append(i)
     decided = list(coded)
     for members in groups.values():

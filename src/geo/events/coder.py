@@ -26,6 +26,7 @@ from geo.models import Event
 from geo.text.normalise import normalise
 
 NONE = "none"
+SCOPES = ("all", "events")
 MODEL_NAME = "event_model.json"
 WINDOW = 40  # characters on each side of the place whose words are features of their own
 STEM = 5
@@ -82,6 +83,7 @@ class Model:
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
     threshold: float = 0.0  # the model decides when this sure; the rules otherwise (chosen in training)
+    scope: str = "all"  # "all": every place; "events": only where the rules see an event (SCOPES)
 
     def __post_init__(self) -> None:
         rows = list(self.weights)
@@ -111,11 +113,9 @@ class Model:
             f: [[i, round(v, 3)] for i, v in enumerate(w) if abs(v) >= MIN_WEIGHT]
             for f, w in sorted(self.weights.items())
         }
-        return json.dumps(
-            {"threshold": self.threshold, "classes": self.classes, "bias": [round(b, 4) for b in self.bias],
-             "weights": weights},
-            separators=(",", ":"),
-        )
+        head = {"threshold": self.threshold, "scope": self.scope, "classes": self.classes}
+        body = {"bias": [round(b, 4) for b in self.bias], "weights": weights}
+        return json.dumps(head | body, separators=(",", ":"))
 
     def decide(self, rules: Event, feats: Iterable[str], base: np.ndarray | None = None) -> Event:
         """The event as the model codes it when it is sure enough, else as the rules did. Where the rules
@@ -172,7 +172,7 @@ def from_json(text: str) -> Model:
         for i, v in pairs:
             row[i] = v
         weights[f] = tuple(row)
-    return Model(classes, tuple(data["bias"]), weights, float(data.get("threshold", 0.0)))
+    return Model(classes, tuple(data["bias"]), weights, float(data.get("threshold", 0.0)), data.get("scope", "all"))
 
 
 @lru_cache(maxsize=4)

@@ -78,12 +78,16 @@ def examples(found: list[Label], lexicon: Lexicon) -> list[tuple[list[str], str]
     return out
 
 
-def choose_threshold(found: list[Label], pairs: list[tuple[list[str], str]]) -> tuple[float, dict[float, float]]:
-    """The threshold with the best cross-validated accuracy on labels the rules were not written on."""
+def choose_policy(
+    found: list[Label], pairs: list[tuple[list[str], str]]
+) -> tuple[tuple[str, float], dict[tuple[str, float], float]]:
+    """Where the model may overrule the rules (SCOPES) and how sure it must be (THRESHOLDS): the pair with
+    the best cross-validated accuracy on labels the rules were not written on."""
     judged = [i for i, lab in enumerate(found) if not lab.rules_written_on] or list(range(len(found)))
     groups = sorted({found[i].group for i in judged})
     random.Random(0).shuffle(groups)
-    right = dict.fromkeys(THRESHOLDS, 0)
+    policies = [(scope, t) for scope in coder.SCOPES for t in THRESHOLDS]
+    right = dict.fromkeys(policies, 0)
     for k in range(FOLDS):
         held = set(groups[k::FOLDS])
         train = [pairs[i] for i in range(len(found)) if found[i].group not in held]
@@ -97,22 +101,23 @@ def choose_threshold(found: list[Label], pairs: list[tuple[list[str], str]]) -> 
             predicted, probability = model.predict(feats)
             rules_label = next(f[5:] for f in feats if f.startswith("rule="))
             certain = "certain=True" in feats
-            for t in THRESHOLDS:
-                right[t] += (predicted if probability >= t and not certain else rules_label) == label
-    scores = {t: right[t] / len(judged) for t in THRESHOLDS}
-    best = max(THRESHOLDS, key=lambda t: (scores[t], t))  # ties: trust the rules more
+            for scope, t in policies:
+                allowed = not certain and (scope == "all" or rules_label != coder.NONE)
+                right[scope, t] += (predicted if allowed and probability >= t else rules_label) == label
+    scores = {p: right[p] / len(judged) for p in policies}
+    best = max(policies, key=lambda p: (scores[p], p[0] == "events", p[1]))  # ties: trust the rules more
     return best, scores
 
 
-def train_model(eval_dir: Path, lexicon: Lexicon) -> tuple[coder.Model, dict[float, float], int]:
-    """The model on every label, with its cross-validated threshold, and the scores behind it."""
+def train_model(eval_dir: Path, lexicon: Lexicon) -> tuple[coder.Model, dict[tuple[str, float], float], int]:
+    """The model on every label, with its cross-validated policy, and the scores behind it."""
     found = list(labels(eval_dir, lexicon.root))
     if not found:
         raise FileNotFoundError(f"no labelled sentences in {eval_dir}")
     pairs = examples(found, lexicon)
-    threshold, scores = choose_threshold(found, pairs)
+    (scope, threshold), scores = choose_policy(found, pairs)
     model = coder.train(pairs)
-    model = coder.Model(model.classes, model.bias, model.weights, threshold)
+    model = coder.Model(model.classes, model.bias, model.weights, threshold, scope)
     return model, scores, len(found)
 
 
