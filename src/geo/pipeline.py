@@ -129,8 +129,8 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
     groups: dict[tuple, list[int]] = {}
     items: dict[int, tuple] = {}
     for i, ((s, e, at, said), event) in enumerate(zip(places, coded, strict=True)):
-        if event.certain or (model.scope == "events" and not event.event_type):
-            continue  # the rules decide
+        if model.scope == "events" and not event.event_type:
+            continue  # the rules decide (certain ones stay in their group: they decide it)
         if at not in bases:
             sentence_norm = norm[at : at + len(said)]
             bases[at] = (sentence_norm, model.sentence_scores(sentence_norm))
