@@ -55,6 +55,7 @@ class Article:
     text: str
     body_start: int = 0
     meta: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # read, but something in it needs a look ("line 2: front matter ...")
 
     @property
     def title(self) -> str:

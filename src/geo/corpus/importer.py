@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import logging
 import os
 import re
 import unicodedata
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from geo import settings
 from geo.corpus import fetch
+from geo.corpus.encoding import NotText, decode_bytes
 from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside
 from geo.errors import ImportError_
 from geo.store import create_text_exclusive, folder_lock
@@ -51,53 +53,13 @@ class Saved:
 
 # --- encodings --------------------------------------------------------------------------------
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-# Legacy encodings news files come in; tried only when a file is not UTF-8.
-LEGACY_ENCODINGS = ("cp1252", "cp1256", "iso-8859-6", "utf-16-le", "utf-16-be", "iso-8859-1")
-
 
 def decode(data: bytes, origin: str) -> str:
-    """Text from bytes: a BOM decides, then UTF-8, then the likeliest legacy encoding."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    encoding = _utf16_without_bom(data)  # before UTF-8: "A\0l\0" is valid UTF-8, and nonsense
-    if encoding:
-        try:
-            text = data.decode(encoding)
-            if _is_text(text):
-                return text
-        except UnicodeDecodeError:
-            pass
+    """Text from bytes, as `geo parse` reads them (encoding.decode_bytes); ImportError_ naming `origin` if none."""
     try:
-        text = data.decode("utf-8")
-        if _is_text(text):
-            return text
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    if best is None or not _is_text(str(best)):
-        raise ImportError_(f"{origin}: not text in any encoding tried (UTF-8, UTF-16, {', '.join(LEGACY_ENCODINGS)})")
-    return str(best)
-
-
-def _utf16_without_bom(data: bytes) -> str:
-    """UTF-16 without a BOM shows as one high byte (0 for Latin, 6 for Arabic) in every other place."""
-    sample = data[: 800 - 800 % 2]
-    if len(sample) < 4 or len(data) % 2:
-        return ""
-    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        top = max(range(7), key=high.count)
-        if high.count(top) > 0.6 * len(high):
-            return encoding
-    return ""
-
-
-def _is_text(text: str) -> bool:
-    controls = sum(1 for ch in text[:2000] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-    return "\x00" not in text and controls <= len(text[:2000]) // 100
+        return decode_bytes(data).text
+    except NotText as e:
+        raise ImportError_(f"{origin}: {e}") from None
 
 
 # --- readers per format ------------------------------------------------------------------------
@@ -151,6 +113,7 @@ def _read_pdf(name: str, data: bytes) -> Imported:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings ("EOF marker not found") name no file
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -404,8 +367,8 @@ def _add_new_files(folder: Path, known: KnownTexts) -> None:
         if str(path) in seen:
             continue
         try:
-            text = read_bytes_inside(path, inside).decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            text = decode_bytes(read_bytes_inside(path, inside)).text
+        except (OSError, NotText):
             continue
         _, body_start = parse_front_matter(text)
         known.setdefault(text_key(text[body_start:]), path)
@@ -417,21 +380,25 @@ def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
     return [save(a, folder, known) for a in articles]
 
 
+def expand_source(source: str) -> list[str]:
+    """What the CLI was given, one source each: a folder becomes its files, so one bad file stops no other."""
+    path = Path(source)
+    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I) or not path.is_dir():
+        return [source]
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith("."))
+    if not files:
+        raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
+    return [str(f) for f in files]
+
+
 def read_source(
     source: str, mapping: dict[str, str] | None = None, date_format: str = "", allow_private: bool | None = None
 ) -> Iterator[Imported]:
-    """What the CLI accepts: a URL, a CSV table, a file, or a folder of files."""
+    """One source the CLI accepts: a URL, a CSV table or a file (folders: `expand_source` first)."""
     if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I):
         yield fetch_url(source, allow_private=allow_private)
         return
     path = Path(source)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith("."))
-        if not files:
-            raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
-        for f in files:
-            yield read_file(f.name, _read_bytes(f))
-        return
     if path.suffix.lower() == ".csv":
         yield from read_csv(str(path), _read_bytes(path), mapping, date_format)
         return

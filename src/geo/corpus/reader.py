@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from geo.corpus.encoding import UTF8, NotText, decode_bytes
 from geo.errors import ArticleError
 from geo.models import Article
 
@@ -59,20 +60,22 @@ def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
 
 
 def read_article(path: Path, folder: Path | None = None) -> Article:
-    """Read one article; undecodable, unreadable or out-of-folder files raise ArticleError naming the file."""
+    """Read one article; undecodable, unreadable or out-of-folder files raise ArticleError naming the file.
+
+    Bytes are decoded as `geo import` decodes them (encoding.decode_bytes); a file that is not UTF-8
+    is read, with a warning that says in which encoding.
+    """
     path = Path(path)
     raw = read_bytes_inside(path, folder)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ArticleError(path, f"line {line}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})") from e
-    if "\x00" in text:
-        raise ArticleError(path, "contains NUL bytes: a binary file, not an article")
+        text, encoding = decode_bytes(raw)
+    except NotText as e:
+        raise ArticleError(path, str(e)) from None
+    warnings = [] if encoding in UTF8 else [f"not UTF-8: read as {encoding}"]
     meta, body_start = parse_front_matter(text)
     if not text[body_start:].strip():
         raise ArticleError(path, "front matter only: no text to parse" if text.strip() else "empty: no text to parse")
-    return Article(path=str(path), name=path.name, text=text, body_start=body_start, meta=meta)
+    return Article(str(path), path.name, text, body_start, meta, tuple(warnings))
 
 
 def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
