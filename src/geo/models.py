@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 KINDS = (
     "country",
@@ -81,6 +81,16 @@ class Casualty(NamedTuple):
     text: str
 
 
+class Spans(Protocol):
+    """A map from offsets into a copy of a text back to the original (normalise.Squeezed is one)."""
+
+    @property
+    def original(self) -> str: ...
+
+    def start(self, i: int) -> int: ...
+
+    def end(self, i: int) -> int: ...
+
 
 class Event(NamedTuple):
     event_type: str | None
@@ -99,7 +109,6 @@ class Event(NamedTuple):
         return "; ".join(c.text for c in self.casualties)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A place name found in an article; offsets index the article text as read."""
@@ -113,6 +122,27 @@ class Mention:
     excerpt: str
     excerpt_start: int
     event: Event | None = None
+
+    def rebased(self, spans: Spans) -> Mention:
+        """This mention, found in a copy of the text, with every offset and quote taken from the original.
+
+        `spans` maps the copy's offsets back (normalise.Squeezed: the text without invisible characters).
+        """
+        s, e = spans.start(self.start), spans.end(self.end)
+        ex_s, ex_e = spans.start(self.excerpt_start), spans.end(self.excerpt_start + len(self.excerpt))
+        original = spans.original
+        event = self.event
+        if event is not None:
+            trigger, trigger_start = event.trigger, event.trigger_start
+            if trigger_start is not None:
+                trigger_start, trigger_end = spans.start(trigger_start), spans.end(trigger_start + len(trigger))
+                trigger = original[trigger_start:trigger_end]
+            casualties = tuple(
+                c._replace(start=(cs := spans.start(c.start)), end=(ce := spans.end(c.end)), text=original[cs:ce])
+                for c in event.casualties
+            )
+            event = event._replace(trigger=trigger, trigger_start=trigger_start, casualties=casualties)
+        return Mention(self.article, s, e, original[s:e], self.place, self.reason, original[ex_s:ex_e], ex_s, event)
 
     def record(self) -> dict:
         """The flat record of `geo parse` (RECORD_FIELDS, in that order)."""

@@ -25,7 +25,7 @@ from geo.models import Article, Event, Mention
 from geo.places.matcher import Match, find_matches
 from geo.places.resolver import Resolved, resolve
 from geo.places.soundalike import add_soundalikes
-from geo.text.normalise import normalise
+from geo.text.normalise import normalise, squeeze
 from geo.text.sentences import sentence_at
 
 
@@ -42,6 +42,9 @@ def parse_text(
 
     `with_events=False` skips the event step (mentions get event None), for places-only speed.
     """
+    if squeezed := squeeze(text):  # accents typed after letters, bidi controls, zero-width joiners: match without
+        found = parse_text(name, squeezed.text, gaz, squeezed.offset_of(body_start), published, lexicon, with_events)
+        return [m.rebased(squeezed) for m in found]
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     matches = outside_organisations(body, outside_links(body, find_matches(body, gaz, norm)), gaz)
