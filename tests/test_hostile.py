@@ -6,14 +6,19 @@ traceback reaches the user.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from geo.corpus import importer
 from geo.corpus.reader import read_article
+from geo.pipeline import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "Air strikes hit Aleppo and Idlib on Monday.\n"
@@ -102,3 +107,72 @@ def test_the_dashboard_reads_them_too_and_says_so_without_server_paths(tmp_path,
     assert corpus.errors == ["image.txt: a binary file (it holds NUL bytes), not text"]
     assert "cp1256.txt: not UTF-8: read as cp1256" in corpus.warnings
     assert not any(str(tmp_path) in line for line in corpus.errors + corpus.warnings)
+
+
+# --- size: a limit per article, and bounded time on a long line ---------------------------------------------
+
+SMALL_LIMIT = {"GEO_MAX_ARTICLE_MB": "0.01"}  # 10 KB: a big file without writing megabytes
+
+
+def big_and_good(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "big.txt").write_text("Shelling hit Aleppo. " * 1000, encoding="utf-8")  # 21 KB
+    (folder / "good.txt").write_text("Fighting in Homs.\n", encoding="utf-8")
+
+
+def test_an_article_over_the_size_limit_is_named_and_skipped_by_the_cli(tmp_path):
+    big_and_good(tmp_path / "articles")
+    run = geo("parse", "articles", "--no-events", cwd=tmp_path, env=SMALL_LIMIT)
+    assert run.returncode == 1
+    assert run.stderr == (
+        "geo: articles/big.txt: 21,000 bytes, over the limit of 0.01 MB per article (GEO_MAX_ARTICLE_MB), skipped\n"
+    )
+    assert [json.loads(line)["name"] for line in run.stdout.splitlines()] == ["Homs"]
+    imported = geo("import", "articles", "--to", "imported", cwd=tmp_path, env=SMALL_LIMIT)
+    assert imported.returncode == 1 and "geo: articles/big.txt: 21,000 bytes, over the limit" in imported.stderr
+    assert [p.name for p in (tmp_path / "imported").iterdir()] == ["fighting-in-homs.md"]
+
+
+def test_an_article_over_the_size_limit_is_named_by_the_dashboard_and_refused_as_an_upload(tmp_path, gaz, monkeypatch):
+    from geo.dashboard import explore
+
+    monkeypatch.setenv("GEO_MAX_ARTICLE_MB", "0.01")
+    big_and_good(tmp_path / "articles")
+    corpus = explore.load_corpus(tmp_path / "articles", gaz)
+    assert [a.name for a in corpus.articles] == ["good.txt"]
+    assert corpus.errors == ["big.txt: 21,000 bytes, over the limit of 0.01 MB per article (GEO_MAX_ARTICLE_MB)"]
+    with pytest.raises(importer.ImportError_, match=r"^upload\.txt: 21,000 bytes, over the limit of 0\.01 MB"):
+        importer.read_file("upload.txt", (tmp_path / "articles" / "big.txt").read_bytes())
+
+
+def test_a_bad_size_limit_is_one_line_naming_the_variable(tmp_path):
+    big_and_good(tmp_path / "articles")
+    run = geo("parse", "articles", cwd=tmp_path, env={"GEO_MAX_ARTICLE_MB": "lots"})
+    assert run.returncode == 2
+    assert run.stderr == "geo: GEO_MAX_ARTICLE_MB='lots': give a size in MB greater than 0, e.g. 10\n"
+
+
+def test_every_setting_is_in_the_readme_table():
+    from geo import settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in settings.SETTINGS.values():
+        assert f"| `{setting.variable}` |" in readme, setting.variable
+
+
+def test_a_long_line_parses_in_time_proportional_to_its_length(gaz):
+    """One line of dated sentences, no newline: parse time was quadratic (1 / 2 / 4 MB took 7.5 / 21.5 / 78 s)."""
+    sentence = "On 5 May 2016 air strikes hit Aleppo and Idlib, killing at least 5 people in Hama. "
+    cpu = []
+    for repeat in (500, 8_000):  # 42 KB and 680 KB
+        text = sentence * repeat
+        gc.collect()
+        gc.disable()  # the collector's pauses grow with everything else the test process holds
+        try:
+            started = time.process_time()
+            mentions = parse_text("line.txt", text, gaz)
+            cpu.append(time.process_time() - started)
+        finally:
+            gc.enable()
+        assert len(mentions) == 3 * repeat
+    assert cpu[1] < 40 * cpu[0], cpu  # linear: 16x; quadratic: 256x

@@ -66,5 +66,9 @@ class LookupUnavailable(GeoError, ConnectionError):
     """A geocoding service cannot be reached; the message says which."""
 
 
+class SettingError(GeoError, ValueError):
+    """An environment variable geo reads (settings.py) has a value it cannot use; the message names it."""
+
+
 class UnsafeTextError(GeoError, ValueError):
     """A map element holds text that would run as template code: a sink was missed."""

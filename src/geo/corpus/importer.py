@@ -19,15 +19,15 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import settings
 from geo.corpus import fetch
 from geo.corpus.encoding import NotText, decode_bytes
-from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside
-from geo.errors import ImportError_
+from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside, too_big
+from geo.errors import ArticleError, ImportError_
 from geo.store import create_text_exclusive, folder_lock
 
 META_KEYS = ("title", "date", "date_from", "source", "url", "author", "language")
@@ -66,7 +66,10 @@ def decode(data: bytes, origin: str) -> str:
 
 
 def read_file(name: str, data: bytes) -> Imported:
-    """An uploaded or local file, by its extension: .txt .md .html .htm .pdf .docx."""
+    """An uploaded or local file, by its extension: .txt .md .html .htm .pdf .docx; refused over the size limit."""
+    limit = settings.max_article_bytes()
+    if len(data) > limit:
+        raise ImportError_(f"{name}: {too_big(len(data), limit)}")
     suffix = Path(name).suffix.lower()
     if suffix in (".txt", ".md", ""):
         text = decode(data, name).replace("\r\n", "\n")
@@ -214,8 +217,9 @@ def read_csv(
     has one; a field mapped to "" has none. Every column `mapping` names must exist.
     """
     text = decode(data, name)
-    reader = csv.DictReader(io.StringIO(text))
-    columns = reader.fieldnames or []
+    csv.field_size_limit(max(csv.field_size_limit(), settings.max_article_bytes()))  # csv's own is 128 KB
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = _csv_rows(name, reader, lambda: list(reader.fieldnames or []))
     fallback = FAKES_MAPPING if fallback is None else fallback
     mapping = {
         **{k: c for k, c in fallback.items() if c in columns and k not in (mapping or {})},
@@ -228,7 +232,7 @@ def read_csv(
         )
     if not mapping.get("text"):
         raise ImportError_(f"{name}: say which column holds the article text")
-    rows = list(reader)
+    rows = _csv_rows(name, reader, lambda: list(reader))
     date_column = mapping.get("date")
     fmt = date_format or (guess_date_format([r[date_column] for r in rows]) if date_column else "")
     for line, row in enumerate(rows, start=2):
@@ -243,6 +247,14 @@ def read_csv(
             except ValueError:
                 raise ImportError_(f"{name}:{line}: date {meta['date']!r} does not read as {fmt}") from None
         yield Imported(body + "\n", meta, f"{name}:{line}")
+
+
+def _csv_rows(name: str, reader: csv.DictReader, read: Callable[[], list]) -> list:
+    """What `read` reads from the table; a quote left open or a field over the size limit names the line."""
+    try:
+        return read()
+    except csv.Error as e:
+        raise ImportError_(f"{name}:{reader.line_num}: not a CSV row ({e})") from None
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
@@ -405,8 +417,13 @@ def read_source(
     yield read_file(str(path), _read_bytes(path))
 
 
+TABLE_LIMIT = 100  # a CSV table holds many articles: it may be this many times the limit per article
+
+
 def _read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, refused over the size limit per article (a CSV table: TABLE_LIMIT times it)."""
+    limit = settings.max_article_bytes() * (TABLE_LIMIT if path.suffix.lower() == ".csv" else 1)
     try:
-        return path.read_bytes()
-    except OSError as e:
-        raise ImportError_(f"{path}: cannot read ({e.strerror or e})") from e
+        return read_bytes_inside(path, limit=limit)
+    except ArticleError as e:
+        raise ImportError_(str(e)) from None

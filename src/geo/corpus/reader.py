@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from geo import settings
 from geo.corpus.encoding import UTF8, NotText, decode_bytes
 from geo.errors import ArticleError
 from geo.models import Article
@@ -35,12 +36,14 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
     return meta, m.end()
 
 
-def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
-    """The bytes of a regular file; with `folder`, only if the file really is inside it.
+def read_bytes_inside(path: Path, folder: Path | None = None, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (GEO_MAX_ARTICLE_MB); with `folder`, only inside it.
 
     A link in the articles folder to /etc/passwd, or a FIFO named x.txt, is refused with a message:
-    the path is resolved, checked against the folder, and opened without following a link.
+    the path is resolved, checked against the folder, and opened without following a link. A file
+    over the limit is refused before it is read.
     """
+    limit = settings.max_article_bytes() if limit is None else limit
     real = os.path.realpath(path)
     if folder is not None:
         root = os.path.realpath(folder)
@@ -51,12 +54,26 @@ def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
     except OSError as e:
         raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise ArticleError(path, "not a regular file: skipped")
+        if info.st_size > limit:
+            raise ArticleError(path, too_big(info.st_size, limit))
         try:
-            return f.read()
+            data = f.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew while being read: read on, up to the limit
+                data += f.read(limit + 1 - len(data)) if len(data) <= limit else b""
         except OSError as e:
             raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
+    if len(data) > limit:
+        raise ArticleError(path, too_big(len(data), limit))
+    return data
+
+
+def too_big(size: int, limit: int) -> str:
+    """The one-line reason a file is skipped for its size."""
+    shown = f"{size / settings.MB:.1f} MB" if size > limit + settings.MB // 10 else f"{size:,} bytes"
+    return f"{shown}, over the limit of {limit / settings.MB:.3g} MB per article (GEO_MAX_ARTICLE_MB)"
 
 
 def read_article(path: Path, folder: Path | None = None) -> Article:
