@@ -176,3 +176,60 @@ def test_a_long_line_parses_in_time_proportional_to_its_length(gaz):
             gc.enable()
         assert len(mentions) == 3 * repeat
     assert cpu[1] < 40 * cpu[0], cpu  # linear: 16x; quadratic: 256x
+
+
+# --- front matter broken in every way: a one-line warning with its line, and the article still parses ---------
+
+BROKEN_FRONT_MATTER = {
+    "malformed.md": ("---\ntitle: Strikes\nno colon here\n---\nShelling hit Hama.\n", "Hama"),
+    "keys.md": ("---\ntitle: Strikes\nflavour: vanilla\n---\nShelling hit Homs.\n", "Homs"),
+    "huge.md": ("---\ntitle: " + "A" * 1_048_576 + "\n---\nShelling hit Idlib.\n", "Idleb"),
+    "date.md": ("---\ndate: 99999-99-99\n---\nShelling hit Aleppo.\n", "Aleppo"),
+    "unclosed.md": ("---\ntitle: x\nShelling hit Raqqa.\n", "Ar-Raqqa"),
+    "many.md": ("---\n" + "bad line\n" * 10_000 + "---\nShelling hit Daraa.\n", "Dar'a"),
+}
+FRONT_MATTER_WARNINGS = [
+    "date.md: line 2: date '99999-99-99' is not a date (YYYY-MM-DD): the publication date is left out",
+    "huge.md: line 2: 'title' is 1,048,576 characters long: cut to 1,000",
+    "keys.md: line 3: front matter key 'flavour' is not one of title, author, translator, date, date_note,"
+    " date_from, source, url, language, language_note: kept as read",
+    "malformed.md: line 3: front matter 'no colon here' is not `key: value`: ignored",
+    "many.md: line 2: front matter 'bad line' is not `key: value`: ignored",
+    "many.md: line 3: front matter 'bad line' is not `key: value`: ignored",
+    "many.md: and 9,998 more front matter problems",
+    "unclosed.md: line 1: front matter opened with --- is never closed: all of it read as article text",
+]
+
+
+def broken_front_matter(folder: Path) -> None:
+    folder.mkdir()
+    for name, (text, _) in BROKEN_FRONT_MATTER.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_broken_front_matter_is_one_line_per_problem_and_the_article_still_parses(tmp_path):
+    broken_front_matter(tmp_path / "articles")
+    run = geo("parse", "articles", "--no-events", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [f"geo: articles/{line}" for line in FRONT_MATTER_WARNINGS]
+    found = {(r["article"], r["name"]) for r in map(json.loads, run.stdout.splitlines())}
+    assert found == {(name, place) for name, (_, place) in BROKEN_FRONT_MATTER.items()}
+
+
+def test_the_dashboard_shows_the_same_warnings_and_capped_titles(tmp_path, gaz):
+    from geo.dashboard import explore
+    from geo.models import TITLE_LIMIT
+
+    broken_front_matter(tmp_path / "articles")
+    corpus = explore.load_corpus(tmp_path / "articles", gaz)
+    assert corpus.warnings == FRONT_MATTER_WARNINGS and not corpus.errors
+    titles = corpus.titles()
+    assert len(titles["huge.md"]) == TITLE_LIMIT and titles["huge.md"].endswith("…")
+    assert corpus.article("date.md").published is None
+
+
+def test_an_import_caps_every_value_so_the_file_reads_back_clean(tmp_path):
+    article = importer.Imported("Shelling hit Hama.\n", {"title": "T" * 5000, "source": "S " * 3000})
+    saved = importer.save(article, tmp_path)
+    read = read_article(saved.path)
+    assert read.warnings == () and len(read.meta["title"]) == 1000 and 990 < len(read.meta["source"]) <= 1000

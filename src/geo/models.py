@@ -19,6 +19,7 @@ KINDS = (
     "neighbourhood",
     "site",
 )
+TITLE_LIMIT = 200  # characters of a title as shown
 # Larger first: breaks ties between candidates of one name ("then to the larger place").
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 
@@ -59,7 +60,9 @@ class Article:
 
     @property
     def title(self) -> str:
-        return self.meta.get("title") or self.name
+        """The title to show: capped, since a page lists many and a hostile one can be a megabyte long."""
+        title = self.meta.get("title") or self.name
+        return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
 
     @property
     def published(self) -> dt.date | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from geo import settings
 from geo.corpus import fetch
 from geo.corpus.encoding import NotText, decode_bytes
-from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside, too_big
+from geo.corpus.reader import VALUE_LIMIT, article_files, parse_front_matter, read_bytes_inside, too_big
 from geo.errors import ArticleError, ImportError_
 from geo.store import create_text_exclusive, folder_lock
 
@@ -73,7 +73,7 @@ def read_file(name: str, data: bytes) -> Imported:
     suffix = Path(name).suffix.lower()
     if suffix in (".txt", ".md", ""):
         text = decode(data, name).replace("\r\n", "\n")
-        meta, body_start = parse_front_matter(text)
+        meta, body_start, _ = parse_front_matter(text)
         body = text[body_start:]
         meta = {k: v for k, v in meta.items() if k in META_KEYS}
         if "title" not in meta:
@@ -328,14 +328,15 @@ def file_name(article: Imported) -> str:
 
 
 def front_matter(meta: dict[str, str]) -> str:
+    """The block `reader.parse_front_matter` reads back: one line per value, each at most VALUE_LIMIT long."""
     lines = ["---"]
     for key in META_KEYS:
-        value = " ".join(str(meta.get(key, "")).split())
+        value = " ".join(str(meta.get(key, "")).split())[:VALUE_LIMIT]
         if value:
             lines.append(f"{key}: {value}")
     for key, value in meta.items():
         if key not in META_KEYS and value:
-            lines.append(f"{key}: {' '.join(str(value).split())}")
+            lines.append(f"{key}: {' '.join(str(value).split())[:VALUE_LIMIT]}")
     lines.append("---")
     return "\n".join(lines) + "\n"
 
@@ -382,7 +383,7 @@ def _add_new_files(folder: Path, known: KnownTexts) -> None:
             text = decode_bytes(read_bytes_inside(path, inside)).text
         except (OSError, NotText):
             continue
-        _, body_start = parse_front_matter(text)
+        body_start = parse_front_matter(text).body_start
         known.setdefault(text_key(text[body_start:]), path)
     known.stamp = stamp
 

@@ -1,17 +1,20 @@
 """Articles on disk: plain .txt/.md files, optionally opened by a front-matter block.
 
-Front matter is `---` on the first line, `key: value` lines, and a closing `---` line.
+Front matter is `---` on the first line, `key: value` lines, and a closing `---` line; a block
+broken in any way is reported line by line (`FrontMatter.problems`) and the article read all the same.
 The text is kept exactly as read (front matter included), so that offsets reported for a
 mention index the file as a user opens it; `body_start` says where the article itself begins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from geo import settings
 from geo.corpus.encoding import UTF8, NotText, decode_bytes
@@ -21,19 +24,73 @@ from geo.models import Article
 ARTICLE_SUFFIXES = (".txt", ".md")
 NOT_ARTICLES = {"readme.md"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_OPENED = re.compile(r"\A---[ \t]*\r?\n")
+_KEY = re.compile(r"[a-z][a-z0-9_-]*")
+# The keys articles/README.md documents; others are kept as read, with a warning (a typo?).
+FRONT_MATTER_KEYS = (
+    "title", "author", "translator", "date", "date_note", "date_from", "source", "url", "language", "language_note",
+)  # fmt: skip
+VALUE_LIMIT = 1000  # characters of one value: a 1 MB title froze the browser tab that showed it
+PROBLEMS_SHOWN = 3  # per file: a hostile front matter of 10,000 bad lines is not 10,000 warnings
 
 
-def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
-    """(metadata, offset where the body starts); no front matter gives ({}, 0)."""
+class FrontMatter(NamedTuple):
+    meta: dict[str, str]
+    body_start: int  # where the article itself begins; 0 without front matter
+    problems: tuple[str, ...] = ()  # "line 3: ...", for a warning: the article is read all the same
+
+
+def parse_front_matter(text: str) -> FrontMatter:
+    """The metadata, where the body starts, and what is wrong with the block; no front matter gives ({}, 0)."""
     m = _FRONT_MATTER.match(text)
     if not m:
-        return {}, 0
-    meta = {}
-    for line in m.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not key.startswith("#"):
-            meta[key.strip().lower()] = value.strip()
-    return meta, m.end()
+        unclosed = "line 1: front matter opened with --- is never closed: all of it read as article text"
+        return FrontMatter({}, 0, (unclosed,) if _OPENED.match(text) else ())
+    meta: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(m.group(1).split("\n"), start=2):
+        problem = _read_meta_line(line.rstrip("\r"), meta)
+        if problem:
+            problems.append(f"line {number}: {problem}")
+    if len(problems) > PROBLEMS_SHOWN:
+        problems[PROBLEMS_SHOWN - 1 :] = [f"and {len(problems) - PROBLEMS_SHOWN + 1:,} more front matter problems"]
+    return FrontMatter(meta, m.end(), tuple(problems))
+
+
+def _read_meta_line(line: str, meta: dict[str, str]) -> str:
+    """Add one `key: value` line to `meta`; what is wrong with it, or "" (blank lines and # comments are fine)."""
+    if not line.strip() or line.lstrip().startswith("#"):
+        return ""
+    key, sep, value = line.partition(":")
+    key, value = key.strip().lower(), value.strip()
+    if not sep or not _KEY.fullmatch(key):
+        return f"front matter {_shown(line)} is not `key: value`: ignored"
+    problem = ""
+    if key not in FRONT_MATTER_KEYS:
+        problem = f"front matter key {_shown(key)} is not one of {', '.join(FRONT_MATTER_KEYS)}: kept as read"
+    elif key in meta:
+        problem = f"front matter key {key!r} given again: the last one kept"
+    elif key == "date" and value and not _is_date(value):
+        problem = f"date {_shown(value)} is not a date (YYYY-MM-DD): the publication date is left out"
+    if len(value) > VALUE_LIMIT:
+        problem = f"{_shown(key)} is {len(value):,} characters long: cut to {VALUE_LIMIT:,}"
+        value = value[:VALUE_LIMIT]
+    meta[key] = value
+    return problem
+
+
+def _is_date(value: str) -> bool:
+    """What Article.published can read."""
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A piece of hostile text quoted in a message: short, and on one line."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def read_bytes_inside(path: Path, folder: Path | None = None, limit: int | None = None) -> bytes:
@@ -88,8 +145,8 @@ def read_article(path: Path, folder: Path | None = None) -> Article:
         text, encoding = decode_bytes(raw)
     except NotText as e:
         raise ArticleError(path, str(e)) from None
-    warnings = [] if encoding in UTF8 else [f"not UTF-8: read as {encoding}"]
-    meta, body_start = parse_front_matter(text)
+    meta, body_start, problems = parse_front_matter(text)
+    warnings = ([] if encoding in UTF8 else [f"not UTF-8: read as {encoding}"]) + list(problems)
     if not text[body_start:].strip():
         raise ArticleError(path, "front matter only: no text to parse" if text.strip() else "empty: no text to parse")
     return Article(str(path), path.name, text, body_start, meta, tuple(warnings))
