@@ -233,3 +233,49 @@ def test_an_import_caps_every_value_so_the_file_reads_back_clean(tmp_path):
     saved = importer.save(article, tmp_path)
     read = read_article(saved.path)
     assert read.warnings == () and len(read.meta["title"]) == 1000 and 990 < len(read.meta["source"]) <= 1000
+
+
+# --- names: an upload or import names a file inside articles/, and only there ----------------------------------
+
+HOSTILE_TITLES = [
+    "../../etc/passwd",
+    "/etc/passwd",
+    "C:\\Windows\\system32",
+    "a\x00b",
+    "CON",
+    "nul",
+    "Lpt1",
+    ".git",
+    "..",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_a_hostile_title_names_a_plain_file_inside_the_folder(tmp_path, title):
+    folder = tmp_path / "articles"
+    saved = importer.save(importer.Imported(f"Shelling hit Hama. {title!r}\n", {"title": title}), folder)
+    assert saved.added and saved.path.parent == folder and saved.path.exists()
+    stem = saved.path.stem
+    assert saved.path.suffix == ".md" and stem and set(stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert stem.split("-")[0] not in importer.WINDOWS_RESERVED or stem.startswith("article-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles"]  # nothing beside the folder
+
+
+def test_an_upload_named_like_a_path_is_saved_inside_the_folder(tmp_path):
+    folder = tmp_path / "articles"
+    names = ("../../etc/passwd.txt", "/etc/cron.d/evil.md", "..\\..\\boot.ini.txt", "CON.txt", "NUL", ".git")
+    for name in names:  # the name is the upload's; its first line, the title, says the same
+        article = importer.read_file(name, f"{name}\nShelling hit Homs.\n".encode())
+        assert importer.save(article, folder).path.parent == folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "article-nul.md", "boot-ini-txt.md", "con-txt.md", "etc-cron-d-evil-md.md", "etc-passwd-txt.md", "git.md",
+    ]  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles"]
+
+
+def test_import_of_a_folder_skips_hidden_folders(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / ".git").mkdir(parents=True)
+    (inbox / ".git" / "description.txt").write_text("Unnamed repository in Aleppo.\n", encoding="utf-8")
+    (inbox / "news.txt").write_text("Shelling hit Hama.\n", encoding="utf-8")
+    assert importer.expand_source(str(inbox)) == [str(inbox / "news.txt")]

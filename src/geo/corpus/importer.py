@@ -320,10 +320,22 @@ def slug(text: str, limit: int = 60) -> str:
     return out
 
 
+# Names Windows keeps for devices, whatever the extension: a folder of articles synced there could not hold them.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
 def file_name(article: Imported) -> str:
-    """`2016-05-11_air-strikes-hit-aleppo.md`; an untitled or non-Latin title uses the text's hash."""
+    """`2016-05-11_air-strikes-hit-aleppo.md`; an untitled or non-Latin title uses the text's hash.
+
+    The name is made of ASCII letters, digits and hyphens only: a title such as "../../etc/passwd",
+    "/etc/passwd", ".git" or one with a NUL names a file inside the folder; "CON" becomes "article-con".
+    """
     date = article.meta.get("date", "")[:10]
     stem = slug(article.meta.get("title", "")) or "article-" + text_key(article.text)[:10]
+    if stem in WINDOWS_RESERVED:
+        stem = f"article-{stem}"
     return f"{date}_{stem}.md" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else f"{stem}.md"
 
 
@@ -398,7 +410,11 @@ def expand_source(source: str) -> list[str]:
     path = Path(source)
     if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I) or not path.is_dir():
         return [source]
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith("."))
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix.lower() in FILE_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )  # hidden files and folders (.git) are not articles
     if not files:
         raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
     return [str(f) for f in files]
