@@ -6,6 +6,7 @@ traceback reaches the user.
 
 from __future__ import annotations
 
+import csv
 import gc
 import json
 import os
@@ -279,3 +280,17 @@ def test_import_of_a_folder_skips_hidden_folders(tmp_path):
     (inbox / ".git" / "description.txt").write_text("Unnamed repository in Aleppo.\n", encoding="utf-8")
     (inbox / "news.txt").write_text("Shelling hit Hama.\n", encoding="utf-8")
     assert importer.expand_source(str(inbox)) == [str(inbox / "news.txt")]
+
+
+def test_a_csv_row_longer_than_csv_s_own_limit_imports_and_a_broken_one_names_its_line(tmp_path, monkeypatch):
+    long_text = "Shelling hit Hama. " * 10_000  # 190 KB: over the csv module's 128 KB field limit (a traceback)
+    before = csv.field_size_limit(131_072)  # csv's default, as a fresh process has it
+    try:
+        (rows,) = [list(importer.read_csv("t.csv", f'article_content\n"{long_text}"\n'.encode()))]
+        assert rows[0].text == long_text.strip() + "\n"
+        monkeypatch.setenv("GEO_MAX_ARTICLE_MB", "0.1")
+        csv.field_size_limit(100_000)
+        with pytest.raises(importer.ImportError_, match=r"^t\.csv:3: not a CSV row \(field larger than field limit"):
+            list(importer.read_csv("t.csv", f'article_content\nshort\n"{long_text}"\n'.encode()))
+    finally:
+        csv.field_size_limit(before)

@@ -254,7 +254,7 @@ def _csv_rows(name: str, reader: csv.DictReader, read: Callable[[], list]) -> li
     try:
         return read()
     except csv.Error as e:
-        raise ImportError_(f"{name}:{reader.line_num}: not a CSV row ({e})") from None
+        raise ImportError_(f"{name}:{reader.line_num + 1}: not a CSV row ({e})") from None  # the line it broke on
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
