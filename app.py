@@ -388,6 +388,8 @@ def main() -> None:
     st.title("Where it happens: places in the articles")
     for error in corpus.errors:
         st.warning(md(f"Skipped an article: {error}"))
+    for warning in corpus.warnings:
+        st.warning(md(warning))
     if not corpus.articles:
         st.info(md(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there."))
     f = filters_ui(corpus)

@@ -67,6 +67,25 @@ def test_unreadable_article_shows_a_message_and_the_rest(monkeypatch, tmp_path):
     assert metric(at, "Mentions") == "1"
 
 
+def test_hostile_articles_are_named_in_one_line_each_and_the_rest_shown(monkeypatch, tmp_path):
+    """Issue 17: a file over the size limit, a 1 MB title, a bad date, Windows-1256 Arabic, next to a good one."""
+    monkeypatch.setenv("GEO_MAX_ARTICLE_MB", "2")
+    (tmp_path / "big.txt").write_text("Shelling hit Aleppo. " * 110_000, encoding="utf-8")
+    title = "---\ntitle: " + "A" * 1_048_576 + "\n---\nShelling in Hama.\n"
+    (tmp_path / "title.md").write_text(title, encoding="utf-8")
+    (tmp_path / "date.md").write_text("---\ndate: 99999-99-99\n---\nShelling in Homs.\n", encoding="utf-8")
+    (tmp_path / "arabic.txt").write_bytes("قصف على حلب اليوم".encode("cp1256"))
+    (tmp_path / "good.txt").write_text("Shelling in Idlib.", encoding="utf-8")
+    at = run_app(monkeypatch, tmp_path)
+    assert not at.exception
+    warnings = [shown(w) for w in at.warning]
+    assert len(warnings) == 4 and all("\n" not in w and str(tmp_path) not in w for w in warnings)
+    assert "Skipped an article: big.txt: 2.2 MB, over the limit of 2 MB per article (GEO_MAX_ARTICLE_MB)" in warnings
+    assert "title.md: line 2: 'title' is 1,048,576 characters long: cut to 1,000" in warnings
+    assert "arabic.txt: not UTF-8: read as cp1256" in warnings
+    assert metric(at, "Articles") == "4 of 4" and metric(at, "Mentions") == "4"
+
+
 def test_broken_gazetteer_shows_an_error_not_a_traceback(monkeypatch, tmp_path):
     gaz = tmp_path / "gazetteer"
     shutil.copytree(ROOT / "gazetteer", gaz)

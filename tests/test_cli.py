@@ -93,10 +93,10 @@ def test_csv_and_geojson_formats(tmp_path):
 
 def test_unreadable_file_is_reported_and_the_rest_still_parsed(tmp_path):
     (tmp_path / "good.txt").write_text("Fighting in Homs.", encoding="utf-8")
-    (tmp_path / "bad.txt").write_bytes(b"Hama \xff\xfe broken\n")
+    (tmp_path / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00 Hama \xff\xfe broken\n")  # an image renamed .txt
     run = geo("parse", tmp_path)
     assert run.returncode == 1
-    assert "bad.txt" in run.stderr and "not UTF-8" in run.stderr
+    assert "bad.txt: a binary file" in run.stderr
     assert [json.loads(line)["text"] for line in run.stdout.splitlines()] == ["Homs"]
 
 

@@ -29,19 +29,23 @@ def _parse(args: argparse.Namespace) -> int:
     lex = None if args.no_events else lexicon.load()  # a broken lexicon stops here, with its file:line
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = Writer(out, args.format)
-    skipped = 0
+    flagged = 0  # files skipped or read with a warning: exit code 1
     try:
         for result in parse_paths(paths, gaz, jobs=args.jobs, lexicon=lex, with_events=not args.no_events):
             if result.error:
-                skipped += 1
+                flagged += 1
                 print(f"geo: {result.error}, skipped", file=sys.stderr)
             else:
+                assert result.article is not None  # no error: the article was read
+                for warning in result.article.warnings:
+                    flagged += 1
+                    print(f"geo: {result.article.path}: {warning}", file=sys.stderr)
                 writer.write(result.mentions)
     finally:
         writer.close()
         if args.output:
             out.close()
-    return EXIT_SKIPPED if skipped or missing else EXIT_OK
+    return EXIT_SKIPPED if flagged or missing else EXIT_OK
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -119,16 +123,23 @@ def _import(args: argparse.Namespace) -> int:
     print(f"geo: importing into {to}", file=sys.stderr)
     failed = 0
     known = importer.existing_keys(to)
-    for source in args.sources:
+    for given_source in args.sources:
         try:
-            for article in importer.read_source(source, mapping or None, args.date_format, args.allow_private):
-                article.meta.update(given)
-                saved = importer.save(article, to, known)
-                verb = "added" if saved.added else "already there as"
-                print(f"{verb} {saved.path}  ({article.origin})")
+            sources = importer.expand_source(given_source)
         except importer.ImportError_ as e:
             failed += 1
             print(f"geo: {e}", file=sys.stderr)
+            continue
+        for source in sources:  # a folder's files one by one: a bad file is named, the others imported
+            try:
+                for article in importer.read_source(source, mapping or None, args.date_format, args.allow_private):
+                    article.meta.update(given)
+                    saved = importer.save(article, to, known)
+                    verb = "added" if saved.added else "already there as"
+                    print(f"{verb} {saved.path}  ({article.origin})")
+            except importer.ImportError_ as e:
+                failed += 1
+                print(f"geo: {e}", file=sys.stderr)
     return EXIT_SKIPPED if failed else EXIT_OK
 
 

@@ -43,11 +43,15 @@ class ArticleError(GeoError, OSError):
 
     def shown_from(self, folder: Path | str) -> str:
         """The error with the file named relative to `folder`: a dashboard shows no server paths."""
-        try:
-            name = str(Path(self.path).relative_to(folder))
-        except ValueError:
-            name = Path(self.path).name
-        return f"{name}: {self.message}"
+        return f"{shown_name(self.path, folder)}: {self.message}"
+
+
+def shown_name(path: Path | str, folder: Path | str) -> str:
+    """`path` relative to `folder`, or its bare name: what a message may say about a file on the server."""
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return Path(path).name
 
 
 class ImportError_(GeoError, ValueError):  # noqa: N801 (ImportError is the builtin for Python modules)
@@ -60,6 +64,10 @@ class FetchError(ImportError_, ConnectionError):
 
 class LookupUnavailable(GeoError, ConnectionError):
     """A geocoding service cannot be reached; the message says which."""
+
+
+class SettingError(GeoError, ValueError):
+    """An environment variable geo reads (settings.py) has a value it cannot use; the message names it."""
 
 
 class UnsafeTextError(GeoError, ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 KINDS = (
     "country",
@@ -19,6 +19,7 @@ KINDS = (
     "neighbourhood",
     "site",
 )
+TITLE_LIMIT = 200  # characters of a title as shown
 # Larger first: breaks ties between candidates of one name ("then to the larger place").
 KIND_RANK = {k: i for i, k in enumerate(KINDS)}
 
@@ -55,10 +56,13 @@ class Article:
     text: str
     body_start: int = 0
     meta: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # read, but something in it needs a look ("line 2: front matter ...")
 
     @property
     def title(self) -> str:
-        return self.meta.get("title") or self.name
+        """The title to show: capped, since a page lists many and a hostile one can be a megabyte long."""
+        title = self.meta.get("title") or self.name
+        return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
 
     @property
     def published(self) -> dt.date | None:
@@ -79,6 +83,16 @@ class Casualty(NamedTuple):
     end: int
     text: str
 
+
+class Spans(Protocol):
+    """A map from offsets into a copy of a text back to the original (normalise.Squeezed is one)."""
+
+    @property
+    def original(self) -> str: ...
+
+    def start(self, i: int) -> int: ...
+
+    def end(self, i: int) -> int: ...
 
 
 class Event(NamedTuple):
@@ -102,7 +116,6 @@ class Event(NamedTuple):
         return "; ".join(c.text for c in self.casualties)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A place name found in an article; offsets index the article text as read."""
@@ -117,6 +130,27 @@ class Mention:
     excerpt_start: int
     event: Event | None = None
     event_id: str | None = None  # the event record (`geo events`) this mention belongs to
+
+    def rebased(self, spans: Spans) -> Mention:
+        """This mention, found in a copy of the text, with every offset and quote taken from the original.
+
+        `spans` maps the copy's offsets back (normalise.Squeezed: the text without invisible characters).
+        """
+        s, e = spans.start(self.start), spans.end(self.end)
+        ex_s, ex_e = spans.start(self.excerpt_start), spans.end(self.excerpt_start + len(self.excerpt))
+        original = spans.original
+        event = self.event
+        if event is not None:
+            trigger, trigger_start = event.trigger, event.trigger_start
+            if trigger_start is not None:
+                trigger_start, trigger_end = spans.start(trigger_start), spans.end(trigger_start + len(trigger))
+                trigger = original[trigger_start:trigger_end]
+            casualties = tuple(
+                c._replace(start=(cs := spans.start(c.start)), end=(ce := spans.end(c.end)), text=original[cs:ce])
+                for c in event.casualties
+            )
+            event = event._replace(trigger=trigger, trigger_start=trigger_start, casualties=casualties)
+        return Mention(self.article, s, e, original[s:e], self.place, self.reason, original[ex_s:ex_e], ex_s, event)
 
     def record(self) -> dict:
         """The flat record of `geo parse` (RECORD_FIELDS, in that order)."""

@@ -9,9 +9,9 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from geo.places.cues import PlaceLike
 from geo.places.matcher import Match, find_matches
 from geo.places.resolver import Resolved, resolve
 from geo.places.soundalike import add_soundalikes
-from geo.text.normalise import normalise
+from geo.text.normalise import Squeezed, normalise, squeeze
 from geo.text.sentences import sentence_at
 
 
@@ -57,8 +57,17 @@ def parse_text_events(
     published: dt.date | None = None,
     lexicon: Lexicon | None = None,
     with_events: bool = True,
+    original_offset: Callable[[int], int] = int,
 ) -> tuple[list[Mention], list[EventRecord]]:
-    """The mentions of `parse_text` and the article's event records (events/records.py)."""
+    """The mentions of `parse_text` and the article's event records (events/records.py).
+
+    `original_offset` maps an offset of `text` to the file as written, where reviewers' corrections
+    are keyed (it differs when `text` is the squeezed copy)."""
+    if squeezed := squeeze(text):  # accents typed after letters, bidi controls, zero-width joiners: match without
+        found, records = parse_text_events(
+            name, squeezed.text, gaz, squeezed.offset_of(body_start), published, lexicon, with_events, squeezed.start
+        )
+        return _rebased(found, records, squeezed, name)
     body = text[body_start:] if body_start else text
     norm = normalise(body)
     matches = outside_organisations(body, outside_links(body, find_matches(body, gaz, norm)), gaz)
@@ -67,7 +76,7 @@ def parse_text_events(
     if gaz.phonetic:
         resolved, unplaced = add_soundalikes(body, resolved, gaz, str(lexicon_module.default_root()))
     if gaz.overrides:
-        resolved = apply_overrides(name, body, body_start, resolved, gaz)
+        resolved = apply_overrides(name, body, body_start, resolved, gaz, original_offset)
     if not resolved:
         return [], []
     spans = []
@@ -107,7 +116,7 @@ def parse_text_events(
     ]
     if not with_events or lexicon is None:
         return mentions, []
-    mentions = corrections.apply(mentions, corrections.current(lexicon.root))
+    mentions = corrections.apply(mentions, corrections.current(lexicon.root), original_offset)
     records, mentions = event_records(mentions, lexicon, gaz.district_of)
     seen = {r.event_id for r in records}
     for (like, (said, s_start)), event in zip(lone, lone_events, strict=True):
@@ -142,6 +151,26 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
         for i, event in zip(members, model.decide_together([items[i] for i in members]), strict=True):
             decided[i] = event
     return decided
+
+
+def _rebased(
+    found: list[Mention], records: list[EventRecord], squeezed: Squeezed, name: str
+) -> tuple[list[Mention], list[EventRecord]]:
+    """Mentions and event records found in the squeezed copy of a text, with offsets into the original."""
+
+    def event_id(old: str | None) -> str | None:
+        if old is None:
+            return None
+        offset = int(old.rsplit(":", 1)[1])
+        return f"{name}:{squeezed.start(offset)}"
+
+    mentions = [replace(m.rebased(squeezed), event_id=event_id(m.event_id)) for m in found]
+    original = squeezed.original
+    events = []
+    for r in records:
+        start, end = squeezed.start(r.start), squeezed.end(r.end)
+        events.append(replace(r, event_id=event_id(r.event_id) or "", start=start, end=end, notes=original[start:end]))
+    return mentions, events
 
 
 def _area_around(at: int, mentions: list[Mention], gaz: Gazetteer) -> Place | None:
@@ -179,11 +208,18 @@ def outside_organisations(body: str, matches: list[Match], gaz: Gazetteer) -> li
 OVERRIDE_REASON = "corrected by a reviewer for this article (gazetteer/curated/overrides.csv)"
 
 
-def apply_overrides(name: str, body: str, body_start: int, resolved: list[Resolved], gaz: Gazetteer) -> list[Resolved]:
+def apply_overrides(
+    name: str,
+    body: str,
+    body_start: int,
+    resolved: list[Resolved],
+    gaz: Gazetteer,
+    original_offset: Callable[[int], int] = int,
+) -> list[Resolved]:
     """A reviewer's correction of one mention wins; it is ignored once the text there has changed."""
     out = []
     for r in resolved:
-        fix = gaz.overrides.get((name, r.match.start + body_start))
+        fix = gaz.overrides.get((name, original_offset(r.match.start + body_start)))
         if fix is None or body[r.match.start : r.match.end] != fix[0]:
             out.append(r)
         elif fix[1]:  # "" means: not a place here

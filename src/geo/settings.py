@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.errors import SettingError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +37,13 @@ SETTINGS = {
     "nominatim": Setting(
         "GEO_NOMINATIM", "nominatim.openstreetmap.org (https)", "host[:port] of another Nominatim server (http)"
     ),
+    "max_article_mb": Setting(
+        "GEO_MAX_ARTICLE_MB",
+        "10",
+        "an article file or upload over this many MB is named and skipped (a CSV table: 100 times it)",
+    ),
 }
+MB = 1024 * 1024
 
 
 def _folder(name: str, project_default: Path) -> Path:
@@ -65,6 +73,18 @@ def allow_private_urls() -> bool:
 
 def nominatim_server() -> str:
     return SETTINGS["nominatim"].raw()
+
+
+def max_article_bytes() -> int:
+    """The size limit per article, in bytes: memory and time grow with an article's size."""
+    value = SETTINGS["max_article_mb"].raw() or SETTINGS["max_article_mb"].default
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0:  # also NaN
+        raise SettingError(f"GEO_MAX_ARTICLE_MB={value!r}: give a size in MB greater than 0, e.g. 10")
+    return int(mb * MB)
 
 
 def table() -> str:

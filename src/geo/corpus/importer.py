@@ -14,18 +14,20 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import logging
 import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import settings
 from geo.corpus import fetch
-from geo.corpus.reader import article_files, parse_front_matter, read_bytes_inside
-from geo.errors import ImportError_
+from geo.corpus.encoding import NotText, decode_bytes
+from geo.corpus.reader import VALUE_LIMIT, article_files, parse_front_matter, read_bytes_inside, too_big
+from geo.errors import ArticleError, ImportError_
 from geo.store import create_text_exclusive, folder_lock
 
 META_KEYS = ("title", "date", "date_from", "source", "url", "author", "language")
@@ -51,64 +53,27 @@ class Saved:
 
 # --- encodings --------------------------------------------------------------------------------
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-# Legacy encodings news files come in; tried only when a file is not UTF-8.
-LEGACY_ENCODINGS = ("cp1252", "cp1256", "iso-8859-6", "utf-16-le", "utf-16-be", "iso-8859-1")
-
 
 def decode(data: bytes, origin: str) -> str:
-    """Text from bytes: a BOM decides, then UTF-8, then the likeliest legacy encoding."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding)
-    encoding = _utf16_without_bom(data)  # before UTF-8: "A\0l\0" is valid UTF-8, and nonsense
-    if encoding:
-        try:
-            text = data.decode(encoding)
-            if _is_text(text):
-                return text
-        except UnicodeDecodeError:
-            pass
+    """Text from bytes, as `geo parse` reads them (encoding.decode_bytes); ImportError_ naming `origin` if none."""
     try:
-        text = data.decode("utf-8")
-        if _is_text(text):
-            return text
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    if best is None or not _is_text(str(best)):
-        raise ImportError_(f"{origin}: not text in any encoding tried (UTF-8, UTF-16, {', '.join(LEGACY_ENCODINGS)})")
-    return str(best)
-
-
-def _utf16_without_bom(data: bytes) -> str:
-    """UTF-16 without a BOM shows as one high byte (0 for Latin, 6 for Arabic) in every other place."""
-    sample = data[: 800 - 800 % 2]
-    if len(sample) < 4 or len(data) % 2:
-        return ""
-    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
-        top = max(range(7), key=high.count)
-        if high.count(top) > 0.6 * len(high):
-            return encoding
-    return ""
-
-
-def _is_text(text: str) -> bool:
-    controls = sum(1 for ch in text[:2000] if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t")
-    return "\x00" not in text and controls <= len(text[:2000]) // 100
+        return decode_bytes(data).text
+    except NotText as e:
+        raise ImportError_(f"{origin}: {e}") from None
 
 
 # --- readers per format ------------------------------------------------------------------------
 
 
 def read_file(name: str, data: bytes) -> Imported:
-    """An uploaded or local file, by its extension: .txt .md .html .htm .pdf .docx."""
+    """An uploaded or local file, by its extension: .txt .md .html .htm .pdf .docx; refused over the size limit."""
+    limit = settings.max_article_bytes()
+    if len(data) > limit:
+        raise ImportError_(f"{name}: {too_big(len(data), limit)}")
     suffix = Path(name).suffix.lower()
     if suffix in (".txt", ".md", ""):
         text = decode(data, name).replace("\r\n", "\n")
-        meta, body_start = parse_front_matter(text)
+        meta, body_start, _ = parse_front_matter(text)
         body = text[body_start:]
         meta = {k: v for k, v in meta.items() if k in META_KEYS}
         if "title" not in meta:
@@ -151,6 +116,7 @@ def _read_pdf(name: str, data: bytes) -> Imported:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings ("EOF marker not found") name no file
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -251,8 +217,9 @@ def read_csv(
     has one; a field mapped to "" has none. Every column `mapping` names must exist.
     """
     text = decode(data, name)
-    reader = csv.DictReader(io.StringIO(text))
-    columns = reader.fieldnames or []
+    csv.field_size_limit(max(csv.field_size_limit(), settings.max_article_bytes()))  # csv's own is 128 KB
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = _csv_rows(name, reader, lambda: list(reader.fieldnames or []))
     fallback = FAKES_MAPPING if fallback is None else fallback
     mapping = {
         **{k: c for k, c in fallback.items() if c in columns and k not in (mapping or {})},
@@ -265,7 +232,7 @@ def read_csv(
         )
     if not mapping.get("text"):
         raise ImportError_(f"{name}: say which column holds the article text")
-    rows = list(reader)
+    rows = _csv_rows(name, reader, lambda: list(reader))
     date_column = mapping.get("date")
     fmt = date_format or (guess_date_format([r[date_column] for r in rows]) if date_column else "")
     for line, row in enumerate(rows, start=2):
@@ -280,6 +247,14 @@ def read_csv(
             except ValueError:
                 raise ImportError_(f"{name}:{line}: date {meta['date']!r} does not read as {fmt}") from None
         yield Imported(body + "\n", meta, f"{name}:{line}")
+
+
+def _csv_rows(name: str, reader: csv.DictReader, read: Callable[[], list]) -> list:
+    """What `read` reads from the table; a quote left open or a field over the size limit names the line."""
+    try:
+        return read()
+    except csv.Error as e:
+        raise ImportError_(f"{name}:{reader.line_num + 1}: not a CSV row ({e})") from None  # the line it broke on
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y")
@@ -345,22 +320,35 @@ def slug(text: str, limit: int = 60) -> str:
     return out
 
 
+# Names Windows keeps for devices, whatever the extension: a folder of articles synced there could not hold them.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
 def file_name(article: Imported) -> str:
-    """`2016-05-11_air-strikes-hit-aleppo.md`; an untitled or non-Latin title uses the text's hash."""
+    """`2016-05-11_air-strikes-hit-aleppo.md`; an untitled or non-Latin title uses the text's hash.
+
+    The name is made of ASCII letters, digits and hyphens only: a title such as "../../etc/passwd",
+    "/etc/passwd", ".git" or one with a NUL names a file inside the folder; "CON" becomes "article-con".
+    """
     date = article.meta.get("date", "")[:10]
     stem = slug(article.meta.get("title", "")) or "article-" + text_key(article.text)[:10]
+    if stem in WINDOWS_RESERVED:
+        stem = f"article-{stem}"
     return f"{date}_{stem}.md" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else f"{stem}.md"
 
 
 def front_matter(meta: dict[str, str]) -> str:
+    """The block `reader.parse_front_matter` reads back: one line per value, each at most VALUE_LIMIT long."""
     lines = ["---"]
     for key in META_KEYS:
-        value = " ".join(str(meta.get(key, "")).split())
+        value = " ".join(str(meta.get(key, "")).split())[:VALUE_LIMIT]
         if value:
             lines.append(f"{key}: {value}")
     for key, value in meta.items():
         if key not in META_KEYS and value:
-            lines.append(f"{key}: {' '.join(str(value).split())}")
+            lines.append(f"{key}: {' '.join(str(value).split())[:VALUE_LIMIT]}")
     lines.append("---")
     return "\n".join(lines) + "\n"
 
@@ -404,10 +392,10 @@ def _add_new_files(folder: Path, known: KnownTexts) -> None:
         if str(path) in seen:
             continue
         try:
-            text = read_bytes_inside(path, inside).decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            text = decode_bytes(read_bytes_inside(path, inside)).text
+        except (OSError, NotText):
             continue
-        _, body_start = parse_front_matter(text)
+        body_start = parse_front_matter(text).body_start
         known.setdefault(text_key(text[body_start:]), path)
     known.stamp = stamp
 
@@ -417,29 +405,42 @@ def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
     return [save(a, folder, known) for a in articles]
 
 
+def expand_source(source: str) -> list[str]:
+    """What the CLI was given, one source each: a folder becomes its files, so one bad file stops no other."""
+    path = Path(source)
+    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I) or not path.is_dir():
+        return [source]
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix.lower() in FILE_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )  # hidden files and folders (.git) are not articles
+    if not files:
+        raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
+    return [str(f) for f in files]
+
+
 def read_source(
     source: str, mapping: dict[str, str] | None = None, date_format: str = "", allow_private: bool | None = None
 ) -> Iterator[Imported]:
-    """What the CLI accepts: a URL, a CSV table, a file, or a folder of files."""
+    """One source the CLI accepts: a URL, a CSV table or a file (folders: `expand_source` first)."""
     if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I):
         yield fetch_url(source, allow_private=allow_private)
         return
     path = Path(source)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and not p.name.startswith("."))
-        if not files:
-            raise ImportError_(f"{path}: no {', '.join(FILE_SUFFIXES)} files in the folder")
-        for f in files:
-            yield read_file(f.name, _read_bytes(f))
-        return
     if path.suffix.lower() == ".csv":
         yield from read_csv(str(path), _read_bytes(path), mapping, date_format)
         return
     yield read_file(str(path), _read_bytes(path))
 
 
+TABLE_LIMIT = 100  # a CSV table holds many articles: it may be this many times the limit per article
+
+
 def _read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, refused over the size limit per article (a CSV table: TABLE_LIMIT times it)."""
+    limit = settings.max_article_bytes() * (TABLE_LIMIT if path.suffix.lower() == ".csv" else 1)
     try:
-        return path.read_bytes()
-    except OSError as e:
-        raise ImportError_(f"{path}: cannot read ({e.strerror or e})") from e
+        return read_bytes_inside(path, limit=limit)
+    except ArticleError as e:
+        raise ImportError_(str(e)) from None

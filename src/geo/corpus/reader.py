@@ -1,45 +1,106 @@
 """Articles on disk: plain .txt/.md files, optionally opened by a front-matter block.
 
-Front matter is `---` on the first line, `key: value` lines, and a closing `---` line.
+Front matter is `---` on the first line, `key: value` lines, and a closing `---` line; a block
+broken in any way is reported line by line (`FrontMatter.problems`) and the article read all the same.
 The text is kept exactly as read (front matter included), so that offsets reported for a
 mention index the file as a user opens it; `body_start` says where the article itself begins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
+from geo import settings
+from geo.corpus.encoding import UTF8, NotText, decode_bytes
 from geo.errors import ArticleError
 from geo.models import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 NOT_ARTICLES = {"readme.md"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_OPENED = re.compile(r"\A---[ \t]*\r?\n")
+_KEY = re.compile(r"[a-z][a-z0-9_-]*")
+# The keys articles/README.md documents; others are kept as read, with a warning (a typo?).
+FRONT_MATTER_KEYS = (
+    "title", "author", "translator", "date", "date_note", "date_from", "source", "url", "language", "language_note",
+)  # fmt: skip
+VALUE_LIMIT = 1000  # characters of one value: a 1 MB title froze the browser tab that showed it
+PROBLEMS_SHOWN = 3  # per file: a hostile front matter of 10,000 bad lines is not 10,000 warnings
 
 
-def parse_front_matter(text: str) -> tuple[dict[str, str], int]:
-    """(metadata, offset where the body starts); no front matter gives ({}, 0)."""
+class FrontMatter(NamedTuple):
+    meta: dict[str, str]
+    body_start: int  # where the article itself begins; 0 without front matter
+    problems: tuple[str, ...] = ()  # "line 3: ...", for a warning: the article is read all the same
+
+
+def parse_front_matter(text: str) -> FrontMatter:
+    """The metadata, where the body starts, and what is wrong with the block; no front matter gives ({}, 0)."""
     m = _FRONT_MATTER.match(text)
     if not m:
-        return {}, 0
-    meta = {}
-    for line in m.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip() and not key.startswith("#"):
-            meta[key.strip().lower()] = value.strip()
-    return meta, m.end()
+        unclosed = "line 1: front matter opened with --- is never closed: all of it read as article text"
+        return FrontMatter({}, 0, (unclosed,) if _OPENED.match(text) else ())
+    meta: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(m.group(1).split("\n"), start=2):
+        problem = _read_meta_line(line.rstrip("\r"), meta)
+        if problem:
+            problems.append(f"line {number}: {problem}")
+    if len(problems) > PROBLEMS_SHOWN:
+        problems[PROBLEMS_SHOWN - 1 :] = [f"and {len(problems) - PROBLEMS_SHOWN + 1:,} more front matter problems"]
+    return FrontMatter(meta, m.end(), tuple(problems))
 
 
-def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
-    """The bytes of a regular file; with `folder`, only if the file really is inside it.
+def _read_meta_line(line: str, meta: dict[str, str]) -> str:
+    """Add one `key: value` line to `meta`; what is wrong with it, or "" (blank lines and # comments are fine)."""
+    if not line.strip() or line.lstrip().startswith("#"):
+        return ""
+    key, sep, value = line.partition(":")
+    key, value = key.strip().lower(), value.strip()
+    if not sep or not _KEY.fullmatch(key):
+        return f"front matter {_shown(line)} is not `key: value`: ignored"
+    problem = ""
+    if key not in FRONT_MATTER_KEYS:
+        problem = f"front matter key {_shown(key)} is not one of {', '.join(FRONT_MATTER_KEYS)}: kept as read"
+    elif key in meta:
+        problem = f"front matter key {key!r} given again: the last one kept"
+    elif key == "date" and value and not _is_date(value):
+        problem = f"date {_shown(value)} is not a date (YYYY-MM-DD): the publication date is left out"
+    if len(value) > VALUE_LIMIT:
+        problem = f"{_shown(key)} is {len(value):,} characters long: cut to {VALUE_LIMIT:,}"
+        value = value[:VALUE_LIMIT]
+    meta[key] = value
+    return problem
+
+
+def _is_date(value: str) -> bool:
+    """What Article.published can read."""
+    try:
+        dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A piece of hostile text quoted in a message: short, and on one line."""
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+def read_bytes_inside(path: Path, folder: Path | None = None, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (GEO_MAX_ARTICLE_MB); with `folder`, only inside it.
 
     A link in the articles folder to /etc/passwd, or a FIFO named x.txt, is refused with a message:
-    the path is resolved, checked against the folder, and opened without following a link.
+    the path is resolved, checked against the folder, and opened without following a link. A file
+    over the limit is refused before it is read.
     """
+    limit = settings.max_article_bytes() if limit is None else limit
     real = os.path.realpath(path)
     if folder is not None:
         root = os.path.realpath(folder)
@@ -50,29 +111,45 @@ def read_bytes_inside(path: Path, folder: Path | None = None) -> bytes:
     except OSError as e:
         raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise ArticleError(path, "not a regular file: skipped")
+        if info.st_size > limit:
+            raise ArticleError(path, too_big(info.st_size, limit))
         try:
-            return f.read()
+            data = f.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew while being read: read on, up to the limit
+                data += f.read(limit + 1 - len(data)) if len(data) <= limit else b""
         except OSError as e:
             raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
+    if len(data) > limit:
+        raise ArticleError(path, too_big(len(data), limit))
+    return data
+
+
+def too_big(size: int, limit: int) -> str:
+    """The one-line reason a file is skipped for its size."""
+    shown = f"{size / settings.MB:.1f} MB" if size > limit + settings.MB // 10 else f"{size:,} bytes"
+    return f"{shown}, over the limit of {limit / settings.MB:.3g} MB per article (GEO_MAX_ARTICLE_MB)"
 
 
 def read_article(path: Path, folder: Path | None = None) -> Article:
-    """Read one article; undecodable, unreadable or out-of-folder files raise ArticleError naming the file."""
+    """Read one article; undecodable, unreadable or out-of-folder files raise ArticleError naming the file.
+
+    Bytes are decoded as `geo import` decodes them (encoding.decode_bytes); a file that is not UTF-8
+    is read, with a warning that says in which encoding.
+    """
     path = Path(path)
     raw = read_bytes_inside(path, folder)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ArticleError(path, f"line {line}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})") from e
-    if "\x00" in text:
-        raise ArticleError(path, "contains NUL bytes: a binary file, not an article")
-    meta, body_start = parse_front_matter(text)
+        text, encoding = decode_bytes(raw)
+    except NotText as e:
+        raise ArticleError(path, str(e)) from None
+    meta, body_start, problems = parse_front_matter(text)
+    warnings = ([] if encoding in UTF8 else [f"not UTF-8: read as {encoding}"]) + list(problems)
     if not text[body_start:].strip():
         raise ArticleError(path, "front matter only: no text to parse" if text.strip() else "empty: no text to parse")
-    return Article(path=str(path), name=path.name, text=text, body_start=body_start, meta=meta)
+    return Article(str(path), path.name, text, body_start, meta, tuple(warnings))
 
 
 def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:

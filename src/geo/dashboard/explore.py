@@ -11,6 +11,7 @@ from pathlib import Path
 
 from geo.corpus.reader import article_paths
 from geo.dashboard.mapview import kind_group
+from geo.errors import shown_name
 from geo.gazetteer import Gazetteer
 from geo.models import Article, Mention
 from geo.output import Writer
@@ -23,6 +24,7 @@ class Corpus:
     articles: list[Article]
     mentions: list[Mention]
     errors: list[str]
+    warnings: list[str] = field(default_factory=list)  # articles read, with something to check
 
     def titles(self) -> dict[str, str]:
         return {a.name: a.title for a in self.articles}
@@ -39,6 +41,7 @@ class Corpus:
 def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
     """Parse every article in `folder`; unreadable files are listed in `errors`, not fatal."""
     articles, mentions, errors = [], [], []
+    warnings: list[str] = []
     for result in parse_paths([folder], gaz):
         if result.error:
             errors.append(result.error.shown_from(folder))
@@ -46,7 +49,8 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
             assert result.article is not None  # no error: the article was read
             articles.append(result.article)
             mentions.extend(result.mentions)
-    return Corpus(articles, mentions, errors)
+            warnings.extend(f"{shown_name(result.article.path, folder)}: {w}" for w in result.article.warnings)
+    return Corpus(articles, mentions, errors, warnings)
 
 
 def corpus_signature(folder: Path) -> tuple:

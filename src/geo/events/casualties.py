@@ -97,7 +97,7 @@ def _phrase_ending(tokens: list[str], i: int, phrases: Phrases, longest: int = 4
 def _digits(token: str) -> float | None:
     if _THOUSANDS.fullmatch(token):
         return float(re.sub(r"[., ]", "", token))
-    if token.isdigit():
+    if token.isdecimal():  # "²" is a digit to isdigit(), and no number to float()
         return float(token)
     try:
         return float(token.replace(",", "."))

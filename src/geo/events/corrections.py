@@ -9,6 +9,7 @@ Writes take the lexicon folder's lock and replace the file atomically, as gazett
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -121,13 +122,16 @@ def check(c: Correction) -> str | None:
     return None
 
 
-def apply(mentions: list[Mention], corrections: dict[tuple[str, int], Correction]) -> list[Mention]:
-    """Mentions with the analysts' corrections applied (while the text at the offset is unchanged)."""
+def apply(
+    mentions: list[Mention], corrections: dict[tuple[str, int], Correction], original_offset: Callable[[int], int] = int
+) -> list[Mention]:
+    """Mentions with the analysts' corrections applied (while the text at the offset is unchanged).
+    `original_offset`: to the offsets of the file as written, when the mentions index a squeezed copy."""
     if not corrections:
         return mentions
     out = []
     for m in mentions:
-        c = corrections.get((m.article, m.start))
+        c = corrections.get((m.article, original_offset(m.start)))
         out.append(m if c is None or c.text != m.text else _corrected(m, c))
     return out
 
