@@ -102,3 +102,19 @@ def test_a_broken_correction_row_names_its_line(tmp_path):
         assert e.line == 2 and "not an ACLED event type" in str(e)
     else:
         raise AssertionError("no error")
+
+
+def test_a_correction_holds_in_a_text_with_invisible_characters(tmp_path, gaz):
+    import shutil
+
+    from geo.events import corrections
+    from geo.pipeline import parse_text
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(lexicon.default_root(), lexicons)
+    text = "Crowds\u200b gathered in Sweida\u200f on Friday."  # a zero-width space and a bidi mark
+    [m] = parse_text("a.txt", text, gaz, lexicon=lexicon.load(lexicons))
+    assert text[m.start : m.end] == "Sweida"
+    corrections.save(lexicons, corrections.correction_for(m, "Protests", "Peaceful protest", 0, ""))
+    [again] = parse_text("a.txt", text, gaz, lexicon=lexicon.load(lexicons))
+    assert again.event.sub_event_type == "Peaceful protest" and again.event.decided_by == "analyst"
