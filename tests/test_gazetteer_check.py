@@ -112,3 +112,13 @@ def test_prominence_scores_are_checked(gazetteer_copy):
     found = {(Path(p.path).name, p.line): p.message for p in check(gazetteer_copy)}
     assert "a whole number from 0 to 200" in found[("prominence.csv", line)]
     assert "unknown place 'cur:gone'" in found[("prominence.csv", line + 1)]
+
+
+def test_a_broken_edit_leaves_the_last_good_index_to_serve(gazetteer_copy):
+    good = gazetteer.load(gazetteer_copy)
+    append(gazetteer_copy / "curated" / "places.csv", "cur:broken,Broken,,village,not-a-number,36.6,Idleb,,,test\n")
+    with pytest.raises(GazetteerError):
+        gazetteer.load(gazetteer_copy)
+    served = gazetteer.last_good(gazetteer_copy)
+    assert served is not None and len(served.places) == len(good.places)
+    assert gazetteer.last_good(gazetteer_copy.parent / "elsewhere") is None

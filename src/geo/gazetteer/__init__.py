@@ -663,4 +663,23 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     return gaz
 
 
-__all__ = ["Gazetteer", "Entry", "load", "build", "default_root"]
+def last_good(root: Path | None = None) -> Gazetteer | None:
+    """The newest index built from `root` that is still in the cache: what to serve while an edit has
+    broken a gazetteer file (the app says so in a banner), or None."""
+    root = (Path(root) if root else default_root()).resolve()
+    try:
+        caches = sorted(cache_dir().glob("gazetteer-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return None
+    for cache in caches:
+        try:
+            with open(cache, "rb") as f:
+                gaz = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
+            continue
+        if isinstance(gaz, Gazetteer) and Path(gaz.root).resolve() == root:
+            return gaz
+    return None
+
+
+__all__ = ["Gazetteer", "Entry", "load", "build", "default_root", "last_good"]
