@@ -3,7 +3,8 @@
 Reports, in one run:
   - start-up: loading the gazetteer from its cache and from scratch (building the automaton);
   - geo (match + resolve + excerpts + events) on one core and on all cores: MB/s, articles/s;
-  - the event step's share: the same slice with and without it;
+  - each stage's share: the same slice without the sound-alike stage, places only, with the event
+    rules, and with the learned coder;
   - flashtext's KeywordProcessor over the same alias keys, on one core (extraction only);
   - peak memory (max RSS) of the process.
 Run: python scripts/benchmark.py [--mb 100] [--csv ../shared/data/fakes/fakes_articles.csv]
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from shared_data import FAKES_CSV, require  # noqa: E402
 
 from geo import gazetteer  # noqa: E402
-from geo.events import lexicon  # noqa: E402
+from geo.events import coder, lexicon  # noqa: E402
 from geo.gazetteer import NOT_PLACE  # noqa: E402
 from geo.pipeline import parse_text, process_pool  # noqa: E402
 
@@ -99,22 +100,41 @@ def main() -> None:
         f"({par:.1f} s, pool start-up included)"
     )
 
-    # The event step's cost: the same slice parsed with and without it, alternately, best of 5
-    # (this machine's timings drift by ±25% from one run to the next).
+    # Each stage's cost: the same slice parsed with and without it, alternately, best of 5 CPU times
+    # (this machine's timings drift by ±25% from one run to the next; CPU time drifts less).
     sub = texts[: max(1, int(len(texts) * args.events_mb / mb))]
     sub_mb = sum(len(x.encode()) for x in sub) / 1e6
     lex = lexicon.load()
-    runs: dict[bool, list[float]] = {False: [], True: []}
-    for _ in range(5):
-        for with_events in (False, True):
-            t = time.perf_counter()
+    sounds = gaz.phonetic
+    real_coder = coder.load
+
+    def parse_slice(events: bool, soundalikes: bool = True, learned: bool = True) -> float:
+        gaz.phonetic = sounds if soundalikes else {}
+        coder.load = real_coder if learned else (lambda root: None)
+        try:
+            t = time.process_time()
             for x in sub:
-                parse_text("bench", x, gaz, 0, None, lex, with_events=with_events)
-            runs[with_events].append(time.perf_counter() - t)
-    places_only, full = min(runs[False]), min(runs[True])
+                parse_text("bench", x, gaz, 0, None, lex, with_events=events)
+            return time.process_time() - t
+        finally:
+            gaz.phonetic, coder.load = sounds, real_coder
+
+    variants = {
+        "no sound-alikes": lambda: parse_slice(False, soundalikes=False),
+        "places only": lambda: parse_slice(False),
+        "rules": lambda: parse_slice(True, learned=False),
+        "rules + coder": lambda: parse_slice(True),
+    }
+    best = {name: min(run() for _ in range(5)) for name, run in variants.items()}
+    places_only, full = best["places only"], best["rules + coder"]
     print(
-        f"event step: places only {sub_mb / places_only:.1f} MB/s, with events {sub_mb / full:.1f} MB/s: "
-        f"+{100 * (full - places_only) / places_only:.0f}% parse time (on {sub_mb:.1f} MB)"
+        f"stages on {sub_mb:.1f} MB (CPU, best of 5): places only {sub_mb / places_only:.1f} MB/s, "
+        f"of which sound-alikes +{100 * (places_only / best['no sound-alikes'] - 1):.0f}% of the rest"
+    )
+    print(
+        f"event step: with events {sub_mb / full:.1f} MB/s: +{100 * (full - places_only) / places_only:.0f}% "
+        f"parse time (rules +{100 * (best['rules'] - places_only) / places_only:.0f}%, the learned coder "
+        f"{100 * (full - best['rules']) / (best['rules'] - places_only):.0f}% of the rules' event step)"
     )
 
     from flashtext import KeywordProcessor

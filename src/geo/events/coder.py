@@ -87,19 +87,35 @@ class Model:
 
     def __post_init__(self) -> None:
         rows = list(self.weights)
-        object.__setattr__(self, "_row", {f: i for i, f in enumerate(rows)})
+        row = {f: i for i, f in enumerate(rows)}
         matrix = np.array([self.weights[f] for f in rows], dtype=np.float64).reshape(len(rows), len(self.classes))
-        object.__setattr__(self, "_matrix", matrix)
+        # Fast paths for sentence_scores: word pairs by (first, second), a word's own rows memoised.
+        pairs = {tuple(f[2:].split("_", 1)): i for f, i in row.items() if f.startswith("b=")}
+        for name, value in (("_row", row), ("_matrix", matrix), ("_pairs", pairs), ("_word_rows", {})):
+            object.__setattr__(self, name, value)
         object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
 
+    def _sum(self, found: Iterable[int]) -> np.ndarray:
+        return self._bias + np.add.reduce(self._matrix.take(list(found), axis=0), axis=0)  # type: ignore[attr-defined]
+
     def scores(self, feats: Iterable[str]) -> np.ndarray:
-        row = self._row  # type: ignore[attr-defined]
-        get = row.get
-        found = [i for f in set(feats) if (i := get(f)) is not None]
-        return self._bias + self._matrix[found].sum(axis=0)  # type: ignore[attr-defined]
+        get = self._row.get  # type: ignore[attr-defined]
+        return self._sum({i for f in set(feats) if (i := get(f)) is not None})
 
     def sentence_scores(self, norm: str) -> np.ndarray:
-        return self.scores(sentence_features(norm))
+        """`scores(sentence_features(norm))`, without making a string per feature (the parse's hot path)."""
+        words = _words(norm)
+        row, memo, pairs = self._row, self._word_rows, self._pairs  # type: ignore[attr-defined]
+        found: set[int] = set()
+        for w in words:
+            own = memo.get(w)
+            if own is None:
+                names = (f"w={w}", f"s={w[:STEM]}") if len(w) > STEM else (f"w={w}",)
+                own = memo[w] = tuple(row[f] for f in names if f in row)
+            found.update(own)
+        get = pairs.get
+        found.update(i for pair in zip(words, words[1:], strict=False) if (i := get(pair)) is not None)
+        return self._sum(found)
 
     def predict(self, feats: Iterable[str]) -> tuple[str, float]:
         """The most likely label and its probability."""
