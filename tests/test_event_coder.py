@@ -118,3 +118,18 @@ def test_a_correction_holds_in_a_text_with_invisible_characters(tmp_path, gaz):
     corrections.save(lexicons, corrections.correction_for(m, "Protests", "Peaceful protest", 0, ""))
     [again] = parse_text("a.txt", text, gaz, lexicon=lexicon.load(lexicons))
     assert again.event.sub_event_type == "Peaceful protest" and again.event.decided_by == "analyst"
+
+
+def test_the_fast_sentence_scores_equal_the_features_training_sees():
+    import numpy as np
+
+    from geo.text.normalise import normalise
+
+    model = coder.load(lexicon.default_root())
+    for text in (
+        "Regime forces shelled Kafr Nabl in the southern countryside of Idlib on Monday, killing 2 civilians.",
+        "Clashes clashes erupted, erupted again near the the town.",
+        "",
+    ):
+        norm = normalise(text)
+        assert np.allclose(model.sentence_scores(norm), model.scores(coder.sentence_features(norm)))
