@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from geo.corpus import importer
 from geo.errors import GeoError
 from geo.events import lexicon
 from geo.gazetteer.check import check, check_lexicon
-from geo.output import EventWriter, Writer
+from geo.output import EventWriter, Writer, render_events, render_mentions
 from geo.pipeline import default_jobs, parse_paths
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
@@ -31,7 +32,8 @@ def _parse(args: argparse.Namespace) -> int:
     writer = Writer(out, args.format)
     flagged = 0  # files skipped or read with a warning: exit code 1
     try:
-        for result in parse_paths(paths, gaz, jobs=args.jobs, lexicon=lex, with_events=not args.no_events):
+        render = functools.partial(render_mentions, args.format)
+        for result in parse_paths(paths, gaz, args.jobs, lex, not args.no_events, render):
             if result.error:
                 flagged += 1
                 print(f"geo: {result.error}, skipped", file=sys.stderr)
@@ -40,7 +42,7 @@ def _parse(args: argparse.Namespace) -> int:
                 for warning in result.article.warnings:
                     flagged += 1
                     print(f"geo: {result.article.path}: {warning}", file=sys.stderr)
-                writer.write(result.mentions)
+                writer.write_rendered(result.rendered)
     finally:
         writer.close()
         if args.output:
@@ -83,12 +85,12 @@ def _events(args: argparse.Namespace) -> int:
     writer = EventWriter(out, args.format)
     skipped = 0
     try:
-        for result in parse_paths(paths, gaz, jobs=args.jobs, lexicon=lex):
+        for result in parse_paths(paths, gaz, args.jobs, lex, render=functools.partial(render_events, args.format)):
             if result.error:
                 skipped += 1
                 print(f"geo: {result.error}, skipped", file=sys.stderr)
             else:
-                writer.write(result.events)
+                writer.write_rendered(result.rendered)
     finally:
         writer.close()
         if args.output:

@@ -1,45 +1,84 @@
 """Writers for `geo parse` (one record per mention) and `geo events` (one per event): JSON lines, CSV, GeoJSON.
 
-CSV text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading ' (sinks.csv_cell).
+A batch of records is rendered to text by a pure function (`render`), so that worker processes
+can hand back finished output and the parent only writes it (`geo parse --jobs`). CSV text cells
+that a spreadsheet would run as a formula (=, +, -, @) get a leading ' (sinks.csv_cell).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TextIO
 
 from geo.events.records import EVENT_COLUMNS, EventRecord
 from geo.models import RECORD_FIELDS, Mention
 from geo.sinks import csv_cell
 
+FORMATS = ("jsonl", "csv", "geojson")
 
-class Writer:
-    def __init__(self, out: TextIO, fmt: str):
-        self.out, self.fmt, self.first = out, fmt, True
+
+def mention_row(m: Mention) -> tuple[dict, tuple[float, float]]:
+    return m.record(), (m.place.lon, m.place.lat)
+
+
+def event_row(e: EventRecord) -> tuple[dict, tuple[float, float]]:
+    return e.record(), (e.longitude, e.latitude)
+
+
+def render(items: Iterable[Any], fmt: str, columns: Sequence[str], row: Callable[[Any], tuple[dict, tuple]]) -> str:
+    """The text of these records in `fmt`: JSON lines, CSV rows (no header), or GeoJSON features joined by commas."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+        for item in items:
+            record = row(item)[0]
+            if "casualties" in record:
+                record["casualties"] = json.dumps(record["casualties"], ensure_ascii=False)
+            writer.writerow({k: csv_cell(v) for k, v in record.items()})
+        return buf.getvalue()
+    if fmt == "jsonl":
+        return "".join(json.dumps(row(item)[0], ensure_ascii=False) + "\n" for item in items)
+    features = []
+    for item in items:
+        record, (lon, lat) = row(item)
+        feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": record}
+        features.append(json.dumps(feature, ensure_ascii=False))
+    return ",\n".join(features)
+
+
+def render_mentions(fmt: str, result: Any) -> str:
+    """A parse result's mentions as output text (a module-level function: worker processes can run it)."""
+    return render(result.mentions, fmt, RECORD_FIELDS, mention_row)
+
+
+def render_events(fmt: str, result: Any) -> str:
+    """A parse result's event records as output text."""
+    return render(result.events, fmt, EVENT_COLUMNS, event_row)
+
+
+class TableWriter:
+    """One output stream: its header, the rendered batches in order, its closing."""
+
+    def __init__(self, out: TextIO, fmt: str, columns: Sequence[str], row: Callable[[Any], tuple[dict, tuple]]):
+        self.out, self.fmt, self.columns, self.row, self.first = out, fmt, columns, row, True
         if fmt == "csv":
-            self.csv = csv.DictWriter(out, fieldnames=RECORD_FIELDS, lineterminator="\n")
-            self.csv.writeheader()
+            out.write(",".join(columns) + "\n")
         elif fmt == "geojson":
             out.write('{"type": "FeatureCollection", "features": [\n')
 
-    def write(self, mentions: Iterable[Mention]) -> None:
-        for m in mentions:
-            record = m.record()
-            if self.fmt == "jsonl":
-                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif self.fmt == "csv":
-                record["casualties"] = json.dumps(record["casualties"], ensure_ascii=False)
-                self.csv.writerow({k: csv_cell(v) for k, v in record.items()})
-            else:
-                feature = {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [m.place.lon, m.place.lat]},
-                    "properties": record,
-                }
-                self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))
-                self.first = False
+    def write(self, items: Iterable[Any]) -> None:
+        self.write_rendered(render(items, self.fmt, self.columns, self.row))
+
+    def write_rendered(self, text: str) -> None:
+        if not text:
+            return
+        if self.fmt == "geojson" and not self.first:
+            self.out.write(",\n")
+        self.out.write(text)
+        self.first = False
 
     def close(self) -> None:
         if self.fmt == "geojson":
@@ -47,34 +86,15 @@ class Writer:
         self.out.flush()
 
 
-class EventWriter:
+class Writer(TableWriter):
+    """`geo parse` output: one record per mention (models.RECORD_FIELDS)."""
+
+    def __init__(self, out: TextIO, fmt: str):
+        super().__init__(out, fmt, RECORD_FIELDS, mention_row)
+
+
+class EventWriter(TableWriter):
     """`geo events` output: ACLED-like columns (events.records.EVENT_COLUMNS)."""
 
     def __init__(self, out: TextIO, fmt: str):
-        self.out, self.fmt, self.first = out, fmt, True
-        if fmt == "csv":
-            self.csv = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, lineterminator="\n")
-            self.csv.writeheader()
-        elif fmt == "geojson":
-            out.write('{"type": "FeatureCollection", "features": [\n')
-
-    def write(self, events: Iterable[EventRecord]) -> None:
-        for e in events:
-            record = e.record()
-            if self.fmt == "jsonl":
-                self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            elif self.fmt == "csv":
-                self.csv.writerow({k: csv_cell(v) for k, v in record.items()})
-            else:
-                feature = {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [e.longitude, e.latitude]},
-                    "properties": record,
-                }
-                self.out.write(("" if self.first else ",\n") + json.dumps(feature, ensure_ascii=False))
-                self.first = False
-
-    def close(self) -> None:
-        if self.fmt == "geojson":
-            self.out.write("\n]}\n")
-        self.out.flush()
+        super().__init__(out, fmt, EVENT_COLUMNS, event_row)

@@ -237,6 +237,7 @@ class ParseResult:
     mentions: list[Mention]
     error: ArticleError | None = None
     events: list[EventRecord] = field(default_factory=list)
+    rendered: str = ""  # the output text of this article, when parse_paths was given `render`
 
 
 def _parse_path(
@@ -280,24 +281,43 @@ def process_pool(
     )
 
 
-def _worker_parse(file: tuple[Path, Path | None]) -> ParseResult:
+def _worker_parse(task: tuple[Path, Path | None, Callable[[ParseResult], str] | None]) -> ParseResult:
     assert _worker_gazetteer is not None
-    return _parse_path(file[0], _worker_gazetteer, _worker_lexicon, _worker_events, file[1])
+    path, folder, render = task
+    return _rendered(_parse_path(path, _worker_gazetteer, _worker_lexicon, _worker_events, folder), render)
+
+
+def _rendered(result: ParseResult, render: Callable[[ParseResult], str] | None) -> ParseResult:
+    """With `render`: the result as finished output text, without its records or the article's text
+    (what a worker sends back is then a few strings, not thousands of objects to unpickle)."""
+    if render is None or result.error is not None or result.article is None:
+        return result
+    return ParseResult(replace(result.article, text=""), [], None, [], render(result))
 
 
 def parse_paths(
-    paths: list[Path], gaz: Gazetteer, jobs: int = 1, lexicon: Lexicon | None = None, with_events: bool = True
+    paths: list[Path],
+    gaz: Gazetteer,
+    jobs: int = 1,
+    lexicon: Lexicon | None = None,
+    with_events: bool = True,
+    render: Callable[[ParseResult], str] | None = None,
 ) -> Iterator[ParseResult]:
-    """Parse files and folders in order; unreadable files come back with `error` set."""
+    """Parse files and folders in order; unreadable files come back with `error` set.
+
+    `render` (picklable, e.g. output.render_mentions with its format bound): each result comes back
+    as its output text in `rendered`, made where it was parsed; one process or many, the same text.
+    """
     files = list(article_files(paths))
     if with_events and lexicon is None:
         lexicon = lexicon_module.load()
     if jobs <= 1 or len(files) < 2 * jobs:
         for path, folder in files:
-            yield _parse_path(path, gaz, lexicon, with_events, folder)
+            yield _rendered(_parse_path(path, gaz, lexicon, with_events, folder), render)
         return
+    tasks = [(path, folder, render) for path, folder in files]
     with process_pool(gaz, jobs, lexicon, with_events) as pool:
-        yield from pool.map(_worker_parse, files, chunksize=max(1, len(files) // (jobs * 8)))
+        yield from pool.map(_worker_parse, tasks, chunksize=max(1, len(files) // (jobs * 8)))
 
 
 def default_jobs() -> int:
