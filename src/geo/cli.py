@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from geo import gazetteer, settings
-from geo.corpus import importer
 from geo.errors import GeoError
 from geo.events import lexicon
 from geo.gazetteer.check import check, check_lexicon
@@ -109,6 +108,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """Files, folders of files, URLs and CSV tables into the articles folder."""
+    from geo.corpus import importer  # here: its web and document readers cost parse's start-up 40 ms
+
     given = {k: v for k, v in (("title", args.title), ("date", args.date), ("source", args.source)) if v}
     mapping: dict[str, str] = {}
     for pair in args.column or []:
