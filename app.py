@@ -278,6 +278,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     ordered = explore.newest_first(s.mentions, corpus)
     shown_key = f"shown-{place_id}"
     shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
+    tiles_param = "&amp;tiles=0" if st.query_params.get("tiles") == "0" else ""  # the curate view keeps tiles off
     with st.container(height=470):
         for m in ordered[:shown]:
             article = corpus.article(m.article)
@@ -288,7 +289,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
                 f"<div style='color:#888;font-size:12px'>{sinks.html(event_note(m))}"
                 f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
-                f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
+                f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}{tiles_param}'>wrong place?</a></div>"
             )
         if len(ordered) > shown:  # only what is read is rendered: "Syria" in 800 articles has 2,000 excerpts
             st.caption(f"{shown} of {len(ordered)} excerpts, newest first")
@@ -363,6 +364,8 @@ def view_ui() -> str:
     from_url_once("view", current if current in VIEWS else "map")
     view = st.sidebar.radio("View", list(VIEWS), key="view", format_func=VIEWS.get)
     write_url({"view": "" if view == "map" else view})
+    if view != "curate":
+        page_curate.leave_fix_mode()
     return view
 
 

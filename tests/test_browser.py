@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import closed_port
 
 from geo import gazetteer
 from geo.dashboard.explore import Filters, filter_mentions, load_corpus
@@ -310,8 +311,29 @@ def curate_server(tmp_path_factory):
         "Clashes broke out near Filita and in Jubar, activists said.\n",
         encoding="utf-8",
     )
-    with streamlit_server(GEO_ARTICLES=str(articles), GEO_GAZETTEER=str(gaz), GEO_CACHE_DIR=str(base / "cache")) as url:
+    with streamlit_server(
+        GEO_ARTICLES=str(articles),
+        GEO_GAZETTEER=str(gaz),
+        GEO_CACHE_DIR=str(base / "cache"),
+        GEO_NOMINATIM=f"127.0.0.1:{closed_port()}",  # a geocoder that is down, as offline
+    ) as url:
         yield url, gaz
+
+
+def offline_context(browser, server: str, **options):
+    """A browser context in which only `server` answers; `context.outside` lists every other request."""
+    context = browser.new_context(**options)
+    context.outside = []
+
+    def offline(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            context.outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    return context
 
 
 def choose(page, label: str, option_start: str) -> None:
@@ -350,6 +372,66 @@ def test_unmapped_names_flow_in_the_browser(browser, curate_server):
         "“Aleppo” at 42" in page.get_by_label("Mention").first.input_value()
         or page.get_by_text("“Aleppo” at 42").count() > 0
     )
+    context.close()
+
+
+def wait_until(condition, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(playwright.Error):
+            if condition():
+                return True
+        time.sleep(0.3)
+    return False
+
+
+def picker_drawn(frame) -> bool:
+    return frame.evaluate("""() => document.querySelectorAll('svg path').length >= 14
+        && document.querySelectorAll('.geo-pin').length === 1""")
+
+
+def test_curate_state_follows_the_chosen_name_and_fix_mode_can_be_left(browser, curate_server):
+    url, gaz = curate_server
+    context = offline_context(browser, url, viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{url}/?view=curate&tiles=0")
+    page.get_by_role("heading", name="Curate the gazetteer").wait_for(timeout=90_000)
+    choose(page, "Name", "Zubdiya")
+    page.locator(".geo-unmapped-excerpt mark", has_text="Zubdiya").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name="A new place").click()
+    name = page.get_by_role("textbox", name="Name", exact=True)
+    assert name.input_value() == "Zubdiya"
+    # the click-to-place map: the app's own Leaflet and pin, and the outlines drawn without tiles
+    assert wait_until(lambda: any(picker_drawn(f) for f in page.frames if "st_folium" in f.url))
+    page.get_by_role("button", name="Look up coordinates").click()
+    warning = page.get_by_text("is unreachable: no internet connection here")
+    warning.wait_for(timeout=30_000)
+    assert "HTTPConnectionPool" not in warning.inner_text() and "Errno" not in warning.inner_text()
+
+    choose(page, "Name", "Jubar")  # another name: a fresh form, no look-up of the first one
+    page.locator(".geo-unmapped-excerpt mark", has_text="Jubar").first.wait_for(timeout=30_000)
+    settle(page)
+    page.get_by_role("tab", name="A new place").click()
+    assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Jubar"
+    assert page.get_by_text("is unreachable: no internet connection here").count() == 0
+
+    # "wrong place?" opens the fix of one mention, with nothing chosen: Save alone is refused
+    page.goto(f"{url}/?tiles=0")
+    page.locator("a.geo-fix-link").first.wait_for(timeout=90_000)
+    page.locator("a.geo-fix-link").first.click()
+    page.get_by_text("The right place").wait_for(timeout=60_000)
+    assert "start" in query(page) and "article" in query(page)
+    choice = page.get_by_role("radiogroup", name="Choose")
+    assert choice.get_by_role("radio", checked=True).count() == 0
+    before = sorted(p.read_text(encoding="utf-8") for p in (gaz / "curated").glob("*.csv"))
+    page.get_by_role("button", name="Save the correction").click()
+    page.get_by_text("Nothing saved: choose the right place").wait_for(timeout=30_000)
+    assert sorted(p.read_text(encoding="utf-8") for p in (gaz / "curated").glob("*.csv")) == before
+    page.get_by_role("button", name="← Every curation task").click()
+    page.get_by_role("tab", name="Names not in the gazetteer").wait_for(timeout=30_000)
+    settle(page)
+    assert "start" not in query(page) and "article" not in query(page) and query(page).get("view") == "curate"
+    assert context.outside == []  # no CDN, no tile server, no geocoder from the browser
     context.close()
 
 

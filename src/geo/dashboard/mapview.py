@@ -49,6 +49,7 @@ KIND_GROUPS = {
 EXCERPTS_IN_POPUP = 2
 POPUP_ARTICLES = 5
 MAX_RADIUS = 28
+MAX_ZOOM = 18
 # Areas are shaded (the governorate layer), not drawn as a circle at a centroid in the desert.
 AREA_KINDS = frozenset({"country", "governorate", "district", "sub-district"})
 CLUSTER_CSS = """
@@ -236,10 +237,12 @@ def build_map(
     Markers are coloured by their place's dominant event type, or by `colour_by="kind"` of place.
     """
     titles = titles or {}
+    # maxZoom on the map itself: without a tile layer Leaflet has none, and the marker clusters then throw
+    # "Map has no maxZoom specified" and leave the map blank (?tiles=0).
     m = folium.Map(location=[35.0, 38.5], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False)
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
 
     outline = (
         json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
@@ -286,13 +289,33 @@ def build_map(
     return m
 
 
-def picker_map(lat: float, lon: float, asset_base: str = "/app/static/vendor", tiles: bool = True) -> folium.Map:
-    """A small map with one pin, to click a new place's position: Leaflet from the app, like the main map."""
+def picker_map(
+    lat: float, lon: float, governorates_geojson: Path, asset_base: str = "/app/static/vendor", tiles: bool = True
+) -> folium.Map:
+    """A small map with one pin, to click a new place's position: Leaflet from the app, like the main map.
+
+    The governorate outlines are drawn under the pin, so that offline (no tiles) the map is not blank.
+    """
     m = folium.Map(location=[lat, lon], zoom_start=7, tiles=None)
+    m.options["maxZoom"] = MAX_ZOOM
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
-    marker = folium.Marker([lat, lon])
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
+    outline = json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
+    folium.GeoJson(
+        outline,
+        style_function=lambda feat: {"color": "#555", "weight": 1, "fillOpacity": 0.05},
+        attr=OCHA_ATTRIBUTION,
+        interactive=False,  # a click goes to the map (the new position), not to a governorate
+    ).add_to(m)
+    pin = folium.DivIcon(  # drawn by CSS: Leaflet's image pin guesses its path wrong inside Streamlit's iframe
+        html="<div style='width:14px;height:14px;border-radius:50%;background:#d62728;border:2px solid #fff;"
+        "box-shadow:0 0 3px #000'></div>",
+        icon_size=(18, 18),
+        icon_anchor=(9, 9),
+        class_name="geo-pin",
+    )
+    marker = folium.Marker([lat, lon], icon=pin)
     _use_local_assets(marker, asset_base, [], [])
     marker.add_to(m)
     sinks.check_map_inert(m)
