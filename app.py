@@ -204,7 +204,12 @@ def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> No
 def map_ui(summaries, titles) -> str | None:
     """The map; returns the id of the place whose marker was clicked, if any."""
     from_url_once("f-tiles", st.query_params.get("tiles") != "0")
-    tiles = st.toggle("Background map (OpenStreetMap tiles, needs internet)", key="f-tiles")
+    tiles = st.toggle(
+        "Background map (OpenStreetMap tiles, needs internet)",
+        key="f-tiles",
+        help="On: your browser asks tile.openstreetmap.org for the map's images. Off: nothing leaves this "
+        "machine, and the map shows OCHA's governorate outlines under the places.",
+    )
     write_url({"tiles": "" if tiles else "0"})
     colour_by = st.session_state.get("colour_by", "event")
     st.html(mapview.legend_html(colour_by))

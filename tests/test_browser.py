@@ -183,6 +183,19 @@ def test_map_renders_every_place_offline(page, server, corpus_dir, tmp_path):
     assert all(server not in u for u in page.outside)
 
 
+def test_tiles_off_draws_the_offline_map_and_asks_no_tile_server(page, server):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))  # in every frame: "Map has no maxZoom specified"
+    page.goto(f"{server}/?tiles=0")
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    frame.wait_for_function("() => document.querySelectorAll('.geo-marker, .geo-cluster').length > 0", timeout=30_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 14  # OCHA's governorates under the places
+    assert frame.locator(".leaflet-tile").count() == 0
+    assert not page.get_by_role("switch", name="Background map").is_checked()
+    assert errors == [] and page.outside == []
+
+
 def test_clicking_aleppo_shows_its_excerpts(page, server):
     page.goto(f"{server}/?place=gn:170017")  # Hama chosen first: the click must bring Aleppo
     page.get_by_role("heading", name="Hama").wait_for(timeout=60_000)

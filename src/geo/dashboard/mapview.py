@@ -240,6 +240,7 @@ def build_map(
     # maxZoom on the map itself: without a tile layer Leaflet has none, and the marker clusters then throw
     # "Map has no maxZoom specified" and leave the map blank (?tiles=0).
     m = folium.Map(location=[35.0, 38.5], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False)
+    m.options["maxZoom"] = MAX_ZOOM  # folium gives max_zoom to its own tile layer only
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
