@@ -201,8 +201,8 @@ def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> No
     )
 
 
-def map_ui(summaries, titles) -> str | None:
-    """The map; returns the id of the place whose marker was clicked, if any."""
+def map_ui(summaries, titles, chosen: summary.PlaceSummary | None) -> None:
+    """The map, the chosen place ringed; after a choice in the list it moves there."""
     from_url_once("f-tiles", st.query_params.get("tiles") != "0")
     tiles = st.toggle(
         "Background map (OpenStreetMap tiles, needs internet)",
@@ -216,31 +216,53 @@ def map_ui(summaries, titles) -> str | None:
     fmap = mapview.build_map(
         summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles, colour_by=colour_by
     )
-    state = st_folium(fmap, key="map", height=560, width="stretch", returned_objects=["last_object_clicked"])
-    clicked = (state or {}).get("last_object_clicked")
-    if not clicked:
-        return None
-    best = min(
-        summaries, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2, default=None
+    fly = st.session_state.pop("fly", False) and chosen is not None and chosen.place.kind not in mapview.AREA_KINDS
+    st_folium(
+        fmap,
+        key="map",
+        height=560,
+        width="stretch",
+        returned_objects=["last_object_clicked"],
+        # Both change the shown map in place, without reloading it; it moves only when `center` changes.
+        center=(chosen.place.lat, chosen.place.lon) if fly and chosen else None,
+        zoom=mapview.HIGHLIGHT_ZOOM if fly else None,
+        feature_group_to_add=mapview.highlight_layer(chosen) if chosen else None,
     )
-    return best.place.id if best else None
 
 
-def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
-    """The panel beside the map: every excerpt of the chosen place in the selected articles."""
+def chosen_place(summaries) -> summary.PlaceSummary | None:
+    """The side panel's place: the marker just clicked, else the list's choice, else the URL's, else the first.
+
+    Decided before the map is drawn, so that the map can ring the place the panel shows.
+    """
     if not summaries:
+        return None
+    by_id = {s.place.id: s for s in summaries}
+    clicked = (st.session_state.get("map") or {}).get("last_object_clicked")
+    points = [s for s in summaries if s.place.kind not in mapview.AREA_KINDS]  # areas have no marker to click
+    if clicked and points and clicked != st.session_state.get("last_clicked"):  # a new click, not one applied
+        st.session_state["last_clicked"] = clicked
+        nearest = min(points, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2)
+        st.session_state["place"] = nearest.place.id
+    if st.session_state.get("place") not in by_id:
+        wanted = st.query_params.get("place")
+        st.session_state["place"] = wanted if wanted in by_id else summaries[0].place.id
+    return by_id[st.session_state["place"]]
+
+
+def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary | None) -> None:
+    """The panel beside the map: every excerpt of the chosen place in the selected articles."""
+    if not summaries or chosen is None:
         st.info("No place matches these filters.")
         return
     ids = [s.place.id for s in summaries]
     by_id = {s.place.id: s for s in summaries}
-    if clicked and clicked in by_id and st.session_state.get("last_clicked") != clicked:
-        st.session_state["last_clicked"] = clicked
-        st.session_state["place"] = clicked
-    if st.session_state.get("place") not in by_id:
-        wanted = st.query_params.get("place")
-        st.session_state["place"] = wanted if wanted in by_id else ids[0]
     place_id = st.selectbox(
-        "Place", ids, key="place", format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})"
+        "Place",
+        ids,
+        key="place",
+        format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})",
+        on_change=lambda: st.session_state.update(fly=True),  # chosen in the list: the map moves there
     )
     st.query_params["place"] = place_id
     s = by_id[place_id]
@@ -403,11 +425,12 @@ def main() -> None:
     mentions = explore.filter_mentions(corpus, f)
     summaries = summary.summarise(mentions, f.distinct)
     totals_ui(corpus, mentions, summaries, f.distinct)
+    chosen = chosen_place(summaries)
     left, right = st.columns([3, 2])
     with left:
-        clicked = map_ui(summaries, corpus.titles())
+        map_ui(summaries, corpus.titles(), chosen)
     with right:
-        excerpts_ui(corpus, summaries, clicked)
+        excerpts_ui(corpus, summaries, chosen)
     tables_ui(corpus, mentions, summaries)
     export_ui(mentions)
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")

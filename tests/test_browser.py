@@ -229,6 +229,36 @@ def test_clicking_aleppo_shows_its_excerpts(page, server):
     page.get_by_role("heading", name="Aleppo").wait_for(timeout=30_000)
     panel = page.locator("mark", has_text="Aleppo")
     assert panel.count() > 3
+    aleppo = gazetteer.load().places["gn:170063"]
+    assert wait_until(lambda: map_view(frame)["rings"] == [[aleppo.lat, aleppo.lon]])  # the map rings it too
+
+
+def map_view(frame) -> dict:
+    """Where the map looks and which place it rings (the panel's choice)."""
+    return frame.evaluate("""() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        const rings = [];
+        map.eachLayer(l => { if (l.options && l.options.className === "geo-highlight") rings.push(l.getLatLng()); });
+        const c = map.getCenter();
+        return {lat: c.lat, lon: c.lng, zoom: map.getZoom(), rings: rings.map(r => [r.lat, r.lng])};
+    }""")
+
+
+def test_choosing_a_place_in_the_list_moves_the_map_there_and_rings_it(page, server):
+    hama = gazetteer.load().places["gn:170017"]
+    page.goto(server)
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
+    settle(page)
+    before = map_view(frame)
+    assert before["zoom"] < 9 and len(before["rings"]) <= 1
+    choose(page, "Place", "Hama (")  # the city, not the governorate "Hama" listed after it
+    page.get_by_role("heading", name="Hama").wait_for(timeout=30_000)
+    assert wait_until(lambda: map_view(frame)["zoom"] >= 9)
+    settle(page)
+    after = map_view(frame)
+    assert abs(after["lat"] - hama.lat) < 0.05 and abs(after["lon"] - hama.lon) < 0.05, after
+    assert after["rings"] == [[hama.lat, hama.lon]]
 
 
 def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
@@ -351,7 +381,7 @@ def offline_context(browser, server: str, **options):
 
 def choose(page, label: str, option_start: str) -> None:
     """Pick an option of a Streamlit selectbox the way a user does: open it, click the option."""
-    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option").filter(has_text=option_start).first.click()
 
 

@@ -290,6 +290,26 @@ def build_map(
     return m
 
 
+HIGHLIGHT_ZOOM = 10  # past disableClusteringAtZoom: the chosen place is its own circle, not inside a cluster
+
+
+def highlight_layer(summary: PlaceSummary) -> folium.FeatureGroup:
+    """A ring around the place chosen in the side panel, added to the shown map without reloading it."""
+    group = folium.FeatureGroup(name="Chosen place", control=False)
+    if summary.place.kind not in AREA_KINDS:  # areas have no circle to ring: they are shaded
+        folium.CircleMarker(
+            [summary.place.lat, summary.place.lon],
+            radius=radius(summary.count) + 5,
+            color="#000",
+            weight=3,
+            fill=False,
+            dash_array="5 4",
+            interactive=False,
+            class_name="geo-highlight",
+        ).add_to(group)
+    return group
+
+
 def picker_map(
     lat: float, lon: float, governorates_geojson: Path, asset_base: str = "/app/static/vendor", tiles: bool = True
 ) -> folium.Map:
