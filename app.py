@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks, summary
 from geo.dashboard import explore, mapview, page_curate, page_import
+from geo.dashboard.wording import plural
 from geo.errors import GeoError
 from geo.gazetteer import curation
 from geo.sinks import markdown as md
@@ -257,11 +258,12 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
         return
     ids = [s.place.id for s in summaries]
     by_id = {s.place.id: s for s in summaries}
+    unit = "event" if chosen.distinct else "mention"
     place_id = st.selectbox(
         "Place",
         ids,
         key="place",
-        format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})",
+        format_func=lambda i: f"{by_id[i].place.name} ({plural(by_id[i].count, unit)})",
         on_change=lambda: st.session_state.update(fly=True),  # chosen in the list: the map moves there
     )
     st.query_params["place"] = place_id
@@ -271,7 +273,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
     st.caption(
         md(
             f"{p.kind} · {p.where} · {p.lat:.4f}, {p.lon:.4f} · "
-            f"{len(s.mentions)} mentions · {len(s.events)} distinct events · {p.id}"
+            f"{plural(len(s.mentions), 'mention')} · {plural(len(s.events), 'distinct event')} · {p.id}"
         )
     )
     titles = corpus.titles()
@@ -287,7 +289,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
     )
     casualties = explore.casualty_rows(s, titles)
     if casualties:
-        with st.expander(f"Casualties reported here: {len(casualties)} events", expanded=True):
+        with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
             if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
                 st.caption(f"The first {explore.EXCERPT_PAGE} of {len(casualties)}: the mentions CSV has every figure.")
             for row in casualties[: explore.EXCERPT_PAGE]:
@@ -373,10 +375,12 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             st.html(explore.article_html(article, corpus.mentions))
 
 
-def export_ui(mentions) -> None:
+def export_ui(corpus: explore.Corpus, mentions) -> None:
     a, b = st.columns(2)
     # Callables: the files are made when the button is clicked, not on every rerun.
-    a.download_button("Download mentions (CSV)", lambda: explore.to_csv(mentions), "mentions.csv", "text/csv")
+    a.download_button(
+        "Download mentions (CSV)", lambda: explore.to_csv(mentions, corpus), "mentions.csv", "text/csv; charset=utf-8"
+    )
     b.download_button(
         "Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson", "application/geo+json"
     )
@@ -432,7 +436,7 @@ def main() -> None:
     with right:
         excerpts_ui(corpus, summaries, chosen)
     tables_ui(corpus, mentions, summaries)
-    export_ui(mentions)
+    export_ui(corpus, mentions)
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")
 
 

@@ -139,9 +139,9 @@ def test_timeline_counts_by_event_date_and_its_range_filters_the_map(monkeypatch
 
 def test_casualties_are_shown_with_the_sentences_they_come_from(monkeypatch, tmp_path):
     at = run_app(monkeypatch, event_corpus(tmp_path), count="events")
-    at.selectbox[0].select("Saraqab (1)").run()  # two sentences, one distinct event
+    at.selectbox[0].select("Saraqab (1 event)").run()  # two sentences, one distinct event
     (expander,) = [e for e in at.expander if e.label.startswith("Casualties reported here")]
-    assert expander.label == "Casualties reported here: 1 events"
+    assert expander.label == "Casualties reported here: 1 event"
     assert "killed 12" in expander.markdown[0].value
     sources = [h.proto.body for h in expander.get("html")]
     assert len(sources) == 2 and all("killing 12 people" in s or "killed 12 people" in s for s in sources)

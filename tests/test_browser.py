@@ -278,6 +278,30 @@ def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
     )
 
 
+def test_the_csv_download_names_articles_and_counts_read_as_words(page, server, tmp_path):
+    page.goto(server)
+    map_frame(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download mentions (CSV)").click()
+    path = tmp_path / "mentions.csv"
+    download.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    assert list(rows[0])[:5] == ["article", "article_title", "article_date", "article_source", "article_url"]
+    assert "<img src=x onerror=alert(3)> XSS test" in {r["article_title"] for r in rows}  # text, for a spreadsheet
+    assert all(r["killed"] == "" or r["casualty_text"] for r in rows)  # no toll stated: empty, not 0
+    # counts in words: "1 mention", never "1 mentions"
+    places = page.get_by_role("combobox", name="Place", exact=True)
+    assert places.input_value().endswith(" mentions)")
+    places.click()
+    page.keyboard.type("(1 ")  # the list filters as one types: the places named once
+    page.get_by_role("option").first.wait_for()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert options and all(o.endswith("(1 mention)") for o in options), options
+
+
 def test_article_text_runs_no_script(page, server):
     page.goto(f"{server}/?articles=zz_xss.txt")
     frame = map_frame(page)
@@ -521,7 +545,7 @@ def test_import_a_csv_table_in_the_browser(browser, curate_server, tmp_path):
     page.get_by_role("button", name="Import the table").wait_for(timeout=60_000)
     settle(page)  # a click while the upload's rerun still runs can be lost
     page.get_by_role("button", name="Import the table").click()  # FA-KES's column names are chosen
-    page.get_by_text("2 article(s) added, 0 already in the folder.").wait_for(timeout=60_000)
+    page.get_by_text("2 articles added, 0 already in the folder.").wait_for(timeout=60_000)
     saved = (articles / "2017-04-16_shelling-of-deraa.md").read_text(encoding="utf-8")
     assert "source: sana" in saved and "killing 3 people" in saved
     assert (articles / "2016-12-01_strikes-on-idlib.md").exists()

@@ -373,7 +373,8 @@ def test_formula_injection_in_csv_exports(tmp_path, gaz, capsys):
     (folder / "formulas.txt").write_text(FORMULAS, encoding="utf-8")
     assert geo_main(["parse", str(folder), "--format", "csv"]) == 0
     from_cli = capsys.readouterr().out
-    from_dashboard = explore.to_csv(explore.load_corpus(folder, gaz).mentions)
+    corpus = explore.load_corpus(folder, gaz)
+    from_dashboard = explore.to_csv(corpus.mentions, corpus).decode("utf-8-sig")
     for text in (from_cli, from_dashboard):
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {r["name"] for r in rows} >= {"Aleppo", "Hama", "Homs", "Idleb", "Dar'a"}

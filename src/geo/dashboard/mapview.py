@@ -19,6 +19,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 
 from geo import sinks
+from geo.dashboard.wording import plural
 from geo.models import Mention
 from geo.summary import NO_EVENT_LABEL, PlaceSummary, governorate_counts
 
@@ -97,7 +98,7 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     )
     if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
         more = len(per_article) - POPUP_ARTICLES
-        rows += f"<tr><td colspan='2' style='color:#666'>and {more} more article{'s' if more != 1 else ''}</td></tr>"
+        rows += f"<tr><td colspan='2' style='color:#666'>and {plural(more, 'more article')}</td></tr>"
     excerpts = "".join(
         f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
     )
@@ -110,7 +111,7 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
         f"<div class='geo-popup' style='max-width:360px'><b>{sinks.html(p.name)}</b> "
         f"<span dir='rtl'>{sinks.html(p.name_ar)}</span><br>"
         f"<small>{sinks.html(p.kind)}{', ' + sinks.html(p.governorate) if p.governorate else ''}"
-        f" · {summary.count} {unit}{'s' if summary.count != 1 else ''}</small>"
+        f" · {plural(summary.count, unit)}</small>"
         f"<div style='font-size:12px;margin-top:4px'>{events}</div>"
         f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
     )
@@ -119,7 +120,7 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
 def tooltip_text(summary: PlaceSummary) -> str:
     p = summary.place
     arabic = f" · {p.name_ar}" if p.name_ar else ""
-    return sinks.html(f"{p.name}{arabic}: {summary.count}")
+    return sinks.html(f"{p.name}{arabic}: {plural(summary.count, 'event' if summary.distinct else 'mention')}")
 
 
 def marker_colour(summary: PlaceSummary, colour_by: str) -> str:

@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 from geo import settings
 from geo.dashboard import mapview
 from geo.dashboard.explore import Corpus
+from geo.dashboard.wording import plural
 from geo.errors import GeoError
 from geo.gazetteer import Gazetteer, curation, lookup
 from geo.models import KINDS, Mention
@@ -79,9 +80,11 @@ def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped],
     if not unmapped:
         st.info("Every name that looks like a place is in the gazetteer (or marked as not a place).")
         return
+    one = len(unmapped) == 1
     st.caption(
-        f"{len(unmapped)} names look like places (after “in”, “near”, “village of”…, before “district”, "
-        "“countryside”…, or starting with Kafr, Tal, Ain, Deir…) but match nothing. Most evidence first."
+        f"{plural(len(unmapped), 'name')} {'looks like a place' if one else 'look like places'} (after “in”, “near”, "
+        "“village of”…, before “district”, “countryside”…, or starting with Kafr, Tal, Ain, Deir…) but "
+        f"{'matches' if one else 'match'} nothing. Most evidence first."
     )
     titles = corpus.titles()
     st.dataframe(
@@ -107,7 +110,7 @@ def _unmapped(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped],
         list(by_name),
         index=index,
         key="unmapped-name",
-        format_func=lambda n: f"{n} ({by_name[n].count}× in {len(by_name[n].articles)} articles)",
+        format_func=lambda n: f"{n} ({by_name[n].count}× in {plural(len(by_name[n].articles), 'article')})",
     )
     u = by_name[name]
     for ex in u.examples:
