@@ -13,10 +13,11 @@ from pathlib import Path
 
 import altair as alt
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks, summary
-from geo.dashboard import explore, mapview, page_curate, page_import
+from geo.dashboard import explore, layout, mapview, page_curate, page_import
 from geo.dashboard.wording import plural
 from geo.errors import GeoError
 from geo.gazetteer import curation
@@ -386,6 +387,12 @@ def export_ui(corpus: explore.Corpus, mentions) -> None:
     )
 
 
+def narrow_screen_ui() -> None:
+    """At 800 px or less: the sidebar folded and the map the full width (geo.dashboard.layout)."""
+    st.html(layout.NARROW_CSS)
+    components.html(layout.FOLD_SIDEBAR_JS, height=0)
+
+
 VIEWS = {"map": "Map", "add": "Add articles", "curate": "Curate the gazetteer"}
 
 
@@ -402,6 +409,7 @@ def view_ui() -> str:
 
 def main() -> None:
     st.set_page_config(page_title="geo: places in Syria news", layout="wide")
+    narrow_screen_ui()
     view = view_ui()
     gaz_root = str(gazetteer.default_root())
     try:
@@ -430,11 +438,12 @@ def main() -> None:
     summaries = summary.summarise(mentions, f.distinct)
     totals_ui(corpus, mentions, summaries, f.distinct)
     chosen = chosen_place(summaries)
-    left, right = st.columns([3, 2])
-    with left:
-        map_ui(summaries, corpus.titles(), chosen)
-    with right:
-        excerpts_ui(corpus, summaries, chosen)
+    with st.container(key=layout.MAP_ROW):
+        left, right = st.columns([3, 2])
+        with left:
+            map_ui(summaries, corpus.titles(), chosen)
+        with right:
+            excerpts_ui(corpus, summaries, chosen)
     tables_ui(corpus, mentions, summaries)
     export_ui(corpus, mentions)
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")

@@ -302,6 +302,24 @@ def test_the_csv_download_names_articles_and_counts_read_as_words(page, server, 
     assert options and all(o.endswith("(1 mention)") for o in options), options
 
 
+def test_a_screen_800_px_wide_folds_the_sidebar_and_gives_the_map_the_width(browser, server):
+    context = offline_context(browser, server, viewport={"width": 800, "height": 1000})
+    page = context.new_page()
+    page.goto(server)
+    map_frame(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    folded = page.get_by_test_id("stExpandSidebarButton")
+    assert wait_until(lambda: folded.is_visible() and sidebar.bounding_box()["width"] == 0)
+    iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    assert wait_until(lambda: iframe.bounding_box()["width"] >= 700)  # was 273 px beside a 300-px sidebar
+    settle(page)
+    assert folded.is_visible()  # a rerun does not open it again
+    folded.click()  # and the reader can still open it
+    page.get_by_role("heading", name="Filters").wait_for(timeout=10_000)
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in context.outside)  # tiles on: only them
+    context.close()
+
+
 def test_article_text_runs_no_script(page, server):
     page.goto(f"{server}/?articles=zz_xss.txt")
     frame = map_frame(page)
