@@ -13,7 +13,6 @@ from pathlib import Path
 
 import altair as alt
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks, summary
@@ -241,11 +240,12 @@ def chosen_place(summaries) -> summary.PlaceSummary | None:
         return None
     by_id = {s.place.id: s for s in summaries}
     clicked = (st.session_state.get("map") or {}).get("last_object_clicked")
-    points = [s for s in summaries if s.place.kind not in mapview.AREA_KINDS]  # areas have no marker to click
-    if clicked and points and clicked != st.session_state.get("last_clicked"):  # a new click, not one applied
+    if clicked and clicked != st.session_state.get("last_clicked"):  # a new click, not one already applied
         st.session_state["last_clicked"] = clicked
-        nearest = min(points, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2)
-        st.session_state["place"] = nearest.place.id
+        # A marker reports its place's own position (mapview.PlaceMarkers); a click on a governorate elsewhere.
+        at = [s for s in summaries if s.place.kind not in mapview.AREA_KINDS and mapview.same_point(s.place, clicked)]
+        if at:
+            st.session_state["place"] = at[0].place.id
     if st.session_state.get("place") not in by_id:
         wanted = st.query_params.get("place")
         st.session_state["place"] = wanted if wanted in by_id else summaries[0].place.id
@@ -354,16 +354,8 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             y="mentions",
             horizontal=True,
         )
-    with tab_articles:
-        by_article: dict[str, list] = {}
-        for m in mentions:
-            by_article.setdefault(m.article, []).append(m)
-        for name in sorted(by_article, key=lambda n: titles.get(n, n)):
-            places = summary.summarise(by_article[name])
-            st.markdown(
-                f"**{md(titles.get(name, name))}**: "
-                + ", ".join(f"{md(s.place.name)} ({s.count})" for s in places)
-            )
+    with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
+        st.dataframe(explore.article_table(mentions, corpus), width="stretch", hide_index=True)
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
@@ -390,7 +382,7 @@ def export_ui(corpus: explore.Corpus, mentions) -> None:
 def narrow_screen_ui() -> None:
     """At 800 px or less: the sidebar folded and the map the full width (geo.dashboard.layout)."""
     st.html(layout.NARROW_CSS)
-    components.html(layout.FOLD_SIDEBAR_JS, height=0)
+    st.iframe(layout.FOLD_SIDEBAR_JS, height=1)  # trusted: our own script, no article text
 
 
 VIEWS = {"map": "Map", "add": "Add articles", "curate": "Curate the gazetteer"}

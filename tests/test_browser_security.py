@@ -34,7 +34,8 @@ def hostile(tmp_path_factory):
     mkdir = f"{{{{ cycler.__init__.__globals__.os.mkdir('{sentinel}') }}}}"
     pid = "{{ 'PID=' ~ cycler.__init__.__globals__.os.getpid() }}"
     (articles / "hostile.txt").write_text(
-        f"---\ntitle: Report {mkdir} {pid}\ndate: 2016-05-05\nsource: <img src=x onerror=alert(5)>\n---\n"
+        f"---\ntitle: Report {mkdir} {pid} <img src=x onerror=alert(3)>\ndate: 2016-05-05\n"
+        "source: <img src=x onerror=alert(5)>\n---\n"
         f"Shelling hit Aleppo and Hama on Monday. {pid} was seen in Homs.\n\n"
         "In Idlib {% raw %} and {# and `${alert(2)}` and <img src=x onerror=alert(3)> and "
         "<script>alert(4)</script> and " + LINK + ".\n\n"

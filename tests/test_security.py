@@ -47,7 +47,8 @@ def hostile_folder(tmp_path: Path, sentinel: Path) -> Path:
     folder.mkdir()
     p = payloads(sentinel)
     (folder / "hostile.txt").write_text(
-        f"---\ntitle: Report {p['mkdir']} {p['pid']}\ndate: 2016-05-05\n---\n"
+        # every payload in the title too: the map's popups carry titles, and no sentences since issue 14
+        f"---\ntitle: Report {' '.join(p.values())}\ndate: 2016-05-05\n---\n"
         f"Shelling hit Aleppo and Hama on Monday. {p['pid']} was seen in Homs.\n\n"
         f"In Idlib {p['raw']} and {p['comment']} and {p['literal']} and {p['tag']}.\n",
         encoding="utf-8",

@@ -161,6 +161,27 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
     return rows
 
 
+def article_table(mentions: list[Mention], corpus: Corpus) -> list[dict]:
+    """One row per article with places in the view: its title, date, source, and its places by count."""
+    by_article: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_article.setdefault(m.article, []).append(m)
+    rows = []
+    for name, found in by_article.items():
+        article = corpus.article(name)
+        meta = article.meta if article else {}
+        rows.append(
+            {
+                "article": article.title if article else name,
+                "date": meta.get("date", ""),
+                "source": meta.get("source", ""),
+                "mentions": len(found),
+                "places": ", ".join(f"{s.place.name} ({s.count})" for s in summarise(found)),
+            }
+        )
+    return sorted(rows, key=lambda r: r["article"].lower())
+
+
 def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:
     """One row per event at a place that reports deaths or injuries, each with its source sentences."""
     rows = []

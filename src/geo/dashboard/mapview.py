@@ -47,7 +47,6 @@ KIND_GROUPS = {
     "site": "site",
     "country": "country",
 }
-EXCERPTS_IN_POPUP = 2
 POPUP_ARTICLES = 5
 MAX_RADIUS = 28
 MAX_ZOOM = 18
@@ -99,9 +98,9 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
         more = len(per_article) - POPUP_ARTICLES
         rows += f"<tr><td colspan='2' style='color:#666'>and {plural(more, 'more article')}</td></tr>"
-    excerpts = "".join(
-        f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
-    )
+    # No excerpts here: they are in the panel beside the map, which a click on the marker fills. Two per popup
+    # were 0.3 MB of the 1 MB map at 800 articles, re-sent and re-parsed on every filter change.
+    excerpts = "<div style='color:#666;font-size:12px;margin-top:4px'>Its excerpts: in the panel beside the map.</div>"
     events = "".join(
         f"<span style='color:{EVENT_COLOURS.get(t, '#333')}'>■</span> {sinks.html(t)}: {n}<br>"
         for t, n in summary.event_counts().most_common()
@@ -115,6 +114,11 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
         f"<div style='font-size:12px;margin-top:4px'>{events}</div>"
         f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
     )
+
+
+def same_point(place, clicked: dict) -> bool:
+    """Whether a map click ({"lat", "lng"}, as Leaflet reports a marker's position) is this place's marker."""
+    return abs(place.lat - clicked["lat"]) < 1e-7 and abs(place.lon - clicked["lng"]) < 1e-7
 
 
 def tooltip_text(summary: PlaceSummary) -> str:
@@ -185,6 +189,9 @@ class PlaceMarkers(JSCSSMixin, Layer):
             var marker = L.circleMarker([d.lat, d.lon], {
                 radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1,
                 count: d.count, className: "geo-marker geo-event-" + d.event_class});
+            // A click reports the marker's own position, not the pointer's: the app finds the place by it
+            // (the pointer on Aleppo's wide circle is nearer to some neighbourhood than to Aleppo).
+            marker.on("click", function (e) { e.latlng = marker.getLatLng(); });
             marker.bindTooltip(d.tooltip);
             marker.bindPopup(d.popup, {maxWidth: 380});
             {{ this.get_name() }}.addLayer(marker);
