@@ -308,6 +308,7 @@ def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
 def test_the_csv_download_names_articles_and_counts_read_as_words(page, server, tmp_path):
     page.goto(server)
     map_frame(page)
+    settle(page)  # the map's first value starts a rerun: a click during it can be lost
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download mentions (CSV)").click()
     path = tmp_path / "mentions.csv"
