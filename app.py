@@ -16,7 +16,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks, summary
-from geo.dashboard import explore, mapview, page_curate, page_import
+from geo.dashboard import explore, layout, mapview, page_curate, page_import
+from geo.dashboard.wording import plural
 from geo.errors import GeoError
 from geo.gazetteer import curation
 from geo.sinks import markdown as md
@@ -201,41 +202,70 @@ def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> No
     )
 
 
-def map_ui(summaries, titles) -> str | None:
-    """The map; returns the id of the place whose marker was clicked, if any."""
+def map_ui(summaries, titles, chosen: summary.PlaceSummary | None) -> None:
+    """The map, the chosen place ringed; after a choice in the list it moves there."""
     from_url_once("f-tiles", st.query_params.get("tiles") != "0")
-    tiles = st.toggle("Background map (OpenStreetMap tiles, needs internet)", key="f-tiles")
+    tiles = st.toggle(
+        "Background map (OpenStreetMap tiles, needs internet)",
+        key="f-tiles",
+        help="On: your browser asks tile.openstreetmap.org for the map's images. Off: nothing leaves this "
+        "machine, and the map shows OCHA's governorate outlines under the places.",
+    )
     write_url({"tiles": "" if tiles else "0"})
     colour_by = st.session_state.get("colour_by", "event")
     st.html(mapview.legend_html(colour_by))
     fmap = mapview.build_map(
         summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles, colour_by=colour_by
     )
-    state = st_folium(fmap, key="map", height=560, width="stretch", returned_objects=["last_object_clicked"])
-    clicked = (state or {}).get("last_object_clicked")
-    if not clicked:
-        return None
-    best = min(
-        summaries, key=lambda s: (s.place.lat - clicked["lat"]) ** 2 + (s.place.lon - clicked["lng"]) ** 2, default=None
+    fly = st.session_state.pop("fly", False) and chosen is not None and chosen.place.kind not in mapview.AREA_KINDS
+    st_folium(
+        fmap,
+        key="map",
+        height=560,
+        width="stretch",
+        returned_objects=["last_object_clicked"],
+        # Both change the shown map in place, without reloading it; it moves only when `center` changes.
+        center=(chosen.place.lat, chosen.place.lon) if fly and chosen else None,
+        zoom=mapview.HIGHLIGHT_ZOOM if fly else None,
+        feature_group_to_add=mapview.highlight_layer(chosen) if chosen else None,
     )
-    return best.place.id if best else None
 
 
-def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
-    """The panel beside the map: every excerpt of the chosen place in the selected articles."""
+def chosen_place(summaries) -> summary.PlaceSummary | None:
+    """The side panel's place: the marker just clicked, else the list's choice, else the URL's, else the first.
+
+    Decided before the map is drawn, so that the map can ring the place the panel shows.
+    """
     if not summaries:
+        return None
+    by_id = {s.place.id: s for s in summaries}
+    clicked = (st.session_state.get("map") or {}).get("last_object_clicked")
+    if clicked and clicked != st.session_state.get("last_clicked"):  # a new click, not one already applied
+        st.session_state["last_clicked"] = clicked
+        # A marker reports its place's own position (mapview.PlaceMarkers); a click on a governorate elsewhere.
+        at = [s for s in summaries if s.place.kind not in mapview.AREA_KINDS and mapview.same_point(s.place, clicked)]
+        if at:
+            st.session_state["place"] = at[0].place.id
+    if st.session_state.get("place") not in by_id:
+        wanted = st.query_params.get("place")
+        st.session_state["place"] = wanted if wanted in by_id else summaries[0].place.id
+    return by_id[st.session_state["place"]]
+
+
+def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary | None) -> None:
+    """The panel beside the map: every excerpt of the chosen place in the selected articles."""
+    if not summaries or chosen is None:
         st.info("No place matches these filters.")
         return
     ids = [s.place.id for s in summaries]
     by_id = {s.place.id: s for s in summaries}
-    if clicked and clicked in by_id and st.session_state.get("last_clicked") != clicked:
-        st.session_state["last_clicked"] = clicked
-        st.session_state["place"] = clicked
-    if st.session_state.get("place") not in by_id:
-        wanted = st.query_params.get("place")
-        st.session_state["place"] = wanted if wanted in by_id else ids[0]
+    unit = "event" if chosen.distinct else "mention"
     place_id = st.selectbox(
-        "Place", ids, key="place", format_func=lambda i: f"{by_id[i].place.name} ({by_id[i].count})"
+        "Place",
+        ids,
+        key="place",
+        format_func=lambda i: f"{by_id[i].place.name} ({plural(by_id[i].count, unit)})",
+        on_change=lambda: st.session_state.update(fly=True),  # chosen in the list: the map moves there
     )
     st.query_params["place"] = place_id
     s = by_id[place_id]
@@ -244,7 +274,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     st.caption(
         md(
             f"{p.kind} · {p.where} · {p.lat:.4f}, {p.lon:.4f} · "
-            f"{len(s.mentions)} mentions · {len(s.events)} distinct events · {p.id}"
+            f"{plural(len(s.mentions), 'mention')} · {plural(len(s.events), 'distinct event')} · {p.id}"
         )
     )
     titles = corpus.titles()
@@ -260,7 +290,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     )
     casualties = explore.casualty_rows(s, titles)
     if casualties:
-        with st.expander(f"Casualties reported here: {len(casualties)} events", expanded=True):
+        with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
             if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
                 st.caption(f"The first {explore.EXCERPT_PAGE} of {len(casualties)}: the mentions CSV has every figure.")
             for row in casualties[: explore.EXCERPT_PAGE]:
@@ -278,6 +308,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
     ordered = explore.newest_first(s.mentions, corpus)
     shown_key = f"shown-{place_id}"
     shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
+    tiles_param = "&amp;tiles=0" if st.query_params.get("tiles") == "0" else ""  # the curate view keeps tiles off
     with st.container(height=470):
         for m in ordered[:shown]:
             article = corpus.article(m.article)
@@ -288,7 +319,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, clicked: str | None) -> None:
                 f"<div style='color:#888;font-size:12px'>{sinks.html(event_note(m))}"
                 f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
-                f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}'>wrong place?</a></div>"
+                f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}{tiles_param}'>wrong place?</a></div>"
             )
         if len(ordered) > shown:  # only what is read is rendered: "Syria" in 800 articles has 2,000 excerpts
             st.caption(f"{shown} of {len(ordered)} excerpts, newest first")
@@ -323,16 +354,8 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             y="mentions",
             horizontal=True,
         )
-    with tab_articles:
-        by_article: dict[str, list] = {}
-        for m in mentions:
-            by_article.setdefault(m.article, []).append(m)
-        for name in sorted(by_article, key=lambda n: titles.get(n, n)):
-            places = summary.summarise(by_article[name])
-            st.markdown(
-                f"**{md(titles.get(name, name))}**: "
-                + ", ".join(f"{md(s.place.name)} ({s.count})" for s in places)
-            )
+    with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
+        st.dataframe(explore.article_table(mentions, corpus), width="stretch", hide_index=True)
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
@@ -345,13 +368,21 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             st.html(explore.article_html(article, corpus.mentions))
 
 
-def export_ui(mentions) -> None:
+def export_ui(corpus: explore.Corpus, mentions) -> None:
     a, b = st.columns(2)
     # Callables: the files are made when the button is clicked, not on every rerun.
-    a.download_button("Download mentions (CSV)", lambda: explore.to_csv(mentions), "mentions.csv", "text/csv")
+    a.download_button(
+        "Download mentions (CSV)", lambda: explore.to_csv(mentions, corpus), "mentions.csv", "text/csv; charset=utf-8"
+    )
     b.download_button(
         "Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson", "application/geo+json"
     )
+
+
+def narrow_screen_ui() -> None:
+    """At 800 px or less: the sidebar folded and the map the full width (geo.dashboard.layout)."""
+    st.html(layout.NARROW_CSS)
+    st.iframe(layout.FOLD_SIDEBAR_JS, height=1)  # trusted: our own script, no article text
 
 
 VIEWS = {"map": "Map", "add": "Add articles", "curate": "Curate the gazetteer"}
@@ -363,11 +394,14 @@ def view_ui() -> str:
     from_url_once("view", current if current in VIEWS else "map")
     view = st.sidebar.radio("View", list(VIEWS), key="view", format_func=VIEWS.get)
     write_url({"view": "" if view == "map" else view})
+    if view != "curate":
+        page_curate.leave_fix_mode()
     return view
 
 
 def main() -> None:
     st.set_page_config(page_title="geo: places in Syria news", layout="wide")
+    narrow_screen_ui()
     view = view_ui()
     gaz_root = str(gazetteer.default_root())
     try:
@@ -397,13 +431,15 @@ def main() -> None:
     mentions = explore.filter_mentions(corpus, f)
     summaries = summary.summarise(mentions, f.distinct)
     totals_ui(corpus, mentions, summaries, f.distinct)
-    left, right = st.columns([3, 2])
-    with left:
-        clicked = map_ui(summaries, corpus.titles())
-    with right:
-        excerpts_ui(corpus, summaries, clicked)
+    chosen = chosen_place(summaries)
+    with st.container(key=layout.MAP_ROW):
+        left, right = st.columns([3, 2])
+        with left:
+            map_ui(summaries, corpus.titles(), chosen)
+        with right:
+            excerpts_ui(corpus, summaries, chosen)
     tables_ui(corpus, mentions, summaries)
-    export_ui(mentions)
+    export_ui(corpus, mentions)
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")
 
 

@@ -158,9 +158,9 @@ def test_timeline_counts_by_event_date_and_its_range_filters_the_map(monkeypatch
 
 def test_casualties_are_shown_with_the_sentences_they_come_from(monkeypatch, tmp_path):
     at = run_app(monkeypatch, event_corpus(tmp_path), count="events")
-    at.selectbox[0].select("Saraqab (1)").run()  # two sentences, one distinct event
+    at.selectbox[0].select("Saraqab (1 event)").run()  # two sentences, one distinct event
     (expander,) = [e for e in at.expander if e.label.startswith("Casualties reported here")]
-    assert expander.label == "Casualties reported here: 1 events"
+    assert expander.label == "Casualties reported here: 1 event"
     assert "killed 12" in expander.markdown[0].value
     sources = [h.proto.body for h in expander.get("html")]
     assert len(sources) == 2 and all("killing 12 people" in s or "killed 12 people" in s for s in sources)
@@ -231,8 +231,8 @@ def test_curate_mark_not_a_place_then_map_a_spelling(monkeypatch, writable):
 
     names = at.selectbox(key="unmapped-name")
     names.select(next(o for o in names.options if o.startswith("Jubar"))).run()
-    at.text_input(key="alias-query").set_value("Jobar").run()
-    at.radio(key="alias-choice").set_value("cur:jobar").run()
+    at.text_input(key="alias-query-Jubar").set_value("Jobar").run()
+    at.radio(key="alias-choice-Jubar").set_value("cur:jobar").run()
     button(at, "Add “Jubar” as a name of Jobar").click().run()
     assert "cur:jobar,Jubar,added in the dashboard" in (gaz / "curated" / "aliases.csv").read_text(encoding="utf-8")
     # the next parse uses it: Jubar is a mention now, no longer proposed
@@ -244,11 +244,13 @@ def test_curate_new_place_with_lookups_offline(monkeypatch, writable):
     monkeypatch.setenv("GEO_NOMINATIM", f"127.0.0.1:{closed_port()}")
     at = run_app(monkeypatch, articles, gaz, view="curate", name="Zubdiya")
     button(at, "Look up coordinates").click().run()
-    assert any("Nominatim is unreachable" in w.value for w in at.warning)
+    (warning,) = [w.value for w in at.warning if "Nominatim" in w.value]
+    assert "is unreachable: no internet connection here, or the service is down" in warning
+    assert "HTTPConnectionPool" not in warning and "Errno" not in warning  # plain words, not urllib3's
     at.number_input(key=next(n.key for n in at.number_input if n.label == "Latitude")).set_value(36.1905).run()
     at.number_input(key=next(n.key for n in at.number_input if n.label == "Longitude")).set_value(37.1405).run()
     assert any("Governorate from the coordinates: Aleppo" in c.value for c in at.caption)
-    at.selectbox(key="new-kind").set_value("neighbourhood").run()
+    at.selectbox(key="new-kind-Zubdiya").set_value("neighbourhood").run()
     button(at, "Create “Zubdiya”").click().run()
     row = (gaz / "curated" / "places.csv").read_text(encoding="utf-8").splitlines()[-1]
     assert row.startswith("user:zubdiya,Zubdiya,,neighbourhood,36.19050,37.14050,Aleppo,")
@@ -266,6 +268,17 @@ def test_fix_a_resolution_for_one_article(monkeypatch, writable):
     assert "a.txt,42,Aleppo,," in (gaz / "curated" / "overrides.csv").read_text(encoding="utf-8")
     at = run_app(monkeypatch, articles, gaz)  # the map: Aleppo was the article's only place
     assert not at.exception and metric(at, "Mentions") == "0"
+
+
+def test_the_fix_form_chooses_nothing_and_refuses_a_save_without_a_choice(monkeypatch, writable):
+    articles, gaz = writable
+    at = run_app(monkeypatch, articles, gaz, view="curate", article="a.txt", start="42")  # "wrong place?" link
+    assert at.radio(key="fix-choice").value is None
+    button(at, "Save the correction").click().run()
+    assert any("Nothing saved: choose the right place" in e.value for e in at.error)
+    assert not (gaz / "curated" / "overrides.csv").exists() or "a.txt" not in (
+        gaz / "curated" / "overrides.csv"
+    ).read_text(encoding="utf-8")
 
 
 def test_the_excerpt_panel_shows_twenty_newest_first_and_more_on_demand(monkeypatch, tmp_path):

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, browser, map_frame, streamlit_server  # noqa: F401 (fixtures)
+from test_browser import CHROMIUM, browser, map_frame, settle, streamlit_server  # noqa: F401 (fixtures)
 
 from geo import gazetteer
 from geo.dashboard.explore import load_corpus
@@ -34,7 +34,8 @@ def hostile(tmp_path_factory):
     mkdir = f"{{{{ cycler.__init__.__globals__.os.mkdir('{sentinel}') }}}}"
     pid = "{{ 'PID=' ~ cycler.__init__.__globals__.os.getpid() }}"
     (articles / "hostile.txt").write_text(
-        f"---\ntitle: Report {mkdir} {pid}\ndate: 2016-05-05\nsource: <img src=x onerror=alert(5)>\n---\n"
+        f"---\ntitle: Report {mkdir} {pid} <img src=x onerror=alert(3)>\ndate: 2016-05-05\n"
+        "source: <img src=x onerror=alert(5)>\n---\n"
         f"Shelling hit Aleppo and Hama on Monday. {pid} was seen in Homs.\n\n"
         "In Idlib {% raw %} and {# and `${alert(2)}` and <img src=x onerror=alert(3)> and "
         "<script>alert(4)</script> and " + LINK + ".\n\n"
@@ -119,6 +120,7 @@ def test_hostile_corpus_runs_nothing_in_any_view(browser, hostile):  # noqa: F81
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(800)
         assert_clean(page, sentinel)
+    settle(page)  # a click on the list while a rerun redraws it can be lost (seen once in a loaded full run)
     page.get_by_role("combobox", name="Article", exact=True).click()
     page.get_by_role("option").filter(has_text="Report").first.click()
     page.get_by_text("was seen in Homs").first.wait_for(timeout=30_000)

@@ -47,7 +47,8 @@ def hostile_folder(tmp_path: Path, sentinel: Path) -> Path:
     folder.mkdir()
     p = payloads(sentinel)
     (folder / "hostile.txt").write_text(
-        f"---\ntitle: Report {p['mkdir']} {p['pid']}\ndate: 2016-05-05\n---\n"
+        # every payload in the title too: the map's popups carry titles, and no sentences since issue 14
+        f"---\ntitle: Report {' '.join(p.values())}\ndate: 2016-05-05\n---\n"
         f"Shelling hit Aleppo and Hama on Monday. {p['pid']} was seen in Homs.\n\n"
         f"In Idlib {p['raw']} and {p['comment']} and {p['literal']} and {p['tag']}.\n",
         encoding="utf-8",
@@ -373,7 +374,8 @@ def test_formula_injection_in_csv_exports(tmp_path, gaz, capsys):
     (folder / "formulas.txt").write_text(FORMULAS, encoding="utf-8")
     assert geo_main(["parse", str(folder), "--format", "csv"]) == 0
     from_cli = capsys.readouterr().out
-    from_dashboard = explore.to_csv(explore.load_corpus(folder, gaz).mentions)
+    corpus = explore.load_corpus(folder, gaz)
+    from_dashboard = explore.to_csv(corpus.mentions, corpus).decode("utf-8-sig")
     for text in (from_cli, from_dashboard):
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {r["name"] for r in rows} >= {"Aleppo", "Hama", "Homs", "Idleb", "Dar'a"}

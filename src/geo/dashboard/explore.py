@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import io
+import json
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from geo import sinks
 from geo.corpus.reader import article_paths
 from geo.dashboard.mapview import kind_group
 from geo.errors import shown_name
 from geo.gazetteer import Gazetteer
-from geo.models import Article, Mention
+from geo.models import RECORD_FIELDS, Article, Mention
 from geo.output import Writer
 from geo.pipeline import parse_paths
 from geo.summary import PlaceSummary, event_day, event_label, summarise
@@ -162,6 +165,27 @@ def place_table(summaries: list[PlaceSummary], titles: dict[str, str]) -> list[d
     return rows
 
 
+def article_table(mentions: list[Mention], corpus: Corpus) -> list[dict]:
+    """One row per article with places in the view: its title, date, source, and its places by count."""
+    by_article: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_article.setdefault(m.article, []).append(m)
+    rows = []
+    for name, found in by_article.items():
+        article = corpus.article(name)
+        meta = article.meta if article else {}
+        rows.append(
+            {
+                "article": article.title if article else name,
+                "date": meta.get("date", ""),
+                "source": meta.get("source", ""),
+                "mentions": len(found),
+                "places": ", ".join(f"{s.place.name} ({s.count})" for s in summarise(found)),
+            }
+        )
+    return sorted(rows, key=lambda r: r["article"].lower())
+
+
 def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:
     """One row per event at a place that reports deaths or injuries, each with its source sentences."""
     rows = []
@@ -214,8 +238,38 @@ def export(mentions: list[Mention], fmt: str) -> str:
     return buf.getvalue()
 
 
-def to_csv(mentions: list[Mention]) -> str:
-    return export(mentions, "csv")
+ARTICLE_COLUMNS = ("article_title", "article_date", "article_source", "article_url")
+TOLL_FIELDS = ("killed", "injured")
+
+
+def to_csv(mentions: list[Mention], corpus: Corpus) -> bytes:
+    """The dashboard's download: `geo parse`'s record with each article's title, date, source and URL.
+
+    Made for a spreadsheet: UTF-8 with a BOM (Excel reads it as UTF-8 only then), every text cell
+    through sinks.csv_cell, and `killed` / `injured` empty unless the sentence states a figure of that
+    kind: the record's 0 also means "names no casualties", which a spreadsheet would read as "nobody killed".
+    """
+    columns = ("article", *ARTICLE_COLUMNS, *(f for f in RECORD_FIELDS if f != "article"))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for m in mentions:
+        record = m.record()
+        article = corpus.article(m.article)
+        meta = article.meta if article else {}
+        record |= {
+            "article_title": article.title if article else m.article,
+            "article_date": meta.get("date", ""),
+            "article_source": meta.get("source", ""),
+            "article_url": meta.get("url", ""),
+        }
+        stated = {c.kind for c in m.event.casualties} if m.event else set()
+        for toll in TOLL_FIELDS:
+            if toll not in stated:
+                record[toll] = None
+        record["casualties"] = json.dumps(record["casualties"], ensure_ascii=False)
+        writer.writerow({k: sinks.csv_cell(v) for k, v in record.items()})
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def to_geojson(mentions: list[Mention]) -> str:

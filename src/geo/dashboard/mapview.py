@@ -19,6 +19,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 
 from geo import sinks
+from geo.dashboard.wording import plural
 from geo.models import Mention
 from geo.summary import NO_EVENT_LABEL, PlaceSummary, governorate_counts
 
@@ -46,9 +47,9 @@ KIND_GROUPS = {
     "site": "site",
     "country": "country",
 }
-EXCERPTS_IN_POPUP = 2
 POPUP_ARTICLES = 5
 MAX_RADIUS = 28
+MAX_ZOOM = 18
 # Areas are shaded (the governorate layer), not drawn as a circle at a centroid in the desert.
 AREA_KINDS = frozenset({"country", "governorate", "district", "sub-district"})
 CLUSTER_CSS = """
@@ -96,10 +97,10 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
     )
     if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
         more = len(per_article) - POPUP_ARTICLES
-        rows += f"<tr><td colspan='2' style='color:#666'>and {more} more article{'s' if more != 1 else ''}</td></tr>"
-    excerpts = "".join(
-        f"<p style='margin:4px 0'>{highlighted_excerpt(m)}</p>" for m in summary.mentions[:EXCERPTS_IN_POPUP]
-    )
+        rows += f"<tr><td colspan='2' style='color:#666'>and {plural(more, 'more article')}</td></tr>"
+    # No excerpts here: they are in the panel beside the map, which a click on the marker fills. Two per popup
+    # were 0.3 MB of the 1 MB map at 800 articles, re-sent and re-parsed on every filter change.
+    excerpts = "<div style='color:#666;font-size:12px;margin-top:4px'>Its excerpts: in the panel beside the map.</div>"
     events = "".join(
         f"<span style='color:{EVENT_COLOURS.get(t, '#333')}'>■</span> {sinks.html(t)}: {n}<br>"
         for t, n in summary.event_counts().most_common()
@@ -109,16 +110,21 @@ def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
         f"<div class='geo-popup' style='max-width:360px'><b>{sinks.html(p.name)}</b> "
         f"<span dir='rtl'>{sinks.html(p.name_ar)}</span><br>"
         f"<small>{sinks.html(p.kind)}{', ' + sinks.html(p.governorate) if p.governorate else ''}"
-        f" · {summary.count} {unit}{'s' if summary.count != 1 else ''}</small>"
+        f" · {plural(summary.count, unit)}</small>"
         f"<div style='font-size:12px;margin-top:4px'>{events}</div>"
         f"<table style='font-size:12px;margin-top:4px'>{rows}</table>{excerpts}</div>"
     )
 
 
+def same_point(place, clicked: dict) -> bool:
+    """Whether a map click ({"lat", "lng"}, as Leaflet reports a marker's position) is this place's marker."""
+    return abs(place.lat - clicked["lat"]) < 1e-7 and abs(place.lon - clicked["lng"]) < 1e-7
+
+
 def tooltip_text(summary: PlaceSummary) -> str:
     p = summary.place
     arabic = f" · {p.name_ar}" if p.name_ar else ""
-    return sinks.html(f"{p.name}{arabic}: {summary.count}")
+    return sinks.html(f"{p.name}{arabic}: {plural(summary.count, 'event' if summary.distinct else 'mention')}")
 
 
 def marker_colour(summary: PlaceSummary, colour_by: str) -> str:
@@ -183,6 +189,9 @@ class PlaceMarkers(JSCSSMixin, Layer):
             var marker = L.circleMarker([d.lat, d.lon], {
                 radius: d.radius, color: d.colour, fillColor: d.colour, fillOpacity: 0.6, weight: 1,
                 count: d.count, className: "geo-marker geo-event-" + d.event_class});
+            // A click reports the marker's own position, not the pointer's: the app finds the place by it
+            // (the pointer on Aleppo's wide circle is nearer to some neighbourhood than to Aleppo).
+            marker.on("click", function (e) { e.latlng = marker.getLatLng(); });
             marker.bindTooltip(d.tooltip);
             marker.bindPopup(d.popup, {maxWidth: 380});
             {{ this.get_name() }}.addLayer(marker);
@@ -236,10 +245,13 @@ def build_map(
     Markers are coloured by their place's dominant event type, or by `colour_by="kind"` of place.
     """
     titles = titles or {}
+    # maxZoom on the map itself: without a tile layer Leaflet has none, and the marker clusters then throw
+    # "Map has no maxZoom specified" and leave the map blank (?tiles=0).
     m = folium.Map(location=[35.0, 38.5], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=False)
+    m.options["maxZoom"] = MAX_ZOOM  # folium gives max_zoom to its own tile layer only
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
 
     outline = (
         json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
@@ -286,13 +298,53 @@ def build_map(
     return m
 
 
-def picker_map(lat: float, lon: float, asset_base: str = "/app/static/vendor", tiles: bool = True) -> folium.Map:
-    """A small map with one pin, to click a new place's position: Leaflet from the app, like the main map."""
+HIGHLIGHT_ZOOM = 10  # past disableClusteringAtZoom: the chosen place is its own circle, not inside a cluster
+
+
+def highlight_layer(summary: PlaceSummary) -> folium.FeatureGroup:
+    """A ring around the place chosen in the side panel, added to the shown map without reloading it."""
+    group = folium.FeatureGroup(name="Chosen place", control=False)
+    if summary.place.kind not in AREA_KINDS:  # areas have no circle to ring: they are shaded
+        folium.CircleMarker(
+            [summary.place.lat, summary.place.lon],
+            radius=radius(summary.count) + 5,
+            color="#000",
+            weight=3,
+            fill=False,
+            dash_array="5 4",
+            interactive=False,
+            class_name="geo-highlight",
+        ).add_to(group)
+    return group
+
+
+def picker_map(
+    lat: float, lon: float, governorates_geojson: Path, asset_base: str = "/app/static/vendor", tiles: bool = True
+) -> folium.Map:
+    """A small map with one pin, to click a new place's position: Leaflet from the app, like the main map.
+
+    The governorate outlines are drawn under the pin, so that offline (no tiles) the map is not blank.
+    """
     m = folium.Map(location=[lat, lon], zoom_start=7, tiles=None)
+    m.options["maxZoom"] = MAX_ZOOM
     _use_local_assets(m, asset_base, [("leaflet", "leaflet/leaflet.js")], [("leaflet_css", "leaflet/leaflet.css")])
     if tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
-    marker = folium.Marker([lat, lon])
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
+    outline = json.loads(Path(governorates_geojson).read_text(encoding="utf-8"))
+    folium.GeoJson(
+        outline,
+        style_function=lambda feat: {"color": "#555", "weight": 1, "fillOpacity": 0.05},
+        attr=OCHA_ATTRIBUTION,
+        interactive=False,  # a click goes to the map (the new position), not to a governorate
+    ).add_to(m)
+    pin = folium.DivIcon(  # drawn by CSS: Leaflet's image pin guesses its path wrong inside Streamlit's iframe
+        html="<div style='width:14px;height:14px;border-radius:50%;background:#d62728;border:2px solid #fff;"
+        "box-shadow:0 0 3px #000'></div>",
+        icon_size=(18, 18),
+        icon_anchor=(9, 9),
+        class_name="geo-pin",
+    )
+    marker = folium.Marker([lat, lon], icon=pin)
     _use_local_assets(marker, asset_base, [], [])
     marker.add_to(m)
     sinks.check_map_inert(m)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo.corpus import importer
 from geo.corpus.importer import Imported, ImportError_
+from geo.dashboard.wording import plural
 from geo.sinks import markdown as md
 
 FORM_FIELDS = ("title", "date", "source", "url")
@@ -156,4 +157,4 @@ def _table(articles: Path) -> None:
             return
         saved = importer.save_all(rows, articles)
         added = sum(s.added for s in saved)
-        st.success(md(f"{added} article(s) added, {len(saved) - added} already in the folder."))
+        st.success(md(f"{plural(added, 'article')} added, {len(saved) - added} already in the folder."))

@@ -63,7 +63,22 @@ def _geocode(geocoder, label: str, query: str, **kwargs) -> list:
     try:
         return geocode(query, exactly_one=False, **kwargs) or []
     except GeopyError as e:
-        raise LookupUnavailable(f"{label} is unreachable or refused the request: {e}") from e
+        raise LookupUnavailable(f"{label} {plain_failure(e)}") from e
+
+
+def plain_failure(error: Exception) -> str:
+    """What went wrong, in the words of a user rather than of urllib3 (the raw text stays in __cause__)."""
+    from geopy import exc
+
+    if isinstance(error, exc.GeocoderTimedOut):
+        return f"is unreachable: it did not answer within {TIMEOUT} s"
+    if isinstance(error, (exc.GeocoderAuthenticationFailure, exc.GeocoderInsufficientPrivileges)):
+        return "refused the request: check the username (GeoNames needs its free web service enabled for it)"
+    if isinstance(error, exc.GeocoderQuotaExceeded):  # rate limits included
+        return "refused the request: too many look-ups for now, try again in a minute"
+    if isinstance(error, exc.GeocoderUnavailable):
+        return "is unreachable: no internet connection here, or the service is down"
+    return "refused the request or gave an answer geo cannot read"
 
 
 def nominatim(name: str, domain: str = NOMINATIM_DOMAIN, scheme: str = "https", limit: int = 5) -> list[Candidate]:
