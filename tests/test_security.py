@@ -43,16 +43,19 @@ def payloads(sentinel: Path) -> dict[str, str]:
 
 
 def hostile_folder(tmp_path: Path, sentinel: Path) -> Path:
+    """One article per payload, carried in its title too (the map's popups carry titles, no sentences
+    since issue 14; one payload a title, as titles are shown up to 200 characters). Half name Aleppo
+    and Hama, half Homs and Idlib, so that every popup lists all its articles."""
     folder = tmp_path / "articles"
     folder.mkdir()
     p = payloads(sentinel)
-    (folder / "hostile.txt").write_text(
-        # every payload in the title too: the map's popups carry titles, and no sentences since issue 14
-        f"---\ntitle: Report {' '.join(p.values())}\ndate: 2016-05-05\n---\n"
-        f"Shelling hit Aleppo and Hama on Monday. {p['pid']} was seen in Homs.\n\n"
-        f"In Idlib {p['raw']} and {p['comment']} and {p['literal']} and {p['tag']}.\n",
-        encoding="utf-8",
-    )
+    for i, (key, payload) in enumerate(p.items()):
+        places = ("Aleppo", "Hama") if i % 2 == 0 else ("Homs", "Idlib")
+        (folder / f"hostile_{key}.txt").write_text(
+            f"---\ntitle: Report {payload}\ndate: 2016-05-05\n---\n"
+            f"Shelling hit {places[0]} on Monday. {payload} was seen in {places[1]}.\n",
+            encoding="utf-8",
+        )
     return folder
 
 
