@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import CHROMIUM, browser, map_frame, settle, streamlit_server  # noqa: F401 (fixtures)
 
 from geo import gazetteer
@@ -121,7 +122,14 @@ def test_hostile_corpus_runs_nothing_in_any_view(browser, hostile):  # noqa: F81
         page.wait_for_timeout(800)
         assert_clean(page, sentinel)
     settle(page)  # a click on the list while a rerun redraws it can be lost (seen once in a loaded full run)
-    page.get_by_role("combobox", name="Article", exact=True).click()
+    box = page.get_by_role("combobox", name="Article", exact=True)
+    for _ in range(3):  # under load a click during a rerun opens nothing: open the list until it shows
+        box.click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     page.get_by_role("option").filter(has_text="Report").first.click()
     page.get_by_text("was seen in Homs").first.wait_for(timeout=30_000)
     assert_clean(page, sentinel)
