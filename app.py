@@ -16,9 +16,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks, summary
-from geo.dashboard import explore, layout, mapview, page_curate, page_import
+from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import
 from geo.dashboard.wording import plural
-from geo.errors import GeoError
+from geo.errors import GazetteerError, GeoError
+from geo.events import lexicon
 from geo.gazetteer import curation
 from geo.sinks import markdown as md
 
@@ -29,14 +30,25 @@ DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year":
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
 
 
+LAST_GOOD = ("last good",)  # the gazetteer signature that stands for "the newest cached index that loaded"
+
+
 @st.cache_resource(show_spinner="Loading the gazetteer…", max_entries=2)
 def load_gazetteer(root: str, signature: tuple) -> gazetteer.Gazetteer:
     """Reloaded when a gazetteer file changes (an edit in the Curate view, or by hand)."""
+    if signature == LAST_GOOD:
+        last = gazetteer.last_good(Path(root))
+        if last is None:
+            raise GazetteerError(Path(root), None, "broken, and no earlier index of it to serve")
+        return last
     return gazetteer.load(Path(root))
 
 
 @st.cache_data(show_spinner="Reading the articles…", max_entries=4)
-def load_corpus(folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple) -> explore.Corpus:
+def load_corpus(
+    folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple, lexicon_signature: tuple = ()
+) -> explore.Corpus:
+    """Parsed again when an article, a gazetteer file or a lexicon file (an event correction) changes."""
     return explore.load_corpus(Path(folder), load_gazetteer(gaz_root, gaz_signature))
 
 
@@ -44,6 +56,18 @@ def load_corpus(folder: str, signature: tuple, gaz_root: str, gaz_signature: tup
 def find_unmapped(folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple):
     corpus = load_corpus(folder, signature, gaz_root, gaz_signature)
     return curation.unmapped_names(corpus.articles, corpus.mentions, load_gazetteer(gaz_root, gaz_signature))
+
+
+def lexicon_signature() -> tuple:
+    """Names, sizes and times of the lexicon files: an event correction or a retrained coder reparses."""
+    out = []
+    for path in sorted(lexicon.default_root().glob("*")):
+        try:
+            stat = path.stat()
+            out.append((path.name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(out)
 
 
 def query_list(name: str) -> list[str]:
@@ -328,6 +352,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
                 key=f"more-{place_id}",
                 on_click=lambda: st.session_state.update({shown_key: shown + explore.EXCERPT_PAGE}),
             )
+    event_fix.render(ordered[:shown], lexicon.default_root(), on_saved=st.cache_data.clear)
 
 
 def event_note(m) -> str:
@@ -406,11 +431,20 @@ def main() -> None:
     gaz_root = str(gazetteer.default_root())
     try:
         gaz_signature = gazetteer.files_signature(Path(gaz_root))
-        gaz = load_gazetteer(gaz_root, gaz_signature)  # a broken gazetteer fails here, with its file and line
+        try:
+            gaz = load_gazetteer(gaz_root, gaz_signature)  # a broken gazetteer fails here, with its file and line
+        except GazetteerError as broken:  # serve the last index that loaded, and say what to fix
+            try:
+                gaz = load_gazetteer(gaz_root, LAST_GOOD)
+            except GazetteerError:
+                raise broken from None
+            gaz_signature = LAST_GOOD
+            shown = f"The gazetteer has an error: {broken}. Showing the last version that loaded, until it is fixed."
+            st.warning(md(shown))
         signature = explore.corpus_signature(ARTICLES)
-        corpus = load_corpus(str(ARTICLES), signature, gaz_root, gaz_signature)
+        corpus = load_corpus(str(ARTICLES), signature, gaz_root, gaz_signature, lexicon_signature())
     except GeoError as e:
-        st.error(f"Cannot load: {e}")
+        st.error(md(f"Cannot load: {e}"))
         st.stop()
     if view == "add":
         page_import.render(ARTICLES)

@@ -307,3 +307,39 @@ def test_a_place_with_many_tolls_shows_the_first_page_of_them(monkeypatch, tmp_p
     assert any("The first 20 of 23" in c.value for c in expander.caption)
     assert len([m for m in expander.markdown if "killed" in m.value]) == 20
 
+
+
+def test_a_broken_gazetteer_edit_keeps_the_last_good_one_serving(monkeypatch, tmp_path):
+    gaz = tmp_path / "gazetteer"
+    shutil.copytree(ROOT / "tests" / "data" / "gazetteer", gaz)
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    good = run_app(monkeypatch, ROOT / "articles", gaz)
+    assert not good.exception and not good.error
+    with open(gaz / "curated" / "places.csv", "a", encoding="utf-8") as f:
+        f.write("cur:broken,Broken,,village,north,36.6,Idleb,,,test\n")
+    at = run_app(monkeypatch, ROOT / "articles", gaz)
+    assert not at.exception and not at.error
+    banner = " ".join(w.value for w in at.warning)
+    assert "The gazetteer has an error" in banner and "places.csv" in banner
+    assert metric(at, "Places") == metric(good, "Places")  # the map still shows every place
+
+
+def test_an_analyst_recodes_an_event_and_it_applies_at_once(monkeypatch, tmp_path):
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(ROOT / "lexicons", lexicons)
+    monkeypatch.setenv("GEO_LEXICONS", str(lexicons))
+    folder = event_corpus(tmp_path)
+    at = run_app(monkeypatch, folder, place="gn:172408")  # As-Sweida: "Protesters gathered in Sweida."
+    assert not at.exception
+    at.selectbox(key="fix-excerpt").set_value(0)
+    at.selectbox(key="fix-event").set_value("Riots / Violent demonstration")
+    next(b for b in at.button if b.label == "Save the correction").click()
+    at.run()
+    assert not at.exception
+    assert any("is now Riots / Violent demonstration" in s.value for s in at.success)
+    from geo.events import corrections
+
+    [saved] = corrections.load(lexicons).values()
+    assert (saved.event_type, saved.sub_event_type, saved.text) == ("Riots", "Violent demonstration", "Sweida")
+    at.run()
+    assert "Riots / Violent demonstration" in " ".join(h.proto.body for h in at.get("html"))
