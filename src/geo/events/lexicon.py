@@ -96,6 +96,8 @@ PARTICLE_ROLES = {
     "reference_filler": "may stand between a distance and its reference point, in this order: the, city of",
     "object_gap": "may stand between a trigger and the place it acts on: shelled the town of Kafr Nabl",
     "passive_agent": "an actor after it, after the trigger, took the territory: recaptured by rebels",
+    # records.py
+    "near_filler": "may stand between a near word and the place: near the Hama airport",
     # dates.py
     "ordinal_suffix": "after a day number: 19th",
     "day_of": "between a day and its month: 7th of May",
@@ -110,7 +112,7 @@ PARTICLE_ROLES = {
     "heading_lower": "lower-case words a dateline heading may hold: Date of publication",
 }
 # Particle roles read in normalised text (classify.py): their phrases must be written folded.
-FOLDED_ROLES = ("distance_unit", "reference_to", "reference_filler", "object_gap", "passive_agent")
+FOLDED_ROLES = ("distance_unit", "reference_to", "reference_filler", "object_gap", "passive_agent", "near_filler")
 SIGN_ROLES = ("sign_after", "sign_before")
 # Numbers the rules read, in event_settings.csv (name,value,note): windows, reaches, limits.
 SETTINGS = {
@@ -203,6 +205,7 @@ class Vocabulary:
     reference_filler: tuple[str, ...]
     object_gap: tuple[str, ...]
     passive_agent: tuple[str, ...]
+    near_filler: tuple[str, ...]
     ordinal_suffix: tuple[str, ...]
     day_of: tuple[str, ...]
     year_before: tuple[str, ...]

@@ -128,8 +128,9 @@ def _near_patterns(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
         def words(role: str) -> str:
             return "|".join(sorted((re.escape(p) for p in lexicon.phrases(role)), key=len, reverse=True))
 
+        fillers = "|".join(re.escape(p) for p in lexicon.vocab.near_filler) or "(?!)"  # "near the"
         cached = lexicon.derived["near"] = (
-            re.compile(rf"(?:^|\W)(?:{words('near')})(?:\s+the)?\W*$", re.IGNORECASE),
+            re.compile(rf"(?:^|\W)(?:{words('near')})(?:\s+(?:{fillers}))?\W*$", re.IGNORECASE),
             re.compile(rf"^(?:'s)?\s+(?:{words('near_after')})\b", re.IGNORECASE),
         )
     return cast("tuple[re.Pattern[str], re.Pattern[str]]", cached)
