@@ -196,7 +196,8 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             i += 1
             continue
         value, j = number
-        if _not_a_count(tokens, i, j, value, w):
+        not_people, _ = _not_a_count(tokens, i, j, value, w)
+        if not_people:
             i = j
             continue
         first = i - _phrase_ending(tokens, i, w.qualifiers, 4)
@@ -242,16 +243,20 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     return found
 
 
-def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Words) -> bool:
-    """Years, dates, distances, times, shares and sums are numbers, not people."""
+def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Words) -> tuple[bool, str]:
+    """Years, dates, distances, times, shares and sums are numbers, not people: (decision, reason)."""
     after = tokens[j] if j < len(tokens) else ""
     before = tokens[i - 1] if i > 0 else ""
-    if after in w.units or after in w.months or before in w.months:
-        return True
+    if after in w.units:
+        return True, "a unit follows (role unit)"
+    if after in w.months or before in w.months:
+        return True, "a day of a month"
     years = w.vocab.year_from <= (value or 0) <= w.vocab.year_to
     if value is not None and years and tokens[i][0].isdigit() and after not in w.victims:
-        return True
-    return after in w.sign_after or before in w.sign_before
+        return True, "a year (settings year_from, year_to)"
+    if after in w.sign_after or before in w.sign_before:
+        return True, "a sign beside it (roles sign_after, sign_before)"
+    return False, "a count"
 
 
 def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:

@@ -204,19 +204,20 @@ class _Article:
         lo, hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
         return any(kind in self.lexicon.words[self.casualty_phrases[i]] for i in range(lo, hi))
 
-    def not_the_scene(self, start: int, sentence_start: int) -> bool:
-        """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it happened."""
+    def not_the_scene(self, start: int, sentence_start: int) -> tuple[bool, str]:
+        """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it
+        happened. (decision, reason)."""
         v = self.lexicon.vocab
         i = bisect.bisect_right(self.launch_site_ends, start) - 1
         if i >= 0 and self.launch_site_ends[i] >= sentence_start:
             between = self.norm[self.launch_site_ends[i] : start].split()
             if len(between) <= v.launch_site_words:  # "positioned in (the villages of) Busr al-Harir"
-                return True
+                return True, "a launch site (role launch_site)"
         before = self.norm[max(sentence_start, start - v.reference_reach) : start]
         patterns = _patterns(self.lexicon)
-        if not any(unit in before for unit in patterns.units):
-            return False
-        return bool(patterns.reference_point.search(before))
+        if any(unit in before for unit in patterns.units) and patterns.reference_point.search(before):
+            return True, "a reference point (role distance_unit)"
+        return False, "the scene"
 
     def _irrealis(self, trigger: Hit, sentence_start: int) -> bool:
         """ "threatened to attack", "will launch an offensive": not (yet) an event."""
@@ -285,7 +286,8 @@ def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: 
     best = fallback = None
     certain = sentence.ruled_out
     if sentence.triggers or sentence.combat_deaths:
-        if article.not_the_scene(start, s_start):
+        away, _ = article.not_the_scene(start, s_start)
+        if away:
             certain = True  # "60 km from Damascus", "positioned in Douma fired on ...": not where it happened
         else:
             ranks = article.lexicon.triggers
