@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -34,6 +35,13 @@ def append_line(path: Path, row: str) -> int:
     with open(path, "a", encoding="utf-8") as f:
         f.write(row + "\n")
     return path.read_text(encoding="utf-8").count("\n")
+
+
+def test_the_vocabulary_has_a_field_for_every_role_and_setting(lexicon_copy):
+    fields = {f.name for f in dataclasses.fields(lexicon.Vocabulary)}
+    assert fields == set(lexicon.PARTICLE_ROLES) | set(lexicon.SETTINGS)
+    vocab = lexicon.build(lexicon_copy).vocab
+    assert all(getattr(vocab, role) for role in lexicon.PARTICLE_ROLES)  # no role left empty in lexicons/
 
 
 def test_a_setting_that_is_not_a_number_is_named_with_its_file_and_line(lexicon_copy):
