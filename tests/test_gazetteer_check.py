@@ -97,7 +97,7 @@ def test_a_place_cue_with_an_unknown_role_is_named(tmp_path):
     from geo.events import lexicon
     from geo.gazetteer.check import check_lexicon
 
-    for name in ("event_triggers.csv", "event_words.csv", "place_cues.csv"):
+    for name in ("event_triggers.csv", "event_words.csv", "event_settings.csv", "place_cues.csv"):
         shutil.copy(lexicon.default_root() / name, tmp_path / name)
     with open(tmp_path / "place_cues.csv", "a", encoding="utf-8") as f:
         f.write("ambushed,beside,\n")

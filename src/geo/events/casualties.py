@@ -13,22 +13,16 @@ from typing import cast
 from geo.events.lexicon import Lexicon
 from geo.models import Casualty
 
-# "1 000" (a space as thousands separator) is one token, like "1,000" and "1.000".
-# Signs are tokens too, so "20%", "12:30", "$5" and "19/4" can be told from counts of people.
-_TOKEN = re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|[%$#:/]")
+# Every word and window read here is in lexicons/ (lexicon.Vocabulary): casualty_aux, victim_filler,
+# toll_bridge, unit... in event_words.csv; victims_reach, passive_reach... in event_settings.csv.
 _THOUSANDS = re.compile(r"\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
-# Words allowed between a figure and the verb: "55 people were reportedly killed".
-_AUX = {"were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "all", "later"}
-_AUX |= {"allegedly", "now", "each", "already", "confirmed", "believed", "to", "be", "got", "reported"}
-# Words allowed between a figure and its victims: "3 other people", "five of its members".
-_VICTIM_FILLER = {"other", "more", "of", "its", "their", "the", "his", "her", "innocent", "syrian", "unarmed"}
-_VICTIM_FILLER |= {"russian", "turkish", "iraqi", "kurdish", "iranian", "lebanese", "armed", "civilian", "government"}
-_VICTIM_FILLER |= {"army", "regime", "pro-government", "opposition", "rebel", "is", "isis", "security", "young"}
-# Words allowed between a verb and the figure: "the death toll rose to 55".
-_BRIDGE = {"to", "at", "of", "rose", "risen", "reached", "climbed", "stood", "another", "a", "total", "the"}
-_UNITS = {"km", "kilometers", "kilometres", "miles", "meters", "metres", "percent", "per", "years", "year", "days"}
-_UNITS |= {"day", "hours", "hour", "minutes", "months", "month", "weeks", "week", "times", "am", "pm", "tons"}
-_UNITS |= {"dollars", "usd", "euros", "pounds", "mm", "kg", "st", "nd", "rd", "th", "o'clock", "degrees"}
+
+
+def _token_pattern(signs: set[str]) -> re.Pattern[str]:
+    """Numbers, words and signs. "1 000" (a space as thousands separator) is one token, like "1,000"
+    and "1.000"; signs are tokens too, so "20%", "12:30", "$5" and "19/4" can be told from counts."""
+    sign = "[" + "".join(re.escape(c) for c in sorted(signs)) + "]" if signs else "(?!)"
+    return re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|" + sign)
 
 
 class Phrases(frozenset):
@@ -50,6 +44,16 @@ class _Words:
     """The lexicon's word roles as plain lookups, built once per lexicon."""
 
     def __init__(self, lexicon: Lexicon):
+        v = self.vocab = lexicon.vocab
+        self.token = _token_pattern({*v.sign_after, *v.sign_before})
+        self.aux, self.filler = frozenset(v.casualty_aux), frozenset(v.victim_filler)
+        self.bridge = frozenset(v.toll_bridge)
+        self.units, self.indefinite, self.single = frozenset(v.unit), frozenset(v.indefinite), frozenset(v.single)
+        self.vague_of, self.number_and = frozenset(v.vague_of), frozenset(v.number_and)
+        self.links, self.including, self.passive = frozenset(v.figure_link), frozenset(v.including), Phrases(v.passive)
+        self.active_verbs, self.active_suffixes = frozenset(v.active_verb), tuple(v.active_suffix)
+        self.toll_links, self.toll = frozenset(v.toll_link), frozenset(v.toll)
+        self.sign_after, self.sign_before = frozenset(v.sign_after), frozenset(v.sign_before)
         self.numbers = {p: int(v) for p, v in lexicon.phrases("number").items()}
         self.multipliers = {p: int(v) for p, v in lexicon.phrases("multiplier").items()}
         self.vague = Phrases(lexicon.phrases("vague"))
@@ -63,8 +67,8 @@ class _Words:
         self.among_dead = Phrases(p for p in self.subset if set(p.split()) & self.killed)
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
-        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - {"a", "an"}
-        self.after_a = self.victims | set(self.multipliers) | {"dozen"}
+        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - self.indefinite
+        self.after_a = self.victims | set(self.multipliers) | set(v.after_indefinite)
 
 
 def _words(lexicon: Lexicon) -> _Words:
@@ -123,27 +127,28 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
     if n:
         j = i + n
         # "dozens of thousands", "tens of thousands"
-        if j + 1 < len(tokens) and tokens[j] == "of" and (tokens[j + 1] in w.vague or tokens[j + 1] in w.multipliers):
-            j += 2
+        if j + 1 < len(tokens) and tokens[j] in w.vague_of:
+            if tokens[j + 1] in w.vague or tokens[j + 1] in w.multipliers:
+                j += 2
         return None, j
     total = current = 0
     j = i
     while j < len(tokens):
         parts = tokens[j].split("-")
-        if all(p in w.numbers for p in parts) and not (tokens[j] in ("a", "an") and j > i):
+        if all(p in w.numbers for p in parts) and not (tokens[j] in w.indefinite and j > i):
             current += sum(w.numbers[p] for p in parts)
         elif tokens[j] in w.multipliers and j > i:
             current = max(current, 1) * w.multipliers[tokens[j]]
             if w.multipliers[tokens[j]] >= 1000:
                 total, current = total + current, 0
-        elif tokens[j] == "and" and j > i and j + 1 < len(tokens) and tokens[j + 1].split("-")[0] in w.numbers:
+        elif tokens[j] in w.number_and and j > i and j + 1 < len(tokens) and tokens[j + 1].split("-")[0] in w.numbers:
             pass
         else:
             break
         j += 1
     if j == i:
         return None
-    if tokens[i] in ("a", "an", "one") and j == i + 1:
+    if (tokens[i] in w.indefinite or tokens[i] in w.single) and j == i + 1:
         # "a child", "one soldier", "a QSD fighter": a count only when a person follows
         if not _person_follows(tokens, j, w):
             return None
@@ -152,10 +157,10 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
 
 def _person_follows(tokens: list[str], j: int, w: _Words) -> bool:
     """A victim word at tokens[j], or after up to two other words ("a QSD fighter", "a young Syrian man")."""
-    for k in range(j, min(j + 3, len(tokens))):
+    for k in range(j, min(j + 1 + w.vocab.person_after_indefinite, len(tokens))):
         if tokens[k] in w.after_a:
             return True
-        if tokens[k] in w.killed or tokens[k] in w.injured or tokens[k] in _AUX or tokens[k][0].isdigit():
+        if tokens[k] in w.killed or tokens[k] in w.injured or tokens[k] in w.aux or tokens[k][0].isdigit():
             return False
     return False
 
@@ -165,9 +170,9 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     w = _words(lexicon)
     spans: list[tuple[int, int]] = []  # token offsets: for ASCII text, worked out only once a toll is found
     if sentence.isascii():
-        tokens = _TOKEN.findall(sentence.lower())
+        tokens = w.token.findall(sentence.lower())
     else:  # lowercasing can change a word's length: tokens from the text as written
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+        spans = [(m.start(), m.end()) for m in w.token.finditer(sentence)]
         tokens = [sentence[a:b].lower().replace("’", "'") for a, b in spans]
     found: list[Casualty] = []
     last_end_token, last_kind, last_subset = -10, "", False
@@ -179,7 +184,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
         if tok[0].isdigit()
         or tok in starters
         or ("-" in tok and tok.split("-")[0] in starters)
-        or (tok in ("a", "an") and _person_follows(tokens, i + 1, w))
+        or (tok in w.indefinite and _person_follows(tokens, i + 1, w))
     ]
     i = 0
     for c in candidates:
@@ -191,38 +196,42 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             i += 1
             continue
         value, j = number
-        if _not_a_count(tokens, i, j, value, w):
+        not_people, _ = _not_a_count(tokens, i, j, value, w)
+        if not_people:
             i = j
             continue
         first = i - _phrase_ending(tokens, i, w.qualifiers, 4)
         qualifier = w.qualifier_of.get(" ".join(tokens[first:i]), "")
         victims, k = "", j
         unknown = 0  # "six Takfiri militants": up to two words we do not know may stand before the victims
-        for step in range(j, min(j + 4, len(tokens))):
+        for step in range(j, min(j + w.vocab.victims_reach, len(tokens))):
             n = _phrase_at(tokens, step, w.victims, 2)
             if n:
                 victims, k = " ".join(tokens[step : step + n]), step + n
                 break
-            if tokens[step] not in _VICTIM_FILLER:
+            if tokens[step] not in w.filler:
                 unknown += 1
-                if unknown > 2 or tokens[step] in _AUX or tokens[step] in w.killed or tokens[step] in w.injured:
+                ends = tokens[step] in w.aux or tokens[step] in w.killed or tokens[step] in w.injured
+                if unknown > w.vocab.unknown_before_victims or ends:
                     break
-        if value is None and not victims and k < len(tokens) and tokens[k] == "of":
+        if value is None and not victims and k < len(tokens) and tokens[k] in w.vague_of:
             k += 1  # "hundreds of deaths"
         kind, last = _kind_after(tokens, k, w)
         lo = first
         if not kind:
             kind, lo = _kind_before(tokens, first, w)
             last = k
-        subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - 2), first + 1))
-        if not kind and first - last_end_token in (1, 2) and tokens[first - 1] in ("and", "while", "plus"):
+        gap = w.vocab.subset_gap
+        subset = any(_phrase_ending(tokens, pos, w.subset, 3) for pos in range(max(0, first - gap), first + 1))
+        linked = 1 <= first - last_end_token <= w.vocab.figure_link_gap and tokens[first - 1] in w.links
+        if not kind and linked:
             kind = last_kind  # "killed 5 soldiers and 10 militants"
             subset = subset or last_subset  # "including seven children and two women"
         if not kind and subset:
             kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
             if not spans:
-                spans = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
+                spans = [(m.start(), m.end()) for m in w.token.finditer(sentence)]
             start, end = spans[lo][0], spans[last - 1][1]
             figure = int(value) if value is not None else None
             text = sentence[start:end]
@@ -234,15 +243,20 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     return found
 
 
-def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Words) -> bool:
-    """Years, dates, distances, times, shares and sums are numbers, not people."""
+def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Words) -> tuple[bool, str]:
+    """Years, dates, distances, times, shares and sums are numbers, not people: (decision, reason)."""
     after = tokens[j] if j < len(tokens) else ""
     before = tokens[i - 1] if i > 0 else ""
-    if after in _UNITS or after in w.months or before in w.months:
-        return True
-    if value is not None and 1900 <= value <= 2100 and tokens[i][0].isdigit() and after not in w.victims:
-        return True
-    return after in ("%", ":", "/") or before in ("/", "$", "#")
+    if after in w.units:
+        return True, "a unit follows (role unit)"
+    if after in w.months or before in w.months:
+        return True, "a day of a month"
+    years = w.vocab.year_from <= (value or 0) <= w.vocab.year_to
+    if value is not None and years and tokens[i][0].isdigit() and after not in w.victims:
+        return True, "a year (settings year_from, year_to)"
+    if after in w.sign_after or before in w.sign_before:
+        return True, "a sign beside it (roles sign_after, sign_before)"
+    return False, "a count"
 
 
 def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
@@ -252,35 +266,33 @@ def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
     has "injuring" open the next figure. A longer gap is allowed before a passive verb:
     "Seven militants from the Nusra Front group were killed".
     """
-    if k < len(tokens) and tokens[k] == "including":  # "18 militants including a commander were killed"
-        for step in range(k + 1, min(k + 5, len(tokens))):
-            if tokens[step] in _AUX:
+    v = w.vocab
+    if k < len(tokens) and tokens[k] in w.including:  # "18 militants including a commander were killed"
+        for step in range(k + 1, min(k + 1 + v.including_reach, len(tokens))):
+            if tokens[step] in w.aux:
                 k = step
                 break
-    for step in range(k, min(k + 4, len(tokens))):
+    for step in range(k, min(k + v.aux_reach, len(tokens))):
         found = _state_at(tokens, step, w)
         if found:
             return found
-        if tokens[step] not in _AUX:
+        if tokens[step] not in w.aux:
             break
-    for step in range(k, min(k + PASSIVE_REACH, len(tokens) - 1)):
+    for step in range(k, min(k + v.passive_reach, len(tokens) - 1)):
         if tokens[step][0].isdigit() or tokens[step] in w.killed or tokens[step] in w.injured:
             break  # another figure or verb: the figure has no passive verb of its own
-        if tokens[step] in ("were", "was") or tokens[step : step + 2] in (["have", "been"], ["had", "been"]):
-            nxt = step + (2 if tokens[step] in ("have", "had") else 1)
-            found = _state_at(tokens, nxt, w)
+        n = _phrase_at(tokens, step, w.passive, 4)
+        if n:
+            found = _state_at(tokens, step + n, w)
             if found:
                 return found
     return "", k
 
 
-PASSIVE_REACH = 10
-
-
 def _state_at(tokens: list[str], step: int, w: _Words) -> tuple[str, int] | None:
     for words, kind in ((w.killed, "killed"), (w.injured, "injured"), (w.among_dead, "killed")):
         n = _phrase_at(tokens, step, words, 4)
-        if n and not tokens[step].endswith("ing") and tokens[step] not in ("kill", "kills"):
+        if n and not tokens[step].endswith(w.active_suffixes) and tokens[step] not in w.active_verbs:
             return kind, step + n
     return None
 
@@ -288,15 +300,16 @@ def _state_at(tokens: list[str], step: int, w: _Words) -> tuple[str, int] | None
 def _kind_before(tokens: list[str], first: int, w: _Words) -> tuple[str, int]:
     """ "killing ...", "injured ...", "the death toll rose to ..." just before the figure."""
     pos = first
-    while pos > 0 and first - pos < 5:
+    while pos > 0 and first - pos < w.vocab.bridge_reach:
         for words, kind in ((w.killed, "killed"), (w.injured, "injured")):
             n = _phrase_ending(tokens, pos, words, 4)
             if n:
                 return kind, pos - n
-        if tokens[pos - 1] not in _BRIDGE:
+        if tokens[pos - 1] not in w.bridge:
             break
         pos -= 1
-    if first and tokens[first - 1] in ("to", "at", "of", "reached") and "toll" in tokens[max(0, first - 8) : first]:
+    before = tokens[max(0, first - w.vocab.toll_reach) : first]
+    if first and tokens[first - 1] in w.toll_links and not w.toll.isdisjoint(before):
         return "killed", first  # "the death toll in Aleppo rose to 55"
     return "", first
 

@@ -19,19 +19,39 @@ from geo.events.dates import StatedDate, find_dates
 from geo.events.lexicon import NO_EVENT, TERRITORY, Lexicon
 from geo.models import Casualty, Event
 
-# A date in an earlier sentence still dates this one when it is this close and no line break
-# intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
-CARRY_CHARS = 300
-IRREALIS_WORDS = 4
-LAUNCH_SITE_WORDS = 3
+# Every word and window read here is in lexicons/ (lexicon.Vocabulary): carry_chars, irrealis_words,
+# casualty_reach... in event_settings.csv; distance_unit, object_gap... in event_words.csv.
 # Deaths of fighters (lexicon role "combatant") with no trigger word are fighting: ACLED's armed clash.
 COMBAT_DEATHS = ("Battles", "Armed clash")
-# "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
-_DISTANCE_UNITS = ("km", "kilomet", "mile", "meter", "metre")
-_REFERENCE_POINT = re.compile(
-    r"\b(?:km|kms|kilometers?|kilometres?|miles?|meters?|metres?)\b[^.]{0,30}?\b(?:of|from)\s+(?:the\s+)?(?:city\s+of\s+)?$",
-    re.IGNORECASE,
-)
+
+
+class _Patterns(NamedTuple):
+    units: tuple[str, ...]  # a distance unit in the text, as a quick test before the pattern
+    reference_point: re.Pattern[str]
+    object_gap: re.Pattern[str]
+
+
+def _alternatives(phrases: Sequence[str]) -> str:
+    """Phrases as regex alternatives, longest first, spaces as any run of spaces."""
+    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+
+
+def _patterns(lexicon: Lexicon) -> _Patterns:
+    """The rules' patterns, built once per lexicon from its words."""
+    cached = cast("_Patterns | None", lexicon.derived.get("classify"))
+    if cached is None:
+        v = lexicon.vocab
+        # "25 kilometers (15 miles) north of Aleppo", "60 km from Damascus": a place as a reference point.
+        fillers = "".join(rf"(?:{_alternatives([f])}\s+)?" for f in v.reference_filler)
+        reference = (
+            rf"\b(?:{_alternatives(v.distance_unit)})\b[^.]{{0,{v.reference_gap}}}?"
+            rf"\b(?:{_alternatives(v.reference_to)})\s+{fillers}$"
+        )
+        # Words that may stand between a trigger and the place it acts on: "shelled (the town of) Kafr Nabl".
+        gap = rf"\W*(?:(?:{_alternatives(v.object_gap)})\W+){{0,{v.object_gap_words}}}$"
+        units = tuple(u for u in v.distance_unit if not any(o != u and o in u for o in v.distance_unit))
+        cached = lexicon.derived["classify"] = _Patterns(units, re.compile(reference, re.IGNORECASE), re.compile(gap))
+    return cached
 
 
 class Hit(NamedTuple):
@@ -93,15 +113,12 @@ class _Sentence(NamedTuple):
     ruled_out: bool  # its triggers are threatened or background: no event, and the rules are sure of it
 
 
-# Casualty figures sit close to their casualty word: only text this near one is read.
-CASUALTY_REACH = 60
-
-
-def _windows(body: str, word_starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
-    """Stretches of the sentence within CASUALTY_REACH of a casualty word, merged, cut at spaces."""
+def _windows(body: str, word_starts: list[int], start: int, end: int, reach: int) -> list[tuple[int, int]]:
+    """Stretches of the sentence within `reach` (casualty_reach) of a casualty word, merged, cut at spaces:
+    casualty figures sit close to their casualty word, only text this near one is read."""
     out: list[tuple[int, int]] = []
     for w in word_starts:
-        lo, hi = max(start, w - CASUALTY_REACH), min(end, w + CASUALTY_REACH)
+        lo, hi = max(start, w - reach), min(end, w + reach)
         if lo > start:
             lo = body.find(" ", lo, w) + 1 or lo
         if hi < end:
@@ -143,7 +160,7 @@ class _Article:
             for role in ("month", "weekday", "relative_day", "relative_month", "year")
             for h in by_role.get(role, ())
         )
-        stated = find_dates(body, date_words, published)
+        stated = find_dates(body, date_words, published, lexicon)
         self.dates = [d for d in stated if not d.since and not d.reporting]
         self.date_starts = [d.start for d in self.dates]
         self.sentences: dict[int, _Sentence] = {}
@@ -165,7 +182,8 @@ class _Article:
         ruled_out = bool(found_triggers) and not triggers
         c_lo, c_hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
         found: list[Casualty] = []
-        for w_start, w_end in _windows(self.body, self.casualty_starts[c_lo:c_hi], start, end):
+        reach = self.lexicon.vocab.casualty_reach
+        for w_start, w_end in _windows(self.body, self.casualty_starts[c_lo:c_hi], start, end, reach):
             found += find_casualties(self.body[w_start:w_end], w_start + self.offset, self.lexicon)
         d_lo, d_hi = bisect.bisect_left(self.date_starts, start), bisect.bisect_left(self.date_starts, end)
         said = {kind: self._said(start, end, kind) for kind in ("killed", "injured")} if c_hi > c_lo else {}
@@ -186,33 +204,39 @@ class _Article:
         lo, hi = bisect.bisect_left(self.casualty_starts, start), bisect.bisect_left(self.casualty_starts, end)
         return any(kind in self.lexicon.words[self.casualty_phrases[i]] for i in range(lo, hi))
 
-    def not_the_scene(self, start: int, sentence_start: int) -> bool:
-        """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it happened."""
+    def not_the_scene(self, start: int, sentence_start: int) -> tuple[bool, str]:
+        """ "60 km from Damascus", "terrorists positioned in Douma fired ...": the place is not where it
+        happened. (decision, reason)."""
+        v = self.lexicon.vocab
         i = bisect.bisect_right(self.launch_site_ends, start) - 1
         if i >= 0 and self.launch_site_ends[i] >= sentence_start:
             between = self.norm[self.launch_site_ends[i] : start].split()
-            if len(between) <= LAUNCH_SITE_WORDS:  # "positioned in (the villages of) Busr al-Harir"
-                return True
-        before = self.norm[max(sentence_start, start - 60) : start]
-        if not any(unit in before for unit in _DISTANCE_UNITS):
-            return False
-        return bool(_REFERENCE_POINT.search(before))
+            if len(between) <= v.launch_site_words:  # "positioned in (the villages of) Busr al-Harir"
+                return True, "a launch site (role launch_site)"
+        before = self.norm[max(sentence_start, start - v.reference_reach) : start]
+        patterns = _patterns(self.lexicon)
+        if any(unit in before for unit in patterns.units) and patterns.reference_point.search(before):
+            return True, "a reference point (role distance_unit)"
+        return False, "the scene"
 
     def _irrealis(self, trigger: Hit, sentence_start: int) -> bool:
         """ "threatened to attack", "will launch an offensive": not (yet) an event."""
         i = bisect.bisect_right(self.irrealis_ends, trigger.start) - 1
         if i < 0 or self.irrealis_ends[i] < sentence_start:
             return False
-        return len(self.norm[self.irrealis_ends[i] : trigger.start].split()) < IRREALIS_WORDS
+        return len(self.norm[self.irrealis_ends[i] : trigger.start].split()) < self.lexicon.vocab.irrealis_words
 
     def territory_side(self, trigger: Hit, start: int, end: int) -> str:
         """The side taking territory: the actor named nearest before the trigger, else after it."""
         before = after = None
+        agents, reach = self.lexicon.vocab.passive_agent, self.lexicon.vocab.agent_reach
         for m in _actor_pattern(self.lexicon).finditer(self.norm, start, end):
             if m.end() <= trigger.start:
                 before = m.group(1)
-            elif m.start() >= trigger.end and after is None and " by " in self.norm[m.start() - 12 : m.start() + 1]:
-                after = m.group(1)  # only a passive agent: "recaptured by rebels", not "liberated from rebels"
+            elif m.start() >= trigger.end and after is None:
+                # only a passive agent: "recaptured by rebels", not "liberated from rebels"
+                if any(f" {a} " in self.norm[m.start() - reach : m.start() + 1] for a in agents):
+                    after = m.group(1)
         actor = before or after
         if not actor:
             return ""
@@ -223,7 +247,9 @@ class _Article:
         if i < 0:
             return None
         date = self.dates[i]
-        if sentence_start - date.end > CARRY_CHARS or "\n" in self.body[date.end : sentence_start]:
+        # A date in an earlier sentence still dates this one when it is this close and no line break
+        # intervenes: "On Tuesday, jets struck Saraqeb. Five people were killed in the town."
+        if sentence_start - date.end > self.lexicon.vocab.carry_chars or "\n" in self.body[date.end : sentence_start]:
             return None
         return date
 
@@ -255,24 +281,20 @@ def classify(
     return [_classify_one(article, *m) for m in mentions]
 
 
-# Words that may stand between a trigger and the place it acts on: "shelled (the town of) Kafr Nabl".
-OBJECT_GAP = re.compile(
-    r"\W*(?:(?:on|in|at|of|the|a|an|near|town|village|city|area|areas|neighbou?rhood|district)\W+){0,4}$"
-)
-
-
 def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: int) -> Event:
     sentence = article.sentence(s_start, s_end)
     best = fallback = None
     certain = sentence.ruled_out
     if sentence.triggers or sentence.combat_deaths:
-        if article.not_the_scene(start, s_start):
+        away, _ = article.not_the_scene(start, s_start)
+        if away:
             certain = True  # "60 km from Damascus", "positioned in Douma fired on ...": not where it happened
         else:
             ranks = article.lexicon.triggers
             if sentence.triggers:
                 best = min(sentence.triggers, key=lambda t: (ranks[t.trigger].rank, abs(t.start - start)))
-                certain = best.end <= start and bool(OBJECT_GAP.match(article.norm, best.end, start))
+                gap = _patterns(article.lexicon).object_gap
+                certain = best.end <= start and bool(gap.match(article.norm, best.end, start))
             else:
                 fallback = sentence.combat_deaths
     anchor = best.start if best else start

@@ -36,7 +36,6 @@ SPECIFICITY = {
     "country": 6,
 }
 AREA_KINDS = ("sub-district", "district", "region", "governorate", "country")
-NEAR_REACH = 30  # characters before a place read for "near", "outskirts of", "10 km east of"
 
 EVENT_COLUMNS = (
     "event_id",
@@ -129,8 +128,9 @@ def _near_patterns(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
         def words(role: str) -> str:
             return "|".join(sorted((re.escape(p) for p in lexicon.phrases(role)), key=len, reverse=True))
 
+        fillers = "|".join(re.escape(p) for p in lexicon.vocab.near_filler) or "(?!)"  # "near the"
         cached = lexicon.derived["near"] = (
-            re.compile(rf"(?:^|\W)(?:{words('near')})(?:\s+the)?\W*$", re.IGNORECASE),
+            re.compile(rf"(?:^|\W)(?:{words('near')})(?:\s+(?:{fillers}))?\W*$", re.IGNORECASE),
             re.compile(rf"^(?:'s)?\s+(?:{words('near_after')})\b", re.IGNORECASE),
         )
     return cast("tuple[re.Pattern[str], re.Pattern[str]]", cached)
@@ -142,8 +142,9 @@ def geo_precision(m: Mention, lexicon: Lexicon) -> int:
         return 3
     before_pattern, after_pattern = _near_patterns(lexicon)
     offset = m.start - m.excerpt_start
-    before = m.excerpt[max(0, offset - NEAR_REACH) : offset]
-    after = m.excerpt[offset + len(m.text) : offset + len(m.text) + 20]
+    # near_reach characters before the place are read for "near", "outskirts of", "10 km east of"
+    before = m.excerpt[max(0, offset - lexicon.vocab.near_reach) : offset]
+    after = m.excerpt[offset + len(m.text) : offset + len(m.text) + lexicon.vocab.near_after_reach]
     return 2 if before_pattern.search(before) or after_pattern.match(after) else 1
 
 
