@@ -7,8 +7,9 @@ import functools
 import sys
 from pathlib import Path
 
-from geo import gazetteer, settings
+from geo import gazetteer, progress, settings
 from geo.corpus import importer
+from geo.corpus.reader import article_paths
 from geo.errors import GeoError
 from geo.events import lexicon
 from geo.gazetteer.check import check, check_lexicon
@@ -16,6 +17,7 @@ from geo.output import EventWriter, Writer, render_events, render_mentions
 from geo.pipeline import default_jobs, parse_paths
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+QUIET_HELP = "no progress bar (it shows only when stderr is a terminal)"
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -31,19 +33,22 @@ def _parse(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = Writer(out, args.format)
     flagged = 0  # files skipped or read with a warning: exit code 1
+    shown = _file_bar(paths, args)
     try:
         render = functools.partial(render_mentions, args.format)
         for result in parse_paths(paths, gaz, args.jobs, lex, not args.no_events, render):
+            shown.update()
             if result.error:
                 flagged += 1
-                print(f"geo: {result.error}, skipped", file=sys.stderr)
+                progress.say(f"geo: {result.error}, skipped")
             else:
                 assert result.article is not None  # no error: the article was read
                 for warning in result.article.warnings:
                     flagged += 1
-                    print(f"geo: {result.article.path}: {warning}", file=sys.stderr)
+                    progress.say(f"geo: {result.article.path}: {warning}")
                 writer.write_rendered(result.rendered)
     finally:
+        shown.close()
         writer.close()
         if args.output:
             out.close()
@@ -84,18 +89,27 @@ def _events(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = EventWriter(out, args.format)
     skipped = 0
+    shown = _file_bar(paths, args)
     try:
         for result in parse_paths(paths, gaz, args.jobs, lex, render=functools.partial(render_events, args.format)):
+            shown.update()
             if result.error:
                 skipped += 1
-                print(f"geo: {result.error}, skipped", file=sys.stderr)
+                progress.say(f"geo: {result.error}, skipped")
             else:
                 writer.write_rendered(result.rendered)
     finally:
+        shown.close()
         writer.close()
         if args.output:
             out.close()
     return EXIT_SKIPPED if skipped or len(paths) < len(args.paths) else EXIT_OK
+
+
+def _file_bar(paths: list[Path], args: argparse.Namespace) -> progress.tqdm:
+    """The bar of a parse: one step per article file (listing a folder twice costs milliseconds)."""
+    enabled = progress.wanted(args.quiet, records_to_terminal=not args.output)
+    return progress.bar(sum(1 for _ in article_paths(paths)) if enabled else None, "article", enabled)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -125,24 +139,42 @@ def _import(args: argparse.Namespace) -> int:
     print(f"geo: importing into {to}", file=sys.stderr)
     failed = 0
     known = importer.existing_keys(to)
+    sources: list[str] = []
     for given_source in args.sources:
         try:
-            sources = importer.expand_source(given_source)
+            sources += importer.expand_source(given_source)
         except importer.ImportError_ as e:
             failed += 1
             print(f"geo: {e}", file=sys.stderr)
-            continue
+    with progress.bar(len(sources), "article", progress.wanted(args.quiet)) as shown:
         for source in sources:  # a folder's files one by one: a bad file is named, the others imported
-            try:
-                for article in importer.read_source(source, mapping or None, args.date_format, args.allow_private):
-                    article.meta.update(given)
-                    saved = importer.save(article, to, known)
-                    verb = "added" if saved.added else "already there as"
-                    print(f"{verb} {saved.path}  ({article.origin})")
-            except importer.ImportError_ as e:
+            articles, error = _read_source(source, mapping or None, args)
+            shown.total += len(articles) - 1  # a CSV table is as many steps as it has rows
+            for article in articles:
+                article.meta.update(given)
+                saved = importer.save(article, to, known)
+                verb = "added" if saved.added else "already there as"
+                progress.say(f"{verb} {saved.path}  ({article.origin})", sys.stdout)
+                shown.update()
+            if error is not None:
                 failed += 1
-                print(f"geo: {e}", file=sys.stderr)
+                shown.update(0 if articles else 1)
+                progress.say(f"geo: {error}")
     return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def _read_source(
+    source: str, mapping: dict[str, str] | None, args: argparse.Namespace
+) -> tuple[list[importer.Imported], importer.ImportError_ | None]:
+    """A source's articles, read before any is saved so that the bar knows the total; with the error
+    that stopped it (the articles before a bad CSV row are saved, as they always were)."""
+    articles: list[importer.Imported] = []
+    try:
+        for article in importer.read_source(source, mapping, args.date_format, args.allow_private):
+            articles.append(article)
+    except importer.ImportError_ as e:
+        return articles, e
+    return articles, None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
+    p.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=_parse)
     e = sub.add_parser("events", help="write one record per event, in ACLED's columns ('geo events train': retrain)")
     e.add_argument(
@@ -182,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     e.add_argument("--jobs", "-j", type=int, default=1, help="processes (default: 1)")
     e.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    e.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     e.set_defaults(func=_events)
     i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
     i.add_argument(
@@ -210,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="let URLs reach local and private network addresses (default: refused; GEO_ALLOW_PRIVATE_URLS=1 too)",
     )
+    i.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     i.set_defaults(func=_import)
     g = sub.add_parser("gazetteer", help="gazetteer tools")
     gsub = g.add_subparsers(dest="action", required=True)
