@@ -112,6 +112,42 @@ def _file_bar(paths: list[Path], args: argparse.Namespace) -> progress.tqdm:
     return progress.bar(sum(1 for _ in article_paths(paths)) if enabled else None, "article", enabled)
 
 
+def _batch(args: argparse.Namespace) -> int:
+    """`geo batch`: the parse of `geo parse` on a Dask cluster, into Parquet (batch.py)."""
+    try:
+        from geo import batch
+    except ModuleNotFoundError as e:
+        print(f"geo: batch needs {e.name}: .venv/bin/pip install -r requirements.txt", file=sys.stderr)
+        return EXIT_ERROR
+    paths = [p for p in args.paths if p.exists()]
+    for p in args.paths:
+        if not p.exists():
+            print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
+    if not paths:
+        print("geo: nothing to parse: no output written", file=sys.stderr)
+        return EXIT_SKIPPED
+    with (
+        batch.cluster_client(args.scheduler, args.workers) as client,
+        progress.bar(None, "partition", progress.wanted(args.quiet)) as shown,
+    ):
+
+        def finished(summary: dict, partitions: int) -> None:
+            shown.total = partitions
+            shown.update()
+
+        summaries = batch.run(paths, args.out, client, args.partitions, args.gazetteer, finished)
+    problems = [problem for s in summaries for problem in s["problems"]]
+    for problem in problems:
+        print(f"geo: {problem}", file=sys.stderr)
+    count = {key: sum(s[key] for s in summaries) for key in ("articles", "mentions", "events")}
+    print(
+        f"geo: {count['articles']:,} articles, {count['mentions']:,} mentions, {count['events']:,} events"
+        f" in {len(summaries)} partitions: {args.out}/mentions/, {args.out}/events/",
+        file=sys.stderr,
+    )
+    return EXIT_SKIPPED if problems or len(paths) < len(args.paths) else EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     root = Path(args.gazetteer) if args.gazetteer else gazetteer.default_root()
     problems = check(root) + check_lexicon()
@@ -217,6 +253,20 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
     e.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     e.set_defaults(func=_events)
+    b = sub.add_parser("batch", help="parse on a Dask cluster (local or remote) into Parquet: mentions/ and events/")
+    b.add_argument(
+        "paths", nargs="+", type=Path, metavar="INPUT", help="article files or folders, or JSONL of {name, text, date}"
+    )
+    b.add_argument("--out", type=Path, required=True, help="folder for mentions/*.parquet and events/*.parquet")
+    b.add_argument("--engine", choices=("dask",), default="dask", help="the distributed engine (default: dask)")
+    b.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, tcp://host:8786 (default: a LocalCluster)"
+    )
+    b.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default: 2)")
+    b.add_argument("--partitions", type=int, help="partitions of the files (default: four per worker thread)")
+    b.add_argument("--gazetteer", type=Path, help="gazetteer folder, the same path on every worker")
+    b.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+    b.set_defaults(func=_batch)
     i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
     i.add_argument(
         "sources",
