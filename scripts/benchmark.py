@@ -7,13 +7,16 @@ Reports, in one run:
     rules, and with the learned coder;
   - flashtext's KeywordProcessor over the same alias keys, on one core (extraction only);
   - peak memory (max RSS) of the process.
-Run: python scripts/benchmark.py [--mb 100] [--csv ../shared/data/fakes/fakes_articles.csv]
+Run: python scripts/benchmark.py [--mb 100] [--csv ../shared/data/fakes/fakes_articles.csv] [--json]
+(--json: one JSON object of the numbers on stdout, the table on stderr)
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
+import json
 import os
 import resource
 import sys
@@ -59,7 +62,10 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=100.0)
     ap.add_argument("--events-mb", type=float, default=6.0, help="slice timed with and without the event step")
     ap.add_argument("--flashtext-mb", type=float, default=10.0, help="flashtext is slow: time it on a slice")
+    ap.add_argument("--json", action="store_true", help="print one JSON object of the numbers (the table on stderr)")
     args = ap.parse_args()
+    numbers: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "cores": len(os.sched_getaffinity(0))}
+    show = functools.partial(print, file=sys.stderr if args.json else sys.stdout)  # stdout: the JSON object
     require(args.csv)
 
     with tempfile.TemporaryDirectory() as cold:
@@ -75,8 +81,9 @@ def main() -> None:
 
     texts = corpus(args.csv, args.mb)
     mb = sum(len(x.encode()) for x in texts) / 1e6
-    print(f"corpus: FA-KES x{len(texts) // 804} = {len(texts)} articles, {mb:.1f} MB")
-    print(
+    show(f"corpus: FA-KES x{len(texts) // 804} = {len(texts)} articles, {mb:.1f} MB")
+    numbers.update(articles=len(texts), megabytes=round(mb, 2), startup_cached_s=warm_s, startup_index_build_s=cold_s)
+    show(
         f"start-up: {warm_s:.2f} s from cache, {cold_s:.2f} s building the index "
         f"({len(gaz.entries)} keys, {len(gaz.places)} places)"
     )
@@ -86,7 +93,8 @@ def main() -> None:
     t = time.perf_counter()
     n = _parse_range((0, len(texts)))
     one = time.perf_counter() - t
-    print(f"geo, 1 core:  {mb / one:6.1f} MB/s  {len(texts) / one:8.0f} articles/s  ({n} mentions, {one:.1f} s)")
+    show(f"geo, 1 core:  {mb / one:6.1f} MB/s  {len(texts) / one:8.0f} articles/s  ({n} mentions, {one:.1f} s)")
+    numbers["one_core"] = {"mb_per_s": mb / one, "articles_per_s": len(texts) / one, "mentions": n, "seconds": one}
 
     jobs = len(os.sched_getaffinity(0))
     chunks = [(i, i + 200) for i in range(0, len(texts), 200)]
@@ -95,7 +103,8 @@ def main() -> None:
         n2 = sum(pool.map(_parse_range, chunks))
     par = time.perf_counter() - t
     assert n2 == n
-    print(
+    numbers["all_cores"] = {"jobs": jobs, "mb_per_s": mb / par, "articles_per_s": len(texts) / par, "seconds": par}
+    show(
         f"geo, {jobs} cores: {mb / par:6.1f} MB/s  {len(texts) / par:8.0f} articles/s  "
         f"({par:.1f} s, pool start-up included)"
     )
@@ -127,11 +136,12 @@ def main() -> None:
     }
     best = {name: min(run() for _ in range(5)) for name, run in variants.items()}
     places_only, full = best["places only"], best["rules + coder"]
-    print(
+    numbers["stages_cpu_s"] = {"megabytes": sub_mb, **best}
+    show(
         f"stages on {sub_mb:.1f} MB (CPU, best of 5): places only {sub_mb / places_only:.1f} MB/s, "
         f"of which sound-alikes +{100 * (places_only / best['no sound-alikes'] - 1):.0f}% of the rest"
     )
-    print(
+    show(
         f"event step: with events {sub_mb / full:.1f} MB/s: +{100 * (full - places_only) / places_only:.0f}% "
         f"parse time (rules +{100 * (best['rules'] - places_only) / places_only:.0f}%, the learned coder "
         f"{100 * (full - best['rules']) / (best['rules'] - places_only):.0f}% of the rules' event step)"
@@ -148,12 +158,16 @@ def main() -> None:
     t = time.perf_counter()
     fn = sum(len(kp.extract_keywords(x, span_info=True)) for x in sub)
     ft = time.perf_counter() - t
-    print(
+    show(
         f"flashtext, 1 core: {sub_mb / ft:6.1f} MB/s  {len(sub) / ft:8.0f} articles/s  "
         f"(extraction only, {fn} hits on {sub_mb:.1f} MB)"
     )
-    print(f"geo / flashtext on one core: {(mb / one) / (sub_mb / ft):.1f}x")
-    print(f"peak memory (max RSS of this process): {peak_mb():.0f} MB")
+    show(f"geo / flashtext on one core: {(mb / one) / (sub_mb / ft):.1f}x")
+    show(f"peak memory (max RSS of this process): {peak_mb():.0f} MB")
+    numbers["flashtext"] = {"mb_per_s": sub_mb / ft, "articles_per_s": len(sub) / ft, "hits": fn, "megabytes": sub_mb}
+    numbers["peak_memory_mb"] = peak_mb()
+    if args.json:
+        print(json.dumps(numbers))
 
 
 if __name__ == "__main__":

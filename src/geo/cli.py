@@ -7,7 +7,9 @@ import functools
 import sys
 from pathlib import Path
 
-from geo import gazetteer, settings
+from geo import gazetteer, progress, settings
+from geo.corpus import importer
+from geo.corpus.reader import article_paths
 from geo.errors import GeoError
 from geo.events import lexicon
 from geo.gazetteer.check import check, check_lexicon
@@ -15,6 +17,7 @@ from geo.output import EventWriter, Writer, render_events, render_mentions
 from geo.pipeline import default_jobs, parse_paths
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+QUIET_HELP = "no progress bar (it shows only when stderr is a terminal)"
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -30,19 +33,22 @@ def _parse(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = Writer(out, args.format)
     flagged = 0  # files skipped or read with a warning: exit code 1
+    shown = _file_bar(paths, args)
     try:
         render = functools.partial(render_mentions, args.format)
         for result in parse_paths(paths, gaz, args.jobs, lex, not args.no_events, render):
+            shown.update()
             if result.error:
                 flagged += 1
-                print(f"geo: {result.error}, skipped", file=sys.stderr)
+                progress.say(f"geo: {result.error}, skipped")
             else:
                 assert result.article is not None  # no error: the article was read
                 for warning in result.article.warnings:
                     flagged += 1
-                    print(f"geo: {result.article.path}: {warning}", file=sys.stderr)
+                    progress.say(f"geo: {result.article.path}: {warning}")
                 writer.write_rendered(result.rendered)
     finally:
+        shown.close()
         writer.close()
         if args.output:
             out.close()
@@ -83,18 +89,63 @@ def _events(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = EventWriter(out, args.format)
     skipped = 0
+    shown = _file_bar(paths, args)
     try:
         for result in parse_paths(paths, gaz, args.jobs, lex, render=functools.partial(render_events, args.format)):
+            shown.update()
             if result.error:
                 skipped += 1
-                print(f"geo: {result.error}, skipped", file=sys.stderr)
+                progress.say(f"geo: {result.error}, skipped")
             else:
                 writer.write_rendered(result.rendered)
     finally:
+        shown.close()
         writer.close()
         if args.output:
             out.close()
     return EXIT_SKIPPED if skipped or len(paths) < len(args.paths) else EXIT_OK
+
+
+def _file_bar(paths: list[Path], args: argparse.Namespace) -> progress.tqdm:
+    """The bar of a parse: one step per article file (listing a folder twice costs milliseconds)."""
+    enabled = progress.wanted(args.quiet, records_to_terminal=not args.output)
+    return progress.bar(sum(1 for _ in article_paths(paths)) if enabled else None, "article", enabled)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """`geo batch`: the parse of `geo parse` on a Dask cluster, into Parquet (batch.py)."""
+    try:
+        from geo import batch
+    except ModuleNotFoundError as e:
+        print(f"geo: batch needs {e.name}: .venv/bin/pip install -r requirements.txt", file=sys.stderr)
+        return EXIT_ERROR
+    paths = [p for p in args.paths if p.exists()]
+    for p in args.paths:
+        if not p.exists():
+            print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
+    if not paths:
+        print("geo: nothing to parse: no output written", file=sys.stderr)
+        return EXIT_SKIPPED
+    with (
+        batch.cluster_client(args.scheduler, args.workers) as client,
+        progress.bar(None, "partition", progress.wanted(args.quiet)) as shown,
+    ):
+
+        def finished(summary: dict, partitions: int) -> None:
+            shown.total = partitions
+            shown.update()
+
+        summaries = batch.run(paths, args.out, client, args.partitions, args.gazetteer, finished)
+    problems = [problem for s in summaries for problem in s["problems"]]
+    for problem in problems:
+        print(f"geo: {problem}", file=sys.stderr)
+    count = {key: sum(s[key] for s in summaries) for key in ("articles", "mentions", "events")}
+    print(
+        f"geo: {count['articles']:,} articles, {count['mentions']:,} mentions, {count['events']:,} events"
+        f" in {len(summaries)} partitions: {args.out}/mentions/, {args.out}/events/",
+        file=sys.stderr,
+    )
+    return EXIT_SKIPPED if problems or len(paths) < len(args.paths) else EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -108,8 +159,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     """Files, folders of files, URLs and CSV tables into the articles folder."""
-    from geo.corpus import importer  # here: its web and document readers cost parse's start-up 40 ms
-
     given = {k: v for k, v in (("title", args.title), ("date", args.date), ("source", args.source)) if v}
     mapping: dict[str, str] = {}
     for pair in args.column or []:
@@ -126,24 +175,42 @@ def _import(args: argparse.Namespace) -> int:
     print(f"geo: importing into {to}", file=sys.stderr)
     failed = 0
     known = importer.existing_keys(to)
+    sources: list[str] = []
     for given_source in args.sources:
         try:
-            sources = importer.expand_source(given_source)
+            sources += importer.expand_source(given_source)
         except importer.ImportError_ as e:
             failed += 1
             print(f"geo: {e}", file=sys.stderr)
-            continue
+    with progress.bar(len(sources), "article", progress.wanted(args.quiet)) as shown:
         for source in sources:  # a folder's files one by one: a bad file is named, the others imported
-            try:
-                for article in importer.read_source(source, mapping or None, args.date_format, args.allow_private):
-                    article.meta.update(given)
-                    saved = importer.save(article, to, known)
-                    verb = "added" if saved.added else "already there as"
-                    print(f"{verb} {saved.path}  ({article.origin})")
-            except importer.ImportError_ as e:
+            articles, error = _read_source(source, mapping or None, args)
+            shown.total += len(articles) - 1  # a CSV table is as many steps as it has rows
+            for article in articles:
+                article.meta.update(given)
+                saved = importer.save(article, to, known)
+                verb = "added" if saved.added else "already there as"
+                progress.say(f"{verb} {saved.path}  ({article.origin})", sys.stdout)
+                shown.update()
+            if error is not None:
                 failed += 1
-                print(f"geo: {e}", file=sys.stderr)
+                shown.update(0 if articles else 1)
+                progress.say(f"geo: {error}")
     return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def _read_source(
+    source: str, mapping: dict[str, str] | None, args: argparse.Namespace
+) -> tuple[list[importer.Imported], importer.ImportError_ | None]:
+    """A source's articles, read before any is saved so that the bar knows the total; with the error
+    that stopped it (the articles before a bad CSV row are saved, as they always were)."""
+    articles: list[importer.Imported] = []
+    try:
+        for article in importer.read_source(source, mapping, args.date_format, args.allow_private):
+            articles.append(article)
+    except importer.ImportError_ as e:
+        return articles, e
+    return articles, None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
+    p.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=_parse)
     e = sub.add_parser("events", help="write one record per event, in ACLED's columns ('geo events train': retrain)")
     e.add_argument(
@@ -183,7 +251,22 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     e.add_argument("--jobs", "-j", type=int, default=1, help="processes (default: 1)")
     e.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    e.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     e.set_defaults(func=_events)
+    b = sub.add_parser("batch", help="parse on a Dask cluster (local or remote) into Parquet: mentions/ and events/")
+    b.add_argument(
+        "paths", nargs="+", type=Path, metavar="INPUT", help="article files or folders, or JSONL of {name, text, date}"
+    )
+    b.add_argument("--out", type=Path, required=True, help="folder for mentions/*.parquet and events/*.parquet")
+    b.add_argument("--engine", choices=("dask",), default="dask", help="the distributed engine (default: dask)")
+    b.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, tcp://host:8786 (default: a LocalCluster)"
+    )
+    b.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default: 2)")
+    b.add_argument("--partitions", type=int, help="partitions of the files (default: four per worker thread)")
+    b.add_argument("--gazetteer", type=Path, help="gazetteer folder, the same path on every worker")
+    b.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+    b.set_defaults(func=_batch)
     i = sub.add_parser("import", help="add articles: files, folders, URLs or CSV tables")
     i.add_argument(
         "sources",
@@ -211,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="let URLs reach local and private network addresses (default: refused; GEO_ALLOW_PRIVATE_URLS=1 too)",
     )
+    i.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     i.set_defaults(func=_import)
     g = sub.add_parser("gazetteer", help="gazetteer tools")
     gsub = g.add_subparsers(dest="action", required=True)

@@ -247,6 +247,13 @@ def _parse_path(
         article = read_article(path, folder)
     except ArticleError as e:
         return ParseResult(None, [], e)
+    return parse_read_article(article, gaz, lexicon, with_events)
+
+
+def parse_read_article(
+    article: Article, gaz: Gazetteer, lexicon: Lexicon | None, with_events: bool = True
+) -> ParseResult:
+    """The parse of one article once read: the step `geo parse` and `geo batch` share."""
     mentions, events = parse_text_events(
         article.name, article.text, gaz, article.body_start, article.published, lexicon, with_events
     )
