@@ -245,8 +245,9 @@ def unplaced_event(
     """An event at a place the gazetteer does not know ("shelled Xyzabad"), located at the governorate
     the article places its neighbours in (geo_precision 3), its name kept as written."""
     actors = _actors(sentence, lexicon)
+    at = event.trigger_start if event.trigger_start is not None else sentence_start
     return EventRecord(
-        event_id=f"{article}:{event.trigger_start}",
+        event_id=f"{article}:{at}",  # no trigger when the learned coder found the event: the sentence's offset
         event_date=event.event_date,
         time_precision=time_precision(event),
         event_type=cast(str, event.event_type),
