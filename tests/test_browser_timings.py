@@ -61,10 +61,12 @@ def marker_total(page) -> int | None:
     """Markers on the shown map; None while the map's frame is being replaced."""
     for frame in [f for f in page.frames if "st_folium" in f.url]:
         try:
-            return frame.evaluate("""() => window.L ? Object.values(window)
+            total = frame.evaluate("""() => window.L ? Object.values(window)
                 .filter(v => v instanceof L.MarkerClusterGroup).reduce((n, g) => n + g.getLayers().length, 0) : null""")
         except Error:  # detached: Streamlit swaps the frame when the map changes
             continue
+        if total is not None:  # an old frame still loading or emptied says nothing: look at the next
+            return total
     return None
 
 
