@@ -189,34 +189,30 @@ def event_records(
     mentions: Sequence[Mention], lexicon: Lexicon, district_of: Callable[[Place], str] = lambda p: ""
 ) -> tuple[list[EventRecord], list[Mention]]:
     """The event records of one article's mentions, and the mentions with their `event_id` set."""
-    merged: dict[tuple, list[list[Mention]]] = {}
+    merged: dict[tuple, list[tuple[Mention, list[Mention]]]] = {}
     for group in _sentence_events(mentions):
         where = _where(group)
-        merged.setdefault(event_key(where) or (), []).append(group)
+        merged.setdefault(event_key(where) or (), []).append((where, group))
     records = []
     ids: dict[int, str] = {}
     for groups in merged.values():
-        first = groups[0]
-        where = _where(first)
+        where, _first = groups[0]
         event = cast(Event, where.event)
         event_id = f"{where.article}:{event.trigger_start if event.trigger_start is not None else where.start}"
-        for group in groups:
+        for _where_of, group in groups:
             for m in group:
                 ids[id(m)] = event_id
-        events = [cast(Event, g[0].event) for g in groups]
+        events = [cast(Event, g[0].event) for _w, g in groups]
         killed = [e.killed for e in events if e.killed is not None]
-        toll = max(killed) if killed else acled_fatalities(event, lexicon)
         injured = [e.injured for e in events if e.injured is not None]
-        actors = _actors(where.excerpt, lexicon)
         records.append(
-            EventRecord(
-                event_id=event_id,
-                event_date=event.event_date,
-                time_precision=time_precision(event),
-                event_type=cast(str, event.event_type),
-                sub_event_type=event.sub_event_type,
-                actor1=actors[0] if actors else None,
-                actor2=actors[1] if len(actors) > 1 else None,
+            _record(
+                event,
+                event_id,
+                where.excerpt,
+                where.excerpt_start,
+                where.article,
+                lexicon,
                 location=where.text,
                 place_id=where.place.id,
                 admin1=where.place.governorate,
@@ -224,15 +220,9 @@ def event_records(
                 latitude=where.place.lat,
                 longitude=where.place.lon,
                 geo_precision=geo_precision(where, lexicon),
-                fatalities=toll,
+                fatalities=max(killed) if killed else acled_fatalities(event, lexicon),
                 injured=max(injured) if injured else None,
                 fatality_text="; ".join(dict.fromkeys(e.casualty_text for e in events if e.casualty_text)),
-                notes=where.excerpt,
-                article=where.article,
-                start=where.excerpt_start,
-                end=where.excerpt_start + len(where.excerpt),
-                trigger=event.trigger,
-                decided_by=event.decided_by,
             )
         )
     with_ids = [dataclasses.replace(m, event_id=ids[id(m)]) if id(m) in ids else m for m in mentions]
@@ -244,16 +234,14 @@ def unplaced_event(
 ) -> EventRecord:
     """An event at a place the gazetteer does not know ("shelled Xyzabad"), located at the governorate
     the article places its neighbours in (geo_precision 3), its name kept as written."""
-    actors = _actors(sentence, lexicon)
     at = event.trigger_start if event.trigger_start is not None else sentence_start
-    return EventRecord(
-        event_id=f"{article}:{at}",  # no trigger when the learned coder found the event: the sentence's offset
-        event_date=event.event_date,
-        time_precision=time_precision(event),
-        event_type=cast(str, event.event_type),
-        sub_event_type=event.sub_event_type,
-        actor1=actors[0] if actors else None,
-        actor2=actors[1] if len(actors) > 1 else None,
+    return _record(
+        event,
+        f"{article}:{at}",  # no trigger when the learned coder found the event: the sentence's offset
+        sentence,
+        sentence_start,
+        article,
+        lexicon,
         location=name,
         place_id=area.id,
         admin1=area.governorate,
@@ -264,10 +252,27 @@ def unplaced_event(
         fatalities=acled_fatalities(event, lexicon),
         injured=event.injured,
         fatality_text=event.casualty_text,
+    )
+
+
+def _record(
+    event: Event, event_id: str, sentence: str, sentence_start: int, article: str, lexicon: Lexicon, **where
+) -> EventRecord:
+    """The record of `event`, told in `sentence`: what the event says, plus `where` (location and tolls)."""
+    actors = _actors(sentence, lexicon)
+    return EventRecord(
+        event_id=event_id,
+        event_date=event.event_date,
+        time_precision=time_precision(event),
+        event_type=cast(str, event.event_type),
+        sub_event_type=event.sub_event_type,
+        actor1=actors[0] if actors else None,
+        actor2=actors[1] if len(actors) > 1 else None,
         notes=sentence,
         article=article,
         start=sentence_start,
         end=sentence_start + len(sentence),
         trigger=event.trigger,
         decided_by=event.decided_by,
+        **where,
     )
