@@ -21,6 +21,13 @@ QUIET_HELP = "no progress bar (it shows only when stderr is a terminal)"
 
 
 def _parse(args: argparse.Namespace) -> int:
+    lex = None if args.no_events else lexicon.load()  # a broken lexicon stops here, with its file:line
+    return _write_records(args, Writer, functools.partial(render_mentions, args.format), lex)
+
+
+def _write_records(args: argparse.Namespace, writer_class, render, lex) -> int:
+    """Parse `args.paths` and write each article's records (`render` makes them, where it was parsed):
+    missing paths, unreadable files and articles read with a warning are named and make exit code 1."""
     missing = [p for p in args.paths if not p.exists()]
     for p in missing:
         print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
@@ -29,14 +36,12 @@ def _parse(args: argparse.Namespace) -> int:
         print("geo: nothing to parse: no output written", file=sys.stderr)
         return EXIT_SKIPPED
     gaz = gazetteer.load(args.gazetteer)
-    lex = None if args.no_events else lexicon.load()  # a broken lexicon stops here, with its file:line
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    writer = Writer(out, args.format)
+    writer = writer_class(out, args.format)
     flagged = 0  # files skipped or read with a warning: exit code 1
     shown = _file_bar(paths, args)
     try:
-        render = functools.partial(render_mentions, args.format)
-        for result in parse_paths(paths, gaz, args.jobs, lex, not args.no_events, render):
+        for result in parse_paths(paths, gaz, args.jobs, lex, lex is not None, render):
             shown.update()
             if result.error:
                 flagged += 1
@@ -77,33 +82,7 @@ def _events(args: argparse.Namespace) -> int:
     """One record per event (events/records.py), in ACLED's columns; `geo events train` retrains the coder."""
     if [str(p) for p in args.paths] == ["train"] and not Path("train").exists():
         return _train(args)
-    paths = [p for p in args.paths if p.exists()]
-    for p in args.paths:
-        if not p.exists():
-            print(f"geo: {p}: no such file or folder, skipped", file=sys.stderr)
-    if not paths:
-        print("geo: nothing to parse: no output written", file=sys.stderr)
-        return EXIT_SKIPPED
-    gaz = gazetteer.load(args.gazetteer)
-    lex = lexicon.load()
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    writer = EventWriter(out, args.format)
-    skipped = 0
-    shown = _file_bar(paths, args)
-    try:
-        for result in parse_paths(paths, gaz, args.jobs, lex, render=functools.partial(render_events, args.format)):
-            shown.update()
-            if result.error:
-                skipped += 1
-                progress.say(f"geo: {result.error}, skipped")
-            else:
-                writer.write_rendered(result.rendered)
-    finally:
-        shown.close()
-        writer.close()
-        if args.output:
-            out.close()
-    return EXIT_SKIPPED if skipped or len(paths) < len(args.paths) else EXIT_OK
+    return _write_records(args, EventWriter, functools.partial(render_events, args.format), lexicon.load())
 
 
 def _file_bar(paths: list[Path], args: argparse.Namespace) -> progress.tqdm:
@@ -213,6 +192,16 @@ def _read_source(
     return articles, None
 
 
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `geo parse` and `geo events` share: where to write, processes, gazetteer, progress."""
+    parser.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=1, help=f"processes (default: 1; this machine has {default_jobs()} cores)"
+    )
+    parser.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    parser.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="geo", description="Find Syrian places in news articles.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -225,17 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         help="jsonl: a JSON record a line; csv: a header, then a row each; "
         "geojson: one FeatureCollection (default: jsonl)",
     )
-    p.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
-    p.add_argument(
-        "--jobs", "-j", type=int, default=1, help=f"processes (default: 1; this machine has {default_jobs()} cores)"
-    )
-    p.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    _add_run_arguments(p)
     p.add_argument(
         "--no-events",
         action="store_true",
         help="places only: skip the event step (about three times faster; event fields are empty)",
     )
-    p.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=_parse)
     e = sub.add_parser("events", help="write one record per event, in ACLED's columns ('geo events train': retrain)")
     e.add_argument(
@@ -248,10 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         help="csv: a header, then a row each; jsonl: a JSON record a line; geojson: one FeatureCollection "
         "(default: csv)",
     )
-    e.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
-    e.add_argument("--jobs", "-j", type=int, default=1, help="processes (default: 1)")
-    e.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
-    e.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+    _add_run_arguments(e)
     e.set_defaults(func=_events)
     b = sub.add_parser("batch", help="parse on a Dask cluster (local or remote) into Parquet: mentions/ and events/")
     b.add_argument(
