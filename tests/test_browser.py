@@ -515,7 +515,8 @@ def test_curate_state_follows_the_chosen_name_and_fix_mode_can_be_left(browser, 
     name = page.get_by_role("textbox", name="Name", exact=True)
     assert name.input_value() == "Zubdiya"
     # the click-to-place map: the app's own Leaflet and pin, and the outlines drawn without tiles
-    assert wait_until(lambda: any(picker_drawn(f) for f in page.frames if "st_folium" in f.url))
+    # under load (the 800-article timings beside it) the picker's frame takes longer than 30 s to draw
+    assert wait_until(lambda: any(picker_drawn(f) for f in page.frames if "st_folium" in f.url), timeout=90)
     page.get_by_role("button", name="Look up coordinates").click()
     warning = page.get_by_text("is unreachable: no internet connection here")
     warning.wait_for(timeout=30_000)
