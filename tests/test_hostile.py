@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from geo.corpus import importer
-from geo.corpus.reader import read_article
+from geo.corpus.reader import parse_front_matter, read_article
 from geo.pipeline import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,6 +206,43 @@ def broken_front_matter(folder: Path) -> None:
     folder.mkdir()
     for name, (text, _) in BROKEN_FRONT_MATTER.items():
         (folder / name).write_text(text, encoding="utf-8")
+
+
+YAML_EXPORT = """---
+subject: Siege of Homs
+description: The siege of Homs was a military confrontation
+  between the Syrian Army and the opposition.
+tags:
+  - |-
+    Siege of Homs
+
+    Syrian civil war
+  - Homs
+date: []
+pubDate: "2023-06-24"
+place:
+  - Homs
+---
+Shelling hit Homs.
+"""
+
+
+def test_a_yaml_export_is_read_with_one_warning_for_its_keys():
+    """Wikipedia and Syrian Archive exports write YAML: lists and folded lines continue their key."""
+    meta, body_start, problems = parse_front_matter(YAML_EXPORT)
+    assert meta == {
+        "subject": "Siege of Homs",
+        "description": "The siege of Homs was a military confrontation between the Syrian Army and the opposition.",
+        "tags": "Siege of Homs Syrian civil war; Homs",
+        "date": "",
+        "pubdate": "2023-06-24",
+        "place": "Homs",
+    }
+    assert YAML_EXPORT[body_start:] == "Shelling hit Homs.\n"
+    assert problems == (
+        "line 2: front matter keys 'subject', 'description', 'tags' and 2 more are not one of title, author,"
+        " translator, date, date_note, date_from, source, url, language, language_note: kept as read",
+    )
 
 
 def test_broken_front_matter_is_one_line_per_problem_and_the_article_still_parses(tmp_path):

@@ -41,34 +41,79 @@ class FrontMatter(NamedTuple):
 
 
 def parse_front_matter(text: str) -> FrontMatter:
-    """The metadata, where the body starts, and what is wrong with the block; no front matter gives ({}, 0)."""
+    """The metadata, where the body starts, and what is wrong with the block; no front matter gives ({}, 0).
+
+    Exports from other tools write YAML: an indented line or a `- item` line under a key continues
+    that key's value (list items joined with "; "), and keys this folder does not document are kept
+    and named in one warning, not one per key.
+    """
     m = _FRONT_MATTER.match(text)
     if not m:
         unclosed = "line 1: front matter opened with --- is never closed: all of it read as article text"
         return FrontMatter({}, 0, (unclosed,) if _OPENED.match(text) else ())
     meta: dict[str, str] = {}
     problems = []
+    unknown: list[tuple[int, str]] = []
+    key = ""
     for number, line in enumerate(m.group(1).split("\n"), start=2):
-        problem = _read_meta_line(line.rstrip("\r"), meta)
-        if problem:
+        line = line.rstrip("\r")
+        if key and _CONTINUED.match(line):
+            meta[key] = _continue_value(meta[key], line)
+            continue
+        if not line.strip():  # a blank line inside a YAML block: the key's value may go on
+            continue
+        key, problem = _read_meta_line(line, meta)
+        if key and key not in FRONT_MATTER_KEYS and not problem:
+            unknown.append((number, key))
+        elif problem:
             problems.append(f"line {number}: {problem}")
+    if unknown:
+        keys = ", ".join(_shown(k) for _, k in unknown[:PROBLEMS_SHOWN])
+        more = f" and {len(unknown) - PROBLEMS_SHOWN:,} more" if len(unknown) > PROBLEMS_SHOWN else ""
+        problems.append(
+            f"line {unknown[0][0]}: front matter key{'s' if len(unknown) > 1 else ''} {keys}{more}"
+            f" {'are' if len(unknown) > 1 else 'is'} not one of {', '.join(FRONT_MATTER_KEYS)}: kept as read"
+        )
+        problems.sort(key=lambda p: int(p.split(":")[0].removeprefix("line ")))
     if len(problems) > PROBLEMS_SHOWN:
         problems[PROBLEMS_SHOWN - 1 :] = [f"and {len(problems) - PROBLEMS_SHOWN + 1:,} more front matter problems"]
     return FrontMatter(meta, m.end(), tuple(problems))
 
 
-def _read_meta_line(line: str, meta: dict[str, str]) -> str:
-    """Add one `key: value` line to `meta`; what is wrong with it, or "" (blank lines and # comments are fine)."""
+_CONTINUED = re.compile(r"[ \t]+\S|-[ \t]|-\Z")  # YAML: an indented line, or a list item
+_BLOCK_MARKERS = {"|", "|-", "|+", ">", ">-", ">+", "[]", "''", '""'}
+
+
+def _continue_value(value: str, line: str) -> str:
+    """`value` with one YAML continuation line folded in, within VALUE_LIMIT."""
+    part = line.strip()
+    item = part.startswith("-")
+    part = part.removeprefix("-").strip()
+    if part in _BLOCK_MARKERS:
+        part = ""
+    if not part:
+        return value
+    joined = f"{value}{'; ' if item else ' '}{part}" if value else part
+    return joined[:VALUE_LIMIT]
+
+
+def _read_meta_line(line: str, meta: dict[str, str]) -> tuple[str, str]:
+    """Add one `key: value` line to `meta`: its key ("" if none) and what is wrong with it ("" if nothing).
+
+    Blank lines and # comments are fine.
+    """
     if not line.strip() or line.lstrip().startswith("#"):
-        return ""
+        return "", ""
     key, sep, value = line.partition(":")
     key, value = key.strip().lower(), value.strip()
+    if value in _BLOCK_MARKERS:  # YAML's empty list or string, or a block that the next lines fill
+        value = ""
+    elif len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":  # a quoted YAML string
+        value = value[1:-1]
     if not sep or not _KEY.fullmatch(key):
-        return f"front matter {_shown(line)} is not `key: value`: ignored"
+        return "", f"front matter {_shown(line)} is not `key: value`: ignored"
     problem = ""
-    if key not in FRONT_MATTER_KEYS:
-        problem = f"front matter key {_shown(key)} is not one of {', '.join(FRONT_MATTER_KEYS)}: kept as read"
-    elif key in meta:
+    if key in meta:
         problem = f"front matter key {key!r} given again: the last one kept"
     elif key == "date" and value and not _is_date(value):
         problem = f"date {_shown(value)} is not a date (YYYY-MM-DD): the publication date is left out"
@@ -76,7 +121,7 @@ def _read_meta_line(line: str, meta: dict[str, str]) -> str:
         problem = f"{_shown(key)} is {len(value):,} characters long: cut to {VALUE_LIMIT:,}"
         value = value[:VALUE_LIMIT]
     meta[key] = value
-    return problem
+    return key, problem
 
 
 def _is_date(value: str) -> bool:
