@@ -171,6 +171,9 @@ def test_two_places_one_event(event, gaz, lex):
         ("Four children were among the dead in Aleppo.", 4, 0, "", "children"),
         ("The battle for Aleppo has cost the lives of 63 rebels and 21 fighters.", 84, 0, "", "rebels"),
         ("Rebels shelled Aleppo on 7 May 2016 with 300 rockets.", 0, 0, None, None),
+        # a date just before the figure: the comma after the day is lost when tokenised
+        ("On 15 April, six rebels were killed in Aleppo.", 6, 0, "", "rebels"),
+        ("On April 15 six rebels were killed in Aleppo.", 6, 0, "", "rebels"),
     ],
 )
 def test_casualty_figures(event, sentence, killed, injured, qualifier, victims):

@@ -249,8 +249,8 @@ def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Wor
     before = tokens[i - 1] if i > 0 else ""
     if after in w.units:
         return True, "a unit follows (role unit)"
-    if after in w.months or before in w.months:
-        return True, "a day of a month"
+    if after in w.months or before in w.months and tokens[i][0].isdigit():
+        return True, "a day of a month"  # "15 April", "April 15"; but "On 15 April, six rebels" counts six
     years = w.vocab.year_from <= (value or 0) <= w.vocab.year_to
     if value is not None and years and tokens[i][0].isdigit() and after not in w.victims:
         return True, "a year (settings year_from, year_to)"
