@@ -39,6 +39,19 @@ def test_arabic_script(parse):
     assert [m.place.id for m in parse("قصف على حلب اليوم")] == ["gn:170063"]
 
 
+def test_arabic_joined_prefixes_and_in_to(parse):
+    """و "and", ب "in", ل "to" are written joined to the name; the mention starts at the name."""
+    text = "قصف على حلب وإدلب وبحمص وللرقة"
+    assert [(m.text, m.place.name) for m in parse(text)] == [
+        ("حلب", "Aleppo"),
+        ("إدلب", "Idleb"),
+        ("حمص", "Homs"),
+        ("للرقة", "Ar-Raqqa"),  # ل + الرقة: the article's alif is dropped
+    ]
+    # only well-known places: a village's name joined to a prefix is often a word (وزارة, "ministry")
+    assert parse("قالت وزارة الدفاع") == []
+
+
 def test_never_inside_a_word(parse):
     assert parse("Hamas and the Hamadan delegation") == [] or all(
         m.place.id != "gn:170017" for m in parse("Hamas and the Hamadan delegation")

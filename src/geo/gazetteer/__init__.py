@@ -50,6 +50,7 @@ CONTEXT_ROLES = (
     "org_before",
     "english_lead",
     "qualifier_after",
+    "arabic_prefix",
 )
 HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governorate
 # Names of these kinds are matched in any case ("ALEPPO", "aleppo"); others must be capitalised.
@@ -175,6 +176,8 @@ class ContextWords:
     english_leads: frozenset[str] = frozenset()
     # "Kansafra al-Sharqi", "Kafr Nubl Tahtani": the part of the place; never a place of its own after a name
     qualifiers: frozenset[str] = frozenset()
+    # Arabic writes "and", "in", "to" joined to the next word (وإدلب, بحلب): keys also match after these
+    arabic_prefixes: tuple[str, ...] = ()
 
 
 def _after_pattern(words: set[str]) -> re.Pattern[str]:
@@ -408,6 +411,7 @@ def load_context(path: Path) -> ContextWords:
         word = row["word"].strip()
         sets[row["role"]].add(word if row["role"].startswith("org_") else alias_key(word))
     leads = frozenset(sets.pop("english_lead"))
+    arabic_prefixes = tuple(sorted(sets.pop("arabic_prefix")))
     qualifiers = frozenset(sets["qualifier_after"])
     patterns = {k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
     org_after = _alternatives(sets["org_after"])
@@ -418,7 +422,7 @@ def load_context(path: Path) -> ContextWords:
     patterns["org_before"] = re.compile(
         rf"(?<![\w'’-])(?:{org_before})(?:{name_word}){{0,2}}(?:\s+|\s+{particle}|-)$"
     )
-    return ContextWords(**patterns, english_leads=leads, qualifiers=qualifiers)
+    return ContextWords(**patterns, english_leads=leads, qualifiers=qualifiers, arabic_prefixes=arabic_prefixes)
 
 
 def _alternatives(words: set[str]) -> str:
@@ -503,6 +507,19 @@ class _IndexBuilder:
         return entries
 
 
+ARABIC_PREFIX_MIN_KEY = 3  # letters: a prefix joined to a shorter name would make common words of it
+
+
+def arabic_prefixed(key: str, prefixes: tuple[str, ...]) -> list[str]:
+    """An Arabic key as written after each joined prefix; its hit still starts at the name itself.
+
+    A prefix ending in lam takes the alif of the article: ل + الرقة is written للرقة.
+    """
+    if len(key) < ARABIC_PREFIX_MIN_KEY or not ARABIC_SCRIPT.match(key):
+        return []
+    return [p + key[1:] if p.endswith("ل") and key.startswith("ال") else p + key for p in prefixes]
+
+
 def build(root: Path) -> Gazetteer:
     """Read every gazetteer file and build the index (slow path; see load())."""
     files = source_files(root)
@@ -540,12 +557,19 @@ def build(root: Path) -> Gazetteer:
             )
     builder.add_possessives()
     entries = builder.finish()
+    context = load_context(files["context_words"])
     automaton = ahocorasick.Automaton()
     for i, entry in enumerate(entries):
         one_word = 0 if " " in entry.key else ONE_WORD
         automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags | one_word))
+    for i, entry in enumerate(entries):
+        if not entry.flags & MAJOR:
+            continue  # a village's name joined to "and" or "by" is often a word: و + زارة is وزارة, "ministry"
+        for joined in arabic_prefixed(entry.key, context.arabic_prefixes):
+            if not automaton.exists(f" {joined} "):  # a name of its own ("وادي") keeps its entry
+                one_word = 0 if " " in entry.key else ONE_WORD
+                automaton.add_word(f" {joined} ", (i, len(entry.key), entry.flags | one_word))
     automaton.make_automaton()
-    context = load_context(files["context_words"])
     phonetic_rules = load_phonetic_rules(files["phonetic_rules"]) if files["phonetic_rules"].exists() else ()
     return Gazetteer(
         root,
