@@ -27,6 +27,7 @@ REAL = ROOT / "gazetteer"
 FIXTURE = ROOT / "tests" / "data" / "gazetteer"
 WHOLE_FILES = (
     "common_words.txt",
+    "common_words_ar.txt",
     "context_words.csv",
     "spelling_rules.csv",
     "phonetic_rules.csv",

@@ -22,7 +22,7 @@ def test_every_fixture_row_is_a_real_row():
     for name in ("places.csv", "aliases.csv", "merged_ids.csv", "curated/places.csv", "curated/aliases.csv"):
         extra = rows(FIXTURE_GAZETTEER / name) - rows(ROOT / "gazetteer" / name)
         assert not extra, f"{name}: {len(extra)} rows not in the real file, e.g. {sorted(extra)[:2]}; {REMAKE}"
-    whole = ("spelling_rules.csv", "phonetic_rules.csv", "context_words.csv", "common_words.txt")
+    whole = ("spelling_rules.csv", "phonetic_rules.csv", "context_words.csv", "common_words.txt", "common_words_ar.txt")
     whole += ("curated/not_places.csv",)
     for name in whole:
         assert (FIXTURE_GAZETTEER / name).read_bytes() == (ROOT / "gazetteer" / name).read_bytes(), f"{name} {REMAKE}"

@@ -52,6 +52,12 @@ def test_arabic_joined_prefixes_and_in_to(parse):
     assert parse("قالت وزارة الدفاع") == []
 
 
+def test_a_common_arabic_word_is_no_village(parse):
+    """Arabic has no capitals: فيديو "video", مدينة "city", تحت "under" are also village names (common_words_ar.txt)."""
+    found = parse("نشر فيديو يظهر القصف تحت الجسر في مدينة حلب وفي كفرنبل")
+    assert [(m.text, m.place.name) for m in found] == [("حلب", "Aleppo"), ("كفرنبل", "Kafr Nobol")]
+
+
 def test_never_inside_a_word(parse):
     assert parse("Hamas and the Hamadan delegation") == [] or all(
         m.place.id != "gn:170017" for m in parse("Hamas and the Hamadan delegation")

@@ -6,6 +6,7 @@ Files (columns documented in gazetteer/README.md):
   curated/not_places.csv            names that contain a place but are not one (organisations)
   curated/ambiguous_names.txt       person names and the like: a place only with context
   common_words.txt                  English words: a place only when capitalised (and with context)
+  common_words_ar.txt               Arabic words: a village of that name only with context (no case to tell)
   spelling_rules.csv                rules that generate news spellings from transliterations
   context_words.csv                 kind words, province words and titles the resolver reads
 
@@ -286,6 +287,7 @@ def source_files(root: Path) -> dict[str, Path]:
         "ambiguous": root / "curated" / "ambiguous_names.txt",
         "generic": root / "curated" / "generic_words.txt",
         "common_words": root / "common_words.txt",
+        "common_words_ar": root / "common_words_ar.txt",
         "merged_ids": root / "merged_ids.csv",
         "spelling_rules": root / "spelling_rules.csv",
         "context_words": root / "context_words.csv",
@@ -524,7 +526,7 @@ def build(root: Path) -> Gazetteer:
     """Read every gazetteer file and build the index (slow path; see load())."""
     files = source_files(root)
     places = load_places(files)
-    common_words = frozenset(read_word_list(files["common_words"]))
+    common_words = frozenset(read_word_list(files["common_words"]) | read_word_list(files["common_words_ar"]))
     builder = _IndexBuilder(
         load_rules(files["spelling_rules"]),
         set(common_words),
