@@ -66,6 +66,10 @@ def same_name(a: str, b: str) -> bool:
     return bool(sa and sb) and (sa == sb or (min(len(sa), len(sb)) >= 4 and (sa in sb or sb in sa)))
 
 
+# "محافظة إدلب" (Idlib governorate) is given as an alternate name of the city Idlib: it names the governorate
+_PROVINCE = re.compile(r"محافظة\s")
+
+
 def good_alternate(name: str) -> bool:
     """Keep Latin-script and Arabic names; drop codes (ALP), other scripts and fragments."""
     if ARABIC_SCRIPT.search(name):
@@ -181,7 +185,7 @@ def locality_rows(wof_csv: Path, adm1: AdminIndex, adm3: AdminIndex) -> tuple[li
             seen = {alias_key(name), alias_key(r["name_ar"])}
             for name in names:
                 key = alias_key(name)
-                if key and key not in seen and good_alternate(name):
+                if key and key not in seen and good_alternate(name) and not (kind == "city" and _PROVINCE.match(name)):
                     seen.add(key)
                     aliases.append((pid, name, "WOF/GeoNames alternate name"))
     in_wof = {r["id"] for r in rows}

@@ -58,6 +58,15 @@ def test_a_common_arabic_word_is_no_village(parse):
     assert [(m.text, m.place.name) for m in found] == [("حلب", "Aleppo"), ("كفرنبل", "Kafr Nobol")]
 
 
+def test_arabic_province_words_point_to_the_governorate(parse):
+    found = parse("قصف على محافظة إدلب وريف حلب ومدينة حلب")
+    assert [(m.text, m.place.name, m.place.kind) for m in found] == [
+        ("إدلب", "Idleb", "governorate"),  # محافظة: governorate
+        ("حلب", "Aleppo", "governorate"),  # و + ريف: and the countryside of
+        ("حلب", "Aleppo", "city"),
+    ]
+
+
 def test_never_inside_a_word(parse):
     assert parse("Hamas and the Hamadan delegation") == [] or all(
         m.place.id != "gn:170017" for m in parse("Hamas and the Hamadan delegation")

@@ -414,6 +414,8 @@ def load_context(path: Path) -> ContextWords:
         sets[row["role"]].add(word if row["role"].startswith("org_") else alias_key(word))
     leads = frozenset(sets.pop("english_lead"))
     arabic_prefixes = tuple(sorted(sets.pop("arabic_prefix")))
+    for role in ("admin_before", "kind_before"):  # "وريف حلب": the word before the name takes a prefix too
+        sets[role] |= {joined for word in sets[role] for joined in arabic_prefixed(word, arabic_prefixes)}
     qualifiers = frozenset(sets["qualifier_after"])
     patterns = {k: (_after_pattern(v) if k.endswith("after") else _before_pattern(v)) for k, v in sets.items()}
     org_after = _alternatives(sets["org_after"])
