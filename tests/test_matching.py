@@ -56,6 +56,9 @@ def test_a_common_arabic_word_is_no_village(parse):
     """Arabic has no capitals: فيديو "video", مدينة "city", تحت "under" are also village names (common_words_ar.txt)."""
     found = parse("نشر فيديو يظهر القصف تحت الجسر في مدينة حلب وفي كفرنبل")
     assert [(m.text, m.place.name) for m in found] == [("حلب", "Aleppo"), ("كفرنبل", "Kafr Nobol")]
+    # a place nearby vouches for a capitalised English word, not for an Arabic one: فيديو is 10 km from Lattakia
+    found = parse("نشر مقطع فيديو من اللاذقية في الجمهورية العربية السورية")
+    assert [m.place.name for m in found] == ["Lattakia", "Syria"]
 
 
 def test_arabic_province_words_point_to_the_governorate(parse):

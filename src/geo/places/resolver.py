@@ -28,6 +28,7 @@ from geo.gazetteer import NEEDS_CONTEXT, NOT_PLACE, Gazetteer
 from geo.models import Place
 from geo.places.distance import km
 from geo.places.matcher import Match
+from geo.text.normalise import ARABIC_SCRIPT
 
 CONTEXT_WINDOW = 120
 VOUCH_KM = 40.0
@@ -187,8 +188,10 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             )
             if word:
                 notes.append(f"a common word or name, taken as a place: '{word.group(1)}' beside it")
+            elif ARABIC_SCRIPT.match(entry.key):
+                continue  # without capitals, a place nearby is no evidence that فيديو is the village, not "video"
             else:
-                needs_vouch = True
+                needs_vouch = True  # capitalised, as the matcher requires: a place nearby may vouch for it
         if not entry.direct:
             notes.append(f"spelling variant of {cands[0].name}")
         pending.append((m, cands, notes, needs_vouch, bool(entry.admin_cands) and cands is entry.admin_cands))
