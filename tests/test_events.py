@@ -119,6 +119,13 @@ def test_a_place_only_named_is_no_event(event):
 def test_a_threatened_attack_has_not_happened(event):
     assert event("Turkey threatened to attack Manbij.").event_type is None
     assert event("The army will launch an offensive on Idlib.").event_type is None
+    assert event("Regime forces may shell Idlib.").event_type is None
+
+
+def test_the_month_may_is_no_maybe(event):
+    """Monitors open with the date: "On 3 May 2019, ..." reports what happened."""
+    for sentence in ("On 3 May 2019, regime forces shelled Idlib.", "On May 3, regime forces shelled Idlib."):
+        assert event(sentence).sub_event_type == "Shelling/artillery/missile attack", sentence
 
 
 def test_the_strongest_trigger_wins_and_explains_itself(event):

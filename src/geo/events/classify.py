@@ -153,7 +153,6 @@ class _Article:
         self.casualty_starts = [h.start for h in casualty_hits]
         self.casualty_phrases = [h.phrase for h in casualty_hits]
         self.background_starts = [h.start for h in by_role.get("background", ())]
-        self.irrealis_ends = [h.end for h in by_role.get("irrealis", ())]
         self.launch_site_ends = [h.end for h in by_role.get("launch_site", ())]
         date_words = sorted(
             (h.start, h.end, role, lexicon.words[h.phrase][role])
@@ -162,6 +161,12 @@ class _Article:
         )
         stated = find_dates(body, date_words, published, lexicon)
         self.dates = [d for d in stated if not d.since and not d.reporting]
+        # "On 3 May 2019, forces shelled...": the month, not the modal "may" (which is written in lowercase)
+        self.irrealis_ends = [
+            h.end
+            for h in by_role.get("irrealis", ())
+            if not ("month" in lexicon.words[h.phrase] and body[h.start : h.start + 1].isupper())
+        ]
         self.date_starts = [d.start for d in self.dates]
         self.sentences: dict[int, _Sentence] = {}
         self.combatants = lexicon.phrases("combatant")
