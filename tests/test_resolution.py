@@ -24,6 +24,23 @@ def test_governorate_after_possessive_countryside(parse):
     assert m.place.id == "ocha:SY02"
 
 
+def test_the_place_in_brackets_after_a_place_is_where_it_lies(parse):
+    """Monitors write "Location (District, Governorate)": the names in brackets are the admin units."""
+    found = parse("Regime forces shelled Kafr Nabl (Idlib) and Tadef (Al Bab, Aleppo).")
+    assert [(m.text, m.place.kind) for m in found] == [
+        ("Kafr Nabl", "town"),
+        ("Idlib", "governorate"),
+        ("Tadef", "town"),
+        ("Al Bab", "district"),
+        ("Aleppo", "governorate"),
+    ]
+
+
+def test_a_district_word_after_the_name_is_the_district(parse):
+    found = parse("Turkish forces shelled villages in Afrin district. A bomb hit a Homs district.")
+    assert [(m.text, m.place.kind) for m in found] == [("Afrin", "district"), ("Homs", "city")]
+
+
 def test_organisation_name_is_not_a_place(parse):
     assert parse("The Aleppo Media Center said") == []
     assert parse("according to The Washington Post.") == []

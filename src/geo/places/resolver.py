@@ -24,7 +24,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from geo.gazetteer import NEEDS_CONTEXT, NOT_PLACE, Gazetteer
+from geo.gazetteer import ADMIN_KINDS, NEEDS_CONTEXT, NOT_PLACE, Gazetteer
 from geo.models import Place
 from geo.places.distance import km
 from geo.places.matcher import Match
@@ -35,6 +35,9 @@ VOUCH_KM = 40.0
 VARIANT_PENALTY_DEG = 0.15  # ~15 km: a place reached by a spelling rule must be that much nearer
 # "the governorates of Deir Ezzor (east), Damascus, Homs (center) and Deraa": a province word
 # before a list covers every name in it.
+_INDEFINITE = re.compile(r"(?<![^\W_])(?:a|one) $")  # "a Homs district" is a part of the city of Homs
+# "Kafr Nabl (Idleb)", "Hass (Ma'arrat An Nu'man, Idleb)", "Afrin district (Aleppo)": where the place lies
+_IN_BRACKETS = re.compile(r"(?:\s+[^\W\d_]+)?\s*\((?:[^()]{1,40},\s*)?")
 _LIST_GAP = re.compile(r"(?:\s*\([^()]{0,40}\))?\s*(?:,|and|, and|&)\s*$")
 _NAME_GOES_ON = re.compile(r"(?:[ -](?:al|el|as|ad|ar|an|ash|at|az|ad)-|[ -])([A-Z][\w']*)")
 UNIQUE = "the only place of that name"
@@ -137,10 +140,12 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
     # (match, candidates, notes (None on the fast path), needs a nearby place to vouch for it, read as a governorate)
     pending: list[tuple[Match, tuple[Place, ...], list[str] | None, bool, bool]] = []
     admin_list_end = -1  # end of the last name read as a governorate, for lists that follow it
+    previous_end = -1  # end of the name before this one: "Kafr Nabl (Ma'arrat An Nu'man, Idleb)"
     notes: list[str] | None
     for m in matches:
         entry = m.entry
         flags = entry.flags
+        after_name, previous_end = previous_end, m.end
         if entry.simple:
             pending.append((m, entry.cands, None, False, False))
             continue
@@ -167,14 +172,24 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
         if entry.admin_cands:
             word = ctx.admin_after.match(norm, end) or ctx.admin_before.search(norm, max(0, start - 30), start)
             in_list = admin_list_end >= 0 and _LIST_GAP.match(text, admin_list_end, start)
-            if word or in_list:
+            in_brackets = after_name >= 0 and _IN_BRACKETS.fullmatch(text, after_name, start)
+            kind_word = ctx.kind_after.match(norm, end)
+            of_kind = [p for p in entry.direct or entry.derived if kind_word and p.kind == kind_word.group(1)]
+            if word or in_list or in_brackets:
                 cands = entry.admin_cands
+                if in_brackets:  # monitors write the district there, not a sub-district of the same name
+                    cands = tuple(p for p in cands if p.kind == "district") or cands
                 admin_list_end = end
                 notes.append(
                     f"{cands[0].kind}: '{word.group(1)}' beside the name"
                     if word
                     else f"{cands[0].kind}: in a list of provinces"
+                    if in_list
+                    else f"{cands[0].kind}: in brackets after a place, as monitors write where it lies"
                 )
+            elif of_kind and of_kind[0].kind in ADMIN_KINDS and not _INDEFINITE.search(norm, max(0, start - 4), start):
+                cands = tuple(of_kind)  # "Afrin district": the district, not the town
+                notes.append(f"the {of_kind[0].kind}: '{of_kind[0].kind}' after the name")
             else:
                 notes.append(
                     f"the {cands[0].kind}, not the {entry.admin_cands[0].kind} of the same name (no province word)"
