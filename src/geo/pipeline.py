@@ -144,7 +144,7 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
             sentence_norm = norm[at : at + len(said)]
             bases[at] = (sentence_norm, model.sentence_scores(sentence_norm))
         sentence_norm, base = bases[at]
-        items[i] = (event, coder.place_features(sentence_norm, s - at, e - at, event), base)
+        items[i] = (event, model.place_scores(sentence_norm, s - at, e - at, event), base)
         groups.setdefault((at, event.trigger_start, event.event_type, event.sub_event_type), []).append(i)
     decided = list(coded)
     for members in groups.values():
