@@ -142,10 +142,14 @@ def main() -> None:
         numbers.update(files=files, megabytes=round(mb, 2))
 
         # Start-up: the index built from the gazetteer files (an empty cache), then the first line, warm.
+        cache = os.environ.get("GEO_CACHE_DIR")
         with tempfile.TemporaryDirectory() as cold:
             os.environ["GEO_CACHE_DIR"] = cold
             cold_cpu, cold_wall = cpu_and_wall(gazetteer.load)
-        os.environ.pop("GEO_CACHE_DIR")
+        if cache is None:
+            os.environ.pop("GEO_CACHE_DIR")
+        else:
+            os.environ["GEO_CACHE_DIR"] = cache
         gaz, lex = gazetteer.load(), lexicon.load()
         one = sorted(folder.glob("*.txt"))[0]
         child_run(geo_args(one))  # the caches (index, event model) are warm from here on
