@@ -1,6 +1,7 @@
 """`python -m geo` through a subprocess, as scripts use it."""
 
 import csv
+import functools
 import io
 import json
 import os
@@ -145,7 +146,7 @@ def test_the_same_records_cold_warm_and_in_two_processes(tmp_path, monkeypatch):
     """A freshly built index, one read back from the cache, and two worker processes give one output."""
     import pickle
 
-    from geo import gazetteer
+    from geo import gazetteer, output
     from geo.pipeline import parse_paths
 
     cold = gazetteer.build(ROOT / "gazetteer")
@@ -158,7 +159,14 @@ def test_the_same_records_cold_warm_and_in_two_processes(tmp_path, monkeypatch):
     def records(gaz, jobs=1):
         return [m.record() for r in parse_paths([folder], gaz, jobs=jobs) for m in r.mentions]
 
+    def lines(gaz, jobs=1):  # the output of `geo parse --format jsonl`, made where each article was parsed
+        render = functools.partial(output.render_mentions, "jsonl")
+        return "".join(r.rendered for r in parse_paths([folder], gaz, jobs=jobs, render=render))
+
     one = records(cold)
     assert one and records(warm) == one
     assert [r["reason"] for r in one if r["article"] == "variant.txt"] == ["spelling variant of Quamishli"] * 2
-    assert records(warm, jobs=2) == one
+    text = lines(cold)
+    # the JSON lines made from cached place and event fragments are json.dumps of each record, byte for byte
+    assert text == "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in one)
+    assert lines(warm) == text and lines(warm, jobs=2) == text

@@ -133,3 +133,9 @@ def test_the_fast_sentence_scores_equal_the_features_training_sees():
     ):
         norm = normalise(text)
         assert np.allclose(model.sentence_scores(norm), model.scores(coder.sentence_features(norm)))
+        shelling = ("Explosions/Remote violence", "Shelling/artillery/missile attack")
+        rules = Event(*shelling, "Shelled", 14, 2, None, (), None, "", "")
+        for start, end, said in ((22, 31, rules), (0, 6, None), (0, 0, rules)):  # the place's words, the rules'
+            expected = model.scores(coder.place_features(norm, start, end, said))
+            assert np.allclose(model.place_scores(norm, start, end, said), expected)
+            assert np.allclose(model.place_scores(norm, start, end, said), expected)  # memoised: the same

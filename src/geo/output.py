@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from geo.events.records import EVENT_COLUMNS, EventRecord
-from geo.models import RECORD_FIELDS, Mention
+from geo.models import RECORD_FIELDS, Event, Mention, Place, event_record
 from geo.sinks import csv_cell
 
 FORMATS = ("jsonl", "csv", "geojson")
@@ -51,7 +51,60 @@ def render(items: Iterable[Any], fmt: str, columns: Sequence[str], row: Callable
 
 def render_mentions(fmt: str, result: Any) -> str:
     """A parse result's mentions as output text (a module-level function: worker processes can run it)."""
+    if fmt == "jsonl":
+        return mention_lines(result.mentions)
     return render(result.mentions, fmt, RECORD_FIELDS, mention_row)
+
+
+_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_place_json: dict[str, tuple[Place, str]] = {}  # place id -> (the place, its fields' JSON): made once per place
+
+
+def mention_lines(mentions: Sequence[Mention]) -> str:
+    """`render(mentions, "jsonl", ...)`, byte for byte, with each place's fields and each event's encoded
+    once, not once per mention (JSON encoding was 16% of a parse)."""
+    lines = []
+    names: dict[str, str] = {}  # the article's name, excerpts: shared by many mentions
+    events: dict[int, str] = {}  # id(event) -> its fields' JSON; the events outlive this call
+    for m in mentions:
+        place = _place_fields(m.place)
+        event = events.get(id(m.event))
+        if event is None:
+            event = events[id(m.event)] = _event_fields(m.event)
+        article = names.get(m.article) or names.setdefault(m.article, _string(m.article))
+        excerpt = names.get(m.excerpt) or names.setdefault(m.excerpt, _string(m.excerpt))
+        event_id = "null" if m.event_id is None else _string(m.event_id)
+        lines.append(
+            f'{{"article": {article}, "start": {m.start!r}, "end": {m.end!r}, "text": {_string(m.text)}, '
+            f'{place}, "excerpt": {excerpt}, "excerpt_start": {m.excerpt_start!r}, "reason": {_string(m.reason)}, '
+            f'{event}, "event_id": {event_id}}}\n'
+        )
+    return "".join(lines)
+
+
+def _place_fields(place: Place) -> str:
+    """`"place_id": ..., ..., "in_syria": ...` of a mention's record, from the cache while the place is the same."""
+    cached = _place_json.get(place.id)
+    if cached is not None and cached[0] is place:
+        return cached[1]
+    fields = {
+        "place_id": place.id,
+        "name": place.name,
+        "name_ar": place.name_ar,
+        "kind": place.kind,
+        "lat": place.lat,
+        "lon": place.lon,
+        "governorate": place.governorate,
+        "in_syria": place.in_syria,
+    }
+    text = _dumps(fields)[1:-1]
+    _place_json[place.id] = (place, text)
+    return text
+
+
+def _event_fields(event: Event | None) -> str:
+    return _dumps(event_record(event))[1:-1]
 
 
 def render_events(fmt: str, result: Any) -> str:

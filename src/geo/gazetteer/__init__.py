@@ -20,10 +20,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import marshal
 import os
 import pickle
 import re
+from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 import ahocorasick
@@ -58,7 +61,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "8"
+CACHE_VERSION = "9"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -96,26 +99,35 @@ class Entry:
 
 
 class EntryTable:
-    """Entries by automaton index, made into Entry objects only when a text hits them."""
+    """Entries by automaton index, made into Entry objects only when a text hits them.
 
-    def __init__(self, raw: list[tuple] | list[Entry], place_list: list[Place] | None = None):
-        self._raw = raw
+    A saved index keeps its rows packed: one bytes object of marshalled rows and their offsets, which
+    unpickle in milliseconds (186k row tuples took 0.12 s, half the warm start-up)."""
+
+    def __init__(self, raw: list[Entry] | tuple[bytes, array[int]], place_list: list[Place] | None = None):
+        self._entries = raw if isinstance(raw, list) else None
+        self._blob: bytes
+        self._offsets: array[int]
+        self._blob, self._offsets = (b"", array("Q")) if isinstance(raw, list) else raw
         self._places = place_list
         self._made: dict[int, Entry] = {}
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._entries) if self._entries is not None else len(self._offsets) - 1
 
     def __getitem__(self, index: int) -> Entry:
         entry = self._made.get(index)
         if entry is None:
-            raw = self._raw[index]
-            if isinstance(raw, Entry):
-                entry = raw
+            if self._entries is not None:
+                entry = self._entries[index]
             else:
-                key, flags, major, direct, derived, cands, admin, exact = raw
+                if not -len(self) <= index < len(self):
+                    raise IndexError(index)
+                index %= len(self)
+                row = self._blob[self._offsets[index] : self._offsets[index + 1]]
+                key, flags, major, direct, derived, cands, admin, exact = marshal.loads(row)
                 pl = self._places
-                assert pl is not None  # raw tuples come from a saved index, with its place list
+                assert pl is not None  # packed rows come from a saved index, with its place list
                 entry = Entry(
                     key,
                     [pl[i] for i in direct],
@@ -132,27 +144,27 @@ class EntryTable:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
-    def raw_rows(self, order: dict[str, int]) -> list[tuple]:
-        rows = []
-        for i in range(len(self)):
-            raw = self._raw[i]
-            if not isinstance(raw, Entry):
-                rows.append(raw)
-                continue
-            ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
-            rows.append(
+    def packed(self, order: dict[str, int]) -> tuple[bytes, array[int]]:
+        """The rows as saved: places by their position in `order`, one marshalled tuple per entry."""
+        if self._entries is None:
+            return self._blob, self._offsets
+        ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
+        rows = [
+            marshal.dumps(
                 (
-                    raw.key,
-                    raw.flags,
-                    raw.major,
-                    ids(raw.direct),
-                    ids(raw.derived),
-                    ids(raw.cands),
-                    ids(raw.admin_cands),
-                    tuple(raw.exact_forms),
+                    e.key,
+                    e.flags,
+                    e.major,
+                    ids(e.direct),
+                    ids(e.derived),
+                    ids(e.cands),
+                    ids(e.admin_cands),
+                    tuple(sorted(e.exact_forms)),
                 )
             )
-        return rows
+            for e in self._entries
+        ]
+        return b"".join(rows), array("Q", accumulate(map(len, rows), initial=0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +230,7 @@ class Gazetteer:
         return {
             "root": str(self.root),
             "places": [tuple(getattr(p, f) for f in Place.__slots__) for p in self.places.values()],
-            "entries": self.entries.raw_rows(order),
+            "entries": self.entries.packed(order),
             "automaton": self.automaton,
             "context": self.context,
             "common_words": self.common_words,
