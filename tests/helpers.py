@@ -28,3 +28,17 @@ def run_geo(*args, cwd=None, **env_vars) -> subprocess.CompletedProcess:
         timeout=300,
         env=env,
     )
+
+
+def add_aliases(args: tuple[str, str]) -> None:
+    """One editor of tests/test_curation.py's two: eight aliases, each under the gazetteer's lock.
+
+    Here, not in the test module, so that a spawned editor imports geo's gazetteer and nothing else.
+    """
+    from geo import gazetteer
+    from geo.gazetteer import curation
+
+    root, worker = args
+    gaz = gazetteer.load(Path(root))
+    for i in range(8):
+        curation.add_alias(Path(root), gaz, f"Jobar {worker} {i}", "cur:jobar", note=f"worker {worker}")

@@ -15,12 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import closed_port
 
 from geo import gazetteer
-from geo.dashboard.explore import Filters, filter_mentions, load_corpus
-from geo.dashboard.mapview import AREA_KINDS, EVENT_COLOURS, event_class
-from geo.summary import summarise
 
 playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +86,11 @@ def streamlit_server(**env_vars):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # a script run still going: the test is over, nothing to save
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +251,11 @@ def click_marker(page, frame, marker: dict) -> bool:
     assert spot is not None, marker
     if spot is False:
         return False
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    # The press focuses the map (Leaflet's keyboard handler), and focusing scrolls a map partly out of view
+    # into it: the release then lands elsewhere and no click happens (the "first click lost" of the README).
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
     page.mouse.move(box["x"] + spot[0], box["y"] + spot[1])  # as a hand does: onto it, then press
     page.wait_for_timeout(100)
     page.mouse.down()
@@ -305,49 +309,6 @@ def test_choosing_one_article_leaves_only_its_places(page, server, corpus_dir):
     )
 
 
-def test_the_csv_download_names_articles_and_counts_read_as_words(page, server, tmp_path):
-    page.goto(server)
-    map_frame(page)
-    settle(page)  # the map's first value starts a rerun: a click during it can be lost
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="Download mentions (CSV)").click()
-    path = tmp_path / "mentions.csv"
-    download.value.save_as(path)
-    data = path.read_bytes()
-    assert data.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
-    assert list(rows[0])[:5] == ["article", "article_title", "article_date", "article_source", "article_url"]
-    assert "<img src=x onerror=alert(3)> XSS test" in {r["article_title"] for r in rows}  # text, for a spreadsheet
-    assert all(r["killed"] == "" or r["casualty_text"] for r in rows)  # no toll stated: empty, not 0
-    # counts in words: "1 mention", never "1 mentions"
-    places = page.get_by_role("combobox", name="Place", exact=True)
-    assert places.input_value().endswith(" mentions)")
-    places.click()
-    page.keyboard.type("(1 ")  # the list filters as one types: the places named once
-    page.get_by_role("option").first.wait_for()
-    options = page.get_by_role("option").all_inner_texts()
-    page.keyboard.press("Escape")
-    assert options and all(o.endswith("(1 mention)") for o in options), options
-
-
-def test_a_screen_800_px_wide_folds_the_sidebar_and_gives_the_map_the_width(browser, server):
-    context = offline_context(browser, server, viewport={"width": 800, "height": 1000})
-    page = context.new_page()
-    page.goto(server)
-    map_frame(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    folded = page.get_by_test_id("stExpandSidebarButton")
-    assert wait_until(lambda: folded.is_visible() and sidebar.bounding_box()["width"] == 0)
-    iframe = page.locator("iframe[title='streamlit_folium.st_folium']").first
-    assert wait_until(lambda: iframe.bounding_box()["width"] >= 700)  # was 273 px beside a 300-px sidebar
-    settle(page)
-    assert folded.is_visible()  # a rerun does not open it again
-    folded.click()  # and the reader can still open it
-    page.get_by_role("heading", name="Filters").wait_for(timeout=10_000)
-    assert all(u.startswith("https://tile.openstreetmap.org/") for u in context.outside)  # tiles on: only them
-    context.close()
-
-
 def test_article_text_runs_no_script(page, server):
     page.goto(f"{server}/?articles=zz_xss.txt")
     frame = map_frame(page)
@@ -360,77 +321,6 @@ def test_article_text_runs_no_script(page, server):
     for target in [page, frame]:
         assert target.locator("img[src='x']").count() == 0
     assert "<script>alert(1)</script>" in page.content() or page.get_by_text("<script>alert(1)</script>").count() > 0
-
-
-def marker_classes(frame) -> list[str]:
-    return sorted(
-        frame.evaluate("""() => Object.values(window).filter(v => v instanceof L.MarkerClusterGroup)
-            .flatMap(g => g.getLayers()).map(l => l.options.className + " " + l.options.color)""")
-    )
-
-
-def expected_classes(corpus_dir, **filters) -> list[str]:
-    corpus = load_corpus(corpus_dir, gazetteer.load())
-    summaries = summarise(filter_mentions(corpus, Filters(**filters)), filters.get("distinct", False))
-    return sorted(
-        f"geo-marker geo-event-{event_class(s.dominant_event)} {EVENT_COLOURS[s.dominant_event]}"
-        for s in summaries
-        if s.place.kind not in AREA_KINDS
-    )
-
-
-def test_markers_are_coloured_by_event_type_and_filtered_by_it(page, server, corpus_dir):
-    page.goto(server)
-    frame = map_frame(page)
-    frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.MarkerClusterGroup)")
-    expected = expected_classes(corpus_dir)
-    assert marker_classes(frame) == expected
-    assert len({c.split()[1] for c in expected}) >= 4  # the seeds report several types of event
-    # the legend explains the colours
-    assert page.locator(".geo-legend").first.inner_text().count("Battles") == 1
-
-    page.goto(f"{server}/?ev=Battles&count=events")
-    frame = map_frame(page)
-    battles = expected_classes(corpus_dir, event_types=["Battles"], distinct=True)
-    assert battles and all("geo-event-battles #d62728" in c for c in battles)
-    page.wait_for_function(
-        """n => { const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
-                   const w = f && f.contentWindow;
-                   return w && w.L && Object.values(w).filter(v => v instanceof w.L.MarkerClusterGroup)
-                        .reduce((k, g) => k + g.getLayers().length, 0) === n; }""",
-        arg=len(battles),
-        timeout=30_000,
-    )
-    frame = next(f for f in page.frames if "st_folium" in f.url)
-    assert marker_classes(frame) == battles
-    # the sidebar shows the filter that the URL set
-    assert page.get_by_text("Battles").first.is_visible()
-
-
-# --- curating in the browser (issue 6) --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def curate_server(tmp_path_factory):
-    """A server on a writable copy of the test gazetteer and a small corpus: the test edits files."""
-    from conftest import copy_gazetteer
-
-    base = tmp_path_factory.mktemp("curate")
-    gaz = copy_gazetteer(base)
-    articles = base / "articles"
-    articles.mkdir()
-    (articles / "a.txt").write_text(
-        "Shelling hit the Zubdiya neighbourhood of Aleppo on Monday. "
-        "Clashes broke out near Filita and in Jubar, activists said.\n",
-        encoding="utf-8",
-    )
-    with streamlit_server(
-        GEO_ARTICLES=str(articles),
-        GEO_GAZETTEER=str(gaz),
-        GEO_CACHE_DIR=str(base / "cache"),
-        GEO_NOMINATIM=f"127.0.0.1:{closed_port()}",  # a geocoder that is down, as offline
-    ) as url:
-        yield url, gaz
 
 
 def offline_context(browser, server: str, **options):
@@ -455,39 +345,6 @@ def choose(page, label: str, option_start: str) -> None:
     page.get_by_role("option").filter(has_text=option_start).first.click()
 
 
-def test_unmapped_names_flow_in_the_browser(browser, curate_server):
-    url, gaz = curate_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
-    page.goto(f"{url}/?view=curate")
-    page.get_by_role("heading", name="Curate the gazetteer").wait_for(timeout=90_000)
-    page.get_by_text("Names not in the gazetteer").first.wait_for()
-    choose(page, "Name", "Filita")
-    page.locator(".geo-unmapped-excerpt mark", has_text="Filita").first.wait_for(timeout=30_000)
-    page.get_by_role("tab", name="Not a place").click()
-    page.get_by_role("button", name="“Filita” is not a place").click()
-    page.get_by_text("will not be proposed or matched again").wait_for(timeout=90_000)
-    assert "Filita,not a place" in (gaz / "curated" / "not_places.csv").read_text(encoding="utf-8")
-    # the rerun after the edit puts the next name first in the list
-    page.locator(".geo-unmapped-excerpt mark", has_text="Jubar").first.wait_for(timeout=60_000)
-    page.get_by_role("combobox", name="Name").click()
-    page.get_by_role("option").first.wait_for()
-    options = page.get_by_role("option").all_inner_texts()
-    assert any(o.startswith("Jubar") for o in options) and not any(o.startswith("Filita") for o in options)
-    page.keyboard.press("Escape")
-
-    # from an excerpt on the map, "wrong place?" opens the fix for that very mention
-    page.goto(url)
-    page.locator("a.geo-fix-link").first.wait_for(timeout=90_000)
-    page.locator("a.geo-fix-link").first.click()
-    page.get_by_text("The right place").wait_for(timeout=60_000)
-    assert (
-        "“Aleppo” at 42" in page.get_by_label("Mention").first.input_value()
-        or page.get_by_text("“Aleppo” at 42").count() > 0
-    )
-    context.close()
-
-
 def wait_until(condition, timeout: float = 30) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -496,107 +353,6 @@ def wait_until(condition, timeout: float = 30) -> bool:
                 return True
         time.sleep(0.3)
     return False
-
-
-def picker_drawn(frame) -> bool:
-    return frame.evaluate("""() => document.querySelectorAll('svg path').length >= 14
-        && document.querySelectorAll('.geo-pin').length === 1""")
-
-
-def test_curate_state_follows_the_chosen_name_and_fix_mode_can_be_left(browser, curate_server):
-    url, gaz = curate_server
-    context = offline_context(browser, url, viewport={"width": 1400, "height": 1600})
-    page = context.new_page()
-    page.goto(f"{url}/?view=curate&tiles=0")
-    page.get_by_role("heading", name="Curate the gazetteer").wait_for(timeout=90_000)
-    choose(page, "Name", "Zubdiya")
-    page.locator(".geo-unmapped-excerpt mark", has_text="Zubdiya").first.wait_for(timeout=30_000)
-    page.get_by_role("tab", name="A new place").click()
-    name = page.get_by_role("textbox", name="Name", exact=True)
-    assert name.input_value() == "Zubdiya"
-    # the click-to-place map: the app's own Leaflet and pin, and the outlines drawn without tiles
-    # under load (the 800-article timings beside it) the picker's frame takes longer than 30 s to draw
-    assert wait_until(lambda: any(picker_drawn(f) for f in page.frames if "st_folium" in f.url), timeout=90)
-    page.get_by_role("button", name="Look up coordinates").click()
-    warning = page.get_by_text("is unreachable: no internet connection here")
-    warning.wait_for(timeout=30_000)
-    assert "HTTPConnectionPool" not in warning.inner_text() and "Errno" not in warning.inner_text()
-
-    choose(page, "Name", "Jubar")  # another name: a fresh form, no look-up of the first one
-    page.locator(".geo-unmapped-excerpt mark", has_text="Jubar").first.wait_for(timeout=30_000)
-    settle(page)
-    page.get_by_role("tab", name="A new place").click()
-    assert page.get_by_role("textbox", name="Name", exact=True).input_value() == "Jubar"
-    assert page.get_by_text("is unreachable: no internet connection here").count() == 0
-
-    # "wrong place?" opens the fix of one mention, with nothing chosen: Save alone is refused
-    page.goto(f"{url}/?tiles=0")
-    page.locator("a.geo-fix-link").first.wait_for(timeout=90_000)
-    page.locator("a.geo-fix-link").first.click()
-    page.get_by_text("The right place").wait_for(timeout=60_000)
-    assert "start" in query(page) and "article" in query(page)
-    choice = page.get_by_role("radiogroup", name="Choose")
-    assert choice.get_by_role("radio", checked=True).count() == 0
-    before = sorted(p.read_text(encoding="utf-8") for p in (gaz / "curated").glob("*.csv"))
-    page.get_by_role("button", name="Save the correction").click()
-    page.get_by_text("Nothing saved: choose the right place").wait_for(timeout=30_000)
-    assert sorted(p.read_text(encoding="utf-8") for p in (gaz / "curated").glob("*.csv")) == before
-    page.get_by_role("button", name="← Every curation task").click()
-    page.get_by_role("tab", name="Names not in the gazetteer").wait_for(timeout=30_000)
-    settle(page)
-    assert "start" not in query(page) and "article" not in query(page) and query(page).get("view") == "curate"
-    assert context.outside == []  # no CDN, no tile server, no geocoder from the browser
-    context.close()
-
-
-def test_upload_files_in_the_browser(browser, curate_server, tmp_path):
-    from test_import import docx_bytes, minimal_pdf
-
-    url, gaz = curate_server
-    articles = gaz.parent / "articles"
-    (tmp_path / "memo.docx").write_bytes(
-        docx_bytes(["Clashes in Hama", "Rebels and the army clashed in Hama."], "Hama memo")
-    )
-    (tmp_path / "report.pdf").write_bytes(minimal_pdf("Air strikes hit Idlib on Tuesday.", "Idlib report"))
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
-    page.goto(f"{url}/?view=add")
-    page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
-    page.locator("input[type=file]").first.set_input_files([tmp_path / "memo.docx", tmp_path / "report.pdf"])
-    page.get_by_role("button", name="Save 2 articles").wait_for(timeout=60_000)
-    settle(page)
-    page.get_by_role("button", name="Save 2 articles").click()
-    page.get_by_text("Added 2016-05-11_idlib-report.md").wait_for(timeout=60_000)
-    page.get_by_text("_hama-memo.md").wait_for()  # dated by the .docx's creation date, editable in the form
-    assert "Air strikes hit Idlib" in (articles / "2016-05-11_idlib-report.md").read_text(encoding="utf-8")
-    (memo,) = articles.glob("*_hama-memo.md")
-    assert "title: Hama memo" in memo.read_text(encoding="utf-8")
-    context.close()
-
-
-def test_import_a_csv_table_in_the_browser(browser, curate_server, tmp_path):
-    url, gaz = curate_server
-    articles = gaz.parent / "articles"
-    (tmp_path / "table.csv").write_text(
-        "unit_id,article_title,article_content,source,date\n"
-        '7,Shelling of Deraa,"Shelling hit Deraa, killing 3 people.",sana,4/16/2017\n'
-        '8,Strikes on Idlib,"Air strikes hit Idlib province.",reuters,12/1/2016\n',
-        encoding="utf-8",
-    )
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
-    page.goto(f"{url}/?view=add")
-    page.get_by_role("heading", name="Add articles").wait_for(timeout=90_000)
-    page.get_by_role("tab", name="CSV table").click()
-    page.locator("input[type=file]").last.set_input_files(tmp_path / "table.csv")
-    page.get_by_role("button", name="Import the table").wait_for(timeout=60_000)
-    settle(page)  # a click while the upload's rerun still runs can be lost
-    page.get_by_role("button", name="Import the table").click()  # FA-KES's column names are chosen
-    page.get_by_text("2 articles added, 0 already in the folder.").wait_for(timeout=60_000)
-    saved = (articles / "2017-04-16_shelling-of-deraa.md").read_text(encoding="utf-8")
-    assert "source: sana" in saved and "killing 3 people" in saved
-    assert (articles / "2016-12-01_strikes-on-idlib.md").exists()
-    context.close()
 
 
 def settle(page) -> None:
@@ -612,41 +368,3 @@ def query(page) -> dict[str, str]:
     from urllib.parse import parse_qsl, urlsplit
 
     return dict(parse_qsl(urlsplit(page.url).query))
-
-
-def test_six_successive_filter_changes_each_stick(page, server):
-    page.goto(server)
-    map_frame(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    events = sidebar.get_by_role("combobox", name="Event types")
-    find = sidebar.get_by_label("Find a place")
-    seen = []
-
-    def pick(option: str) -> None:
-        events.click()
-        page.get_by_role("option", name=option, exact=True).click()
-        page.keyboard.press("Escape")
-        settle(page)
-
-    def search(text: str) -> None:
-        find.fill(text)
-        find.press("Enter")
-        settle(page)
-
-    steps = [
-        (lambda: pick("Battles"), {"ev": "Battles"}),
-        (lambda: pick("Protests"), {"ev": "Battles|Protests"}),
-        (lambda: search("Ham"), {"ev": "Battles|Protests", "q": "Ham"}),
-        (lambda: search("Dam"), {"ev": "Battles|Protests", "q": "Dam"}),
-        (lambda: search("Idl"), {"ev": "Battles|Protests", "q": "Idl"}),
-        (lambda: sidebar.get_by_text("distinct events").click() or settle(page), {"count": "events", "q": "Idl"}),
-        (lambda: search(""), {"count": "events", "ev": "Battles|Protests", "q": None}),
-    ]
-    for change, expected in steps:
-        change()
-        got = query(page)
-        seen.append(got)
-        assert {k: got.get(k) for k in expected} == expected, seen
-        assert find.input_value() == (expected.get("q") or "")
-    tags = sidebar.get_by_text("Protests").count() + sidebar.get_by_text("Battles").count()
-    assert tags >= 2  # both event types still shown as chosen in the widget

@@ -112,17 +112,12 @@ def test_edits_are_validated_before_they_are_written(gaz_root):
     assert gazetteer.load(gaz_root)  # still loads
 
 
-def _add_aliases(args) -> None:
-    root, worker = args
-    gaz = gazetteer.load(Path(root))
-    for i in range(8):
-        curation.add_alias(Path(root), gaz, f"Jobar {worker} {i}", "cur:jobar", note=f"worker {worker}")
-
-
 def test_two_editors_at_once_lose_nothing(gaz_root):
+    from helpers import add_aliases  # a light module: each spawned editor imports it, not this one (folium…)
+
     gazetteer.load(gaz_root)  # build the cache once, so both workers start fast
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(_add_aliases, [(str(gaz_root), "a"), (str(gaz_root), "b")])
+        pool.map(add_aliases, [(str(gaz_root), "a"), (str(gaz_root), "b")])
     text = (gaz_root / "curated" / "aliases.csv").read_text(encoding="utf-8")
     added = [line for line in text.splitlines() if line.startswith(("cur:jobar,Jobar a ", "cur:jobar,Jobar b "))]
     assert len(added) == 16
