@@ -9,20 +9,24 @@ only the excerpts a person reads become Mention objects.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from geo.dashboard.explore import Filters
+from geo.corpus.reader import read_article
+from geo.dashboard.explore import Corpus, Filters
 from geo.dashboard.mapview import POPUP_ARTICLES, kind_group
+from geo.errors import ArticleError
 from geo.gazetteer import Gazetteer
 from geo.models import KINDS, Article, Casualty, Event, Mention, Place
-from geo.summary import NO_EVENT_LABEL, PlaceSummary, Timeline, period_start, time_unit
+from geo.summary import NO_EVENT_LABEL, TIMELINE_FROM_QUANTILE, PlaceSummary, Timeline, period_start, time_unit
 
 Con = duckdb.DuckDBPyConnection
 _SEP = "\x1f"
@@ -102,20 +106,51 @@ def _view(f: Filters, dates: bool = True) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
+class View:
+    """The mentions in view, made once per filter change into a temporary table every query then reads.
+
+    `dates=False`: the same filters over the whole time span (what the timeline shows). Use one View per
+    connection or cursor at a time (temporary tables belong to their connection), and close it.
+    """
+
+    _ids = itertools.count()
+
+    def __init__(self, con: Con, f: Filters, dates: bool = True):
+        self.con, self.f = con, f
+        self.table = f"geo_view_{next(View._ids)}"
+        sql, params = _view(f, dates)
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {self.table} AS {sql} SELECT * FROM kept", params)
+
+    def run(self, sql: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        return _run(self.con, _KEPT.sub(self.table, sql), params or {})
+
+    def close(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def __enter__(self) -> View:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_KEPT = re.compile(r"\bkept\b")
+
+
 @dataclass
 class PlaceRow:
     """One place on the map: what summary.PlaceSummary says of it, counted by the store."""
 
     place: Place
-    mentions: int
-    events: int
+    n_mentions: int
+    n_events: int
     distinct: bool
     by_type: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (mentions, events), first seen first
     top_articles: list[tuple[str, int]] = field(default_factory=list)  # the articles naming it most, by the rule
 
     @property
     def count(self) -> int:
-        return self.events if self.distinct else self.mentions
+        return self.n_events if self.distinct else self.n_mentions
 
     def event_counts(self) -> Counter[str]:
         if self.distinct:
@@ -141,34 +176,29 @@ def _place(row: Sequence[Any], gaz: Gazetteer | None) -> Place:
 _PLACE_COLS = "place_id, name, name_ar, kind, lat, lon, governorate, in_syria"
 
 
-def place_rows(con: Con, f: Filters, gaz: Gazetteer | None = None) -> list[PlaceRow]:
+def place_rows(v: View, gaz: Gazetteer | None = None) -> list[PlaceRow]:
     """summary.summarise(explore.filter_mentions(...)) as rows: most counted first, then by name."""
-    view, params = _view(f)
-    places = _run(
-        con,
-        view + f"SELECT {', '.join(f'any_value({c})' for c in _PLACE_COLS.split(', '))}, count(*), "
+    f = v.f
+    places = v.run(
+        f"SELECT {', '.join(f'any_value({c})' for c in _PLACE_COLS.split(', '))}, count(*), "
         "count(DISTINCT ekey) FROM kept GROUP BY place_id",
-        params,
     ).fetchall()
     rows = {
         r[0]: PlaceRow(_place(r[:8], gaz), r[8], r[9], f.distinct) for r in places if (r[9] if f.distinct else r[8])
     }
-    types = _run(
-        con,
-        view + "SELECT place_id, label, count(*), count(DISTINCT ekey), min(pos) AS first FROM kept "
+    types = v.run(
+        "SELECT place_id, label, count(*), count(DISTINCT ekey), min(pos) AS first FROM kept "
         "GROUP BY place_id, label ORDER BY place_id, first",
-        params,
     ).fetchall()
     for pid, label, n, e, _ in types:
         if pid in rows:
             rows[pid].by_type[label] = (n, e)
-    top = _run(
-        con,
-        view + f"SELECT place_id, article, n FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
+    top = v.run(
+        f"SELECT place_id, article, n FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
         "row_number() OVER (PARTITION BY place_id ORDER BY n DESC, first) AS r FROM kept "
         + ("WHERE ekey IS NOT NULL " if f.distinct else "")
         + "GROUP BY place_id, article) WHERE r <= $top ORDER BY place_id, r",
-        params | {"top": POPUP_ARTICLES},
+        {"top": POPUP_ARTICLES},
     ).fetchall()
     for pid, article, n in top:
         if pid in rows:
@@ -176,15 +206,13 @@ def place_rows(con: Con, f: Filters, gaz: Gazetteer | None = None) -> list[Place
     return sorted(rows.values(), key=lambda s: (-s.count, s.place.name))
 
 
-def governorate_counts(con: Con, f: Filters) -> Counter[str]:
+def governorate_counts(v: View) -> Counter[str]:
     """Mentions per governorate of the places on the map (summary.governorate_counts over the summaries)."""
-    view, params = _view(f)
+    f = v.f
     shown = f"{_count(f)} > 0" if f.distinct else "true"
-    found = _run(
-        con,
-        view + f"SELECT governorate, count(*) FROM kept WHERE governorate <> '' AND place_id IN "
+    found = v.run(
+        f"SELECT governorate, count(*) FROM kept WHERE governorate <> '' AND place_id IN "
         f"(SELECT place_id FROM kept GROUP BY place_id HAVING {shown}) GROUP BY governorate",
-        params,
     ).fetchall()
     return Counter(dict(found))
 
@@ -197,13 +225,11 @@ class Totals:
     places: int  # places on the map (by the counting rule)
 
 
-def totals(con: Con, f: Filters) -> Totals:
-    view, params = _view(f)
-    a, n, e = _run(
-        con, view + "SELECT count(DISTINCT article), count(*), count(DISTINCT ekey) FROM kept", params
-    ).fetchone() or (0, 0, 0)
-    places = _run(
-        con, view + f"SELECT count(*) FROM (SELECT place_id FROM kept GROUP BY place_id HAVING {_count(f)} > 0)", params
+def totals(v: View) -> Totals:
+    f = v.f
+    a, n, e = v.run("SELECT count(DISTINCT article), count(*), count(DISTINCT ekey) FROM kept").fetchone() or (0, 0, 0)
+    places = v.run(
+        f"SELECT count(*) FROM (SELECT place_id FROM kept GROUP BY place_id HAVING {_count(f)} > 0)"
     ).fetchone()
     return Totals(a, n, e, places[0] if places else 0)
 
@@ -211,22 +237,14 @@ def totals(con: Con, f: Filters) -> Totals:
 _PERIOD = {"day": "day"} | {unit: f"CAST(date_trunc('{unit}', day) AS DATE)" for unit in ("week", "month", "year")}
 
 
-def timeline(con: Con, f: Filters) -> Timeline:
+def timeline(v: View) -> Timeline:
     """summary.timeline over the view without its date range: per period and event type, by event date."""
-    view, params = _view(f, dates=False)
-    n, first, last = _run(con, view + "SELECT count(day), min(day), max(day) FROM kept", params).fetchone() or (
-        0,
-        None,
-        None,
-    )
+    f = v.f
+    n, first, last = v.run("SELECT count(day), min(day), max(day) FROM kept").fetchone() or (0, None, None)
     if not n:
         return Timeline("day", [], None, None)
-    from geo.summary import TIMELINE_FROM_QUANTILE
-
     at = int(TIMELINE_FROM_QUANTILE * (n - 1))
-    found = _run(
-        con, view + "SELECT day FROM kept WHERE day IS NOT NULL ORDER BY day LIMIT 1 OFFSET $at", params | {"at": at}
-    ).fetchone()
+    found = v.run("SELECT day FROM kept WHERE day IS NOT NULL ORDER BY day LIMIT 1 OFFSET $at", {"at": at}).fetchone()
     assert found is not None
     shown_from = found[0]
     unit = time_unit(shown_from, last)
@@ -242,7 +260,7 @@ def timeline(con: Con, f: Filters) -> Timeline:
         grouped = (
             f"SELECT {period} AS period, label, count(*) AS n FROM kept WHERE day IS NOT NULL GROUP BY period, label"
         )
-    counts = _run(con, view + grouped + " ORDER BY period, label", params).fetchall()
+    counts = v.run(grouped + " ORDER BY period, label").fetchall()
     rows = [{"period": p, "event type": t, "count": c} for p, t, c in counts if p >= shown_from]
     left_out = sum(c for p, _, c in counts if p < shown_from)
     return Timeline(unit, rows, first, last, shown_from, left_out)
@@ -277,8 +295,8 @@ _MENTION_COLS = (
 )
 
 
-def _mentions(con: Con, sql: str, params: dict[str, Any], gaz: Gazetteer | None) -> list[Mention]:
-    cursor = _run(con, sql, params)
+def _mentions(cursor: duckdb.DuckDBPyConnection, gaz: Gazetteer | None) -> list[Mention]:
+    """Mention objects from rows of _MENTION_COLS."""
     names = [d[0] for d in cursor.description]
     places: dict[str, Place] = {}
     out = []
@@ -292,53 +310,47 @@ def _mentions(con: Con, sql: str, params: dict[str, Any], gaz: Gazetteer | None)
     return out
 
 
-def mentions(con: Con, f: Filters, gaz: Gazetteer | None = None) -> list[Mention]:
+def mentions(v: View, gaz: Gazetteer | None = None) -> list[Mention]:
     """Every mention in the view, in corpus order (explore.filter_mentions): for the downloads."""
-    view, params = _view(f)
-    return _mentions(con, view + f"SELECT {_MENTION_COLS} FROM kept ORDER BY pos", params, gaz)
+    return _mentions(v.run(f"SELECT {_MENTION_COLS} FROM kept ORDER BY pos"), gaz)
 
 
-def excerpts(
-    con: Con, f: Filters, place_id: str, limit: int, gaz: Gazetteer | None = None
-) -> tuple[list[Mention], int]:
+def excerpts(v: View, place_id: str, limit: int, gaz: Gazetteer | None = None) -> tuple[list[Mention], int]:
     """The first `limit` mentions of a place, newest article first (explore.newest_first), and how many there are."""
-    view, params = _view(f)
-    params = params | {"place": place_id, "limit": limit}
+    params = {"place": place_id, "limit": limit}
     found = _mentions(
-        con,
-        view + f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place "
-        "ORDER BY published DESC NULLS LAST, article, start LIMIT $limit",
-        params,
+        v.run(
+            f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place "
+            "ORDER BY published DESC NULLS LAST, article, start LIMIT $limit",
+            params,
+        ),
         gaz,
     )
-    total = _run(con, view + "SELECT count(*) FROM kept WHERE place_id = $place", params).fetchone()
+    total = v.run("SELECT count(*) FROM kept WHERE place_id = $place", params).fetchone()
     return found, total[0] if total else 0
 
 
-def casualty_summary(con: Con, f: Filters, row: PlaceRow, gaz: Gazetteer | None = None) -> PlaceSummary:
+def casualty_summary(v: View, row: PlaceRow, gaz: Gazetteer | None = None) -> PlaceSummary:
     """The place's events that state a toll, with all their mentions: for explore.casualty_rows."""
-    view, params = _view(f)
     found = _mentions(
-        con,
-        view + f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place AND ekey IN (SELECT ekey FROM kept "
-        "WHERE place_id = $place AND casualties <> '[]' AND ekey IS NOT NULL) ORDER BY pos",
-        params | {"place": row.place.id},
+        v.run(
+            f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place AND ekey IN (SELECT ekey FROM kept "
+            "WHERE place_id = $place AND casualties <> '[]' AND ekey IS NOT NULL) ORDER BY pos",
+            {"place": row.place.id},
+        ),
         gaz,
     )
-    return PlaceSummary(row.place, found, f.distinct)
+    return PlaceSummary(row.place, found, v.f.distinct)
 
 
-def article_table(con: Con, f: Filters) -> list[dict]:
+def article_table(v: View) -> list[dict]:
     """explore.article_table: one row per article in the view, its places by mentions."""
-    view, params = _view(f)
-    found = _run(
-        con,
-        view + "SELECT any_value(t.title), any_value(t.date), any_value(t.source), sum(t.n), "
+    found = v.run(
+        "SELECT any_value(t.title), any_value(t.date), any_value(t.source), sum(t.n), "
         "string_agg(t.name || ' (' || t.n || ')', ', ' ORDER BY t.n DESC, t.name) FROM "
         "(SELECT k.article, k.place_id, any_value(k.name) AS name, count(*) AS n, any_value(a.title) AS title, "
         "any_value(a.date) AS date, any_value(a.source) AS source FROM kept k JOIN articles a USING (file) "
         "GROUP BY k.article, k.place_id) t GROUP BY t.article",
-        params,
     ).fetchall()
     rows = [
         {"article": title, "date": date or "", "source": source or "", "mentions": int(n), "places": places}
@@ -347,21 +359,18 @@ def article_table(con: Con, f: Filters) -> list[dict]:
     return sorted(rows, key=lambda r: r["article"].lower())
 
 
-def place_table(con: Con, f: Filters, rows: list[PlaceRow], titles: dict[str, str], many: int = 30) -> list[dict]:
+def place_table(v: View, rows: list[PlaceRow], titles: dict[str, str], many: int = 30) -> list[dict]:
     """explore.place_table: a column per article up to `many` articles in the view, else their number."""
-    view, params = _view(f)
-    per = _run(
-        con,
-        view
-        + f"SELECT place_id, article, {_count(f)} AS n, min(pos) AS first FROM kept "
+    f = v.f
+    per = v.run(
+        f"SELECT place_id, article, {_count(f)} AS n, min(pos) AS first FROM kept "
         + ("WHERE ekey IS NOT NULL " if f.distinct else "")
         + "GROUP BY place_id, article ORDER BY place_id, first",
-        params,
     ).fetchall()
     by_place: dict[str, dict[str, int]] = {}
     for pid, article, n, _ in per:
         by_place.setdefault(pid, {})[article] = n
-    articles = _run(con, view + "SELECT count(DISTINCT article) FROM kept", params).fetchone()
+    articles = v.run("SELECT count(DISTINCT article) FROM kept").fetchone()
     wide = (articles[0] if articles else 0) <= many
     out = []
     for s in rows:
@@ -370,8 +379,8 @@ def place_table(con: Con, f: Filters, rows: list[PlaceRow], titles: dict[str, st
             "arabic": s.place.name_ar,
             "kind": s.place.kind,
             "governorate": s.place.governorate,
-            "mentions": s.mentions,
-            "events": s.events,
+            "mentions": s.n_mentions,
+            "events": s.n_events,
             "main event": s.dominant_event,
         }
         counts = by_place.get(s.place.id, {})
@@ -406,9 +415,23 @@ def articles(con: Con) -> dict[str, Article]:
 
 
 def article_mentions(con: Con, name: str, gaz: Gazetteer | None = None) -> list[Mention]:
-    return _mentions(
-        con, f"SELECT {_MENTION_COLS} FROM mentions m WHERE m.article = $name ORDER BY m.ord", {"name": name}, gaz
-    )
+    """Every mention of one article, in text order: the "Read an article" tab highlights them."""
+    sql = f"SELECT {_MENTION_COLS} FROM mentions WHERE article = $name ORDER BY file, ord"
+    return _mentions(_run(con, sql, {"name": name}), gaz)
+
+
+def corpus(con: Con, folder: Path, gaz: Gazetteer | None = None) -> Corpus:
+    """The whole corpus as explore.Corpus (texts read from the files, mentions from the store): for the
+    curation view, which reads every text for names the gazetteer lacks. A file gone since is left out."""
+    read = []
+    for (file,) in con.execute("SELECT file FROM articles WHERE error IS NULL ORDER BY file").fetchall():
+        try:
+            read.append(read_article(folder / file, folder))
+        except ArticleError:
+            continue
+    found = _mentions(_run(con, f"SELECT {_MENTION_COLS} FROM mentions ORDER BY file, ord", {}), gaz)
+    errors, warnings = problems(con)
+    return Corpus(read, found, errors, warnings)
 
 
 def problems(con: Con) -> tuple[list[str], list[str]]:
