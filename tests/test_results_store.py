@@ -186,3 +186,28 @@ def test_cli_store_build_and_status(corpus):
     assert "no store yet" in built.stderr and "3 articles: 3 added" in built.stderr
     status = run_geo("store", "status", folder, "--store", path)
     assert "articles: 3" in status.stdout and "mentions: " in status.stdout
+
+
+def test_geo_batch_parquet_loads_into_the_store_as_parsed(corpus, tmp_path):
+    """batch.write_partition is what each Dask task runs: its Parquet, loaded, equals the store's own parse."""
+    from geo import batch
+
+    folder, gaz_root, path = corpus
+    out = tmp_path / "parsed"
+    batch.prepare(out)
+    files = [(str(folder / name), str(folder)) for name in sorted(TEXTS)]
+    batch.write_partition(files, 0, str(out), str(gaz_root))
+    sync(folder, gaz_root, path)
+    loaded = tmp_path / "loaded.duckdb"
+    assert database.load_parquet(loaded, out) == 3
+    assert stored(loaded) == stored(path)
+    columns = ", ".join(f'"{c}"' for c in database.MENTION_COLUMNS if c != "file")
+    con = duckdb.connect(str(loaded))
+    got = con.execute(f"SELECT {columns} FROM mentions ORDER BY article, ord").fetchall()
+    con.close()
+    con = duckdb.connect(str(path))
+    assert got == con.execute(f"SELECT {columns} FROM mentions ORDER BY article, ord").fetchall()
+    con.close()
+    database.load_parquet(path, out)  # beside the folder's own rows, and kept by the next sync
+    assert sync(folder, gaz_root, path).articles == 6
+    assert database.load_parquet(path, out) == 3 and sync(folder, gaz_root, path).articles == 6  # replaced, not added

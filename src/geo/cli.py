@@ -131,6 +131,14 @@ def _store(args: argparse.Namespace) -> int:
     """`geo store build|status`: the parse results' store (DuckDB) the dashboard reads (results/database.py)."""
     from geo.results import database
 
+    if args.action == "load":  # FOLDER is the output folder of geo batch
+        if args.folder is None:
+            print("geo: store load needs the output folder of geo batch (DIR with mentions/, events/)", file=sys.stderr)
+            return EXIT_ERROR
+        path = args.store or database.default_path(settings.articles_dir())
+        count = database.load_parquet(path, args.folder)
+        print(f"geo: {path}: {count:,} articles loaded from {args.folder}", file=sys.stderr)
+        return EXIT_OK
     folder = args.folder or settings.articles_dir()
     path = args.store or database.default_path(folder)
     if args.action == "status":
@@ -305,8 +313,17 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     i.set_defaults(func=_import)
     st = sub.add_parser("store", help="the dashboard's store of parse results (DuckDB): build it, or its status")
-    st.add_argument("action", choices=("build", "status"), help="build: bring it in step with the articles; status")
-    st.add_argument("folder", nargs="?", type=Path, help="articles folder (default: $GEO_ARTICLES or articles/)")
+    st.add_argument(
+        "action",
+        choices=("build", "status", "load"),
+        help="build: bring it in step with the articles; status; load: add geo batch's Parquet output",
+    )
+    st.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        help="articles folder (default: $GEO_ARTICLES or articles/); load: DIR of geo batch",
+    )
     st.add_argument("--store", type=Path, help="the store file (default: $GEO_STORE or FOLDER.duckdb beside FOLDER)")
     st.add_argument(
         "--jobs", "-j", type=int, default=default_jobs(), help=f"processes (default: all {default_jobs()} cores)"

@@ -64,6 +64,8 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS sound_keys (key VARCHAR, digest VARCHAR)",
     "CREATE TABLE IF NOT EXISTS fixes (article VARCHAR, digest VARCHAR)",
 ]
+PARQUET_PREFIX = "parquet:"  # the `file` of rows loaded from `geo batch` output: no file in the folder
+_FROM_FILES = f"NOT starts_with(file, '{PARQUET_PREFIX}')"
 TABLES = ("meta", "articles", "mentions", "events", "sounds", "name_keys", "sound_keys", "fixes")
 
 
@@ -245,7 +247,9 @@ def _sync(
         report.rebuilt = "The parser or a rule for every text changed: every article parsed again"
     stored = {
         r[0]: r[1:]
-        for r in con.execute("SELECT file, hash, size, mtime_ns, name, error IS NOT NULL FROM articles").fetchall()
+        for r in con.execute(
+            f"SELECT file, hash, size, mtime_ns, name, error IS NOT NULL FROM articles WHERE {_FROM_FILES}"
+        ).fetchall()
     }
     present = list(_scan(folder))
     todo: dict[str, tuple[_File, str]] = {}  # file -> (file facts, content hash): to parse
@@ -349,7 +353,7 @@ def _affected(
                 automaton.add_word(key, key)
         if len(automaton):
             automaton.make_automaton()
-            cursor = con.execute("SELECT file, norm FROM articles WHERE norm IS NOT NULL")
+            cursor = con.execute(f"SELECT file, norm FROM articles WHERE norm IS NOT NULL AND {_FROM_FILES}")
             while batch := cursor.fetchmany(2000):
                 for file, norm in batch:
                     if next(automaton.iter(norm), None) is not None:
@@ -358,9 +362,9 @@ def _affected(
 
 
 def _delete(con: duckdb.DuckDBPyConnection, files: list[str], everything: bool) -> None:
-    if everything:
+    if everything:  # every article from the folder; rows loaded from Parquet (load_parquet) stay
         for table in ("articles", "mentions", "events", "sounds"):
-            con.execute(f"DELETE FROM {table}")
+            con.execute(f"DELETE FROM {table} WHERE NOT starts_with(file, '{PARQUET_PREFIX}')")
         return
     if not files:
         return
@@ -451,6 +455,65 @@ def _parse_into(
         if progress is not None:
             progress(done, len(files))
     flush()
+
+
+_DAY = (
+    "TRY_CAST(CASE length(event_date) WHEN 4 THEN event_date || '-01-01' WHEN 7 THEN event_date || '-01' "
+    "ELSE event_date END AS DATE)"
+)
+
+
+def load_parquet(path: Path, parsed: Path) -> int:
+    """Load `geo batch --out PARSED` (mentions/*.parquet, events/*.parquet: batch.MENTION_SCHEMA and
+    EVENT_SCHEMA) into the store at `path`; returns the articles loaded. An article loaded again replaces
+    its rows. They have no file in the articles folder, so a sync keeps them as they are."""
+    mentions, events = parsed / "mentions" / "*.parquet", parsed / "events" / "*.parquet"
+    if not any((parsed / "mentions").glob("*.parquet")):
+        raise StoreError(f"{parsed}: no mentions/*.parquet (the output folder of geo batch)")
+    con, problem = _open(path)
+    if con is None:
+        if problem != "no store yet":
+            raise StoreError(f"{path}: {problem}: run geo store build first")
+        con = duckdb.connect(str(path))
+        for statement in SCHEMA:
+            con.execute(statement)
+        _insert(con, "meta", ("key", "value"), [{"key": "schema", "value": versions.SCHEMA_VERSION}])
+    try:
+        con.execute("BEGIN TRANSACTION")
+        m_cols = ", ".join(f'"{c}"' for c in MENTION_SCHEMA.names)
+        e_cols = ", ".join(f'"{c}"' for c in EVENT_SCHEMA.names)
+        con.execute(f"CREATE TEMP TABLE pm AS SELECT {m_cols} FROM read_parquet('{mentions}', union_by_name=true)")
+        has_events = any((parsed / "events").glob("*.parquet"))
+        con.execute(
+            f"CREATE TEMP TABLE pe AS SELECT {e_cols} FROM read_parquet('{events}', union_by_name=true)"
+            if has_events
+            else "CREATE TEMP TABLE pe AS SELECT * FROM events WHERE false"
+        )
+        con.execute("CREATE TEMP TABLE pa AS SELECT DISTINCT article FROM pm UNION SELECT DISTINCT article FROM pe")
+        for table in ("articles", "mentions", "events", "sounds"):
+            con.execute(f"DELETE FROM {table} WHERE file IN (SELECT '{PARQUET_PREFIX}' || article FROM pa)")
+        con.execute(
+            f"INSERT INTO mentions SELECT '{PARQUET_PREFIX}' || article AS file, "
+            f"row_number() OVER (PARTITION BY article ORDER BY start) - 1 AS ord, {m_cols}, {_DAY} AS day FROM pm"
+        )
+        con.execute(
+            f"INSERT INTO events SELECT '{PARQUET_PREFIX}' || article AS file, "
+            f"row_number() OVER (PARTITION BY article ORDER BY start) - 1 AS ord, {e_cols} FROM pe"
+        )
+        con.execute(
+            "INSERT INTO articles (file, name, hash, title, date, meta, body_start, warnings, mentions, events) "
+            f"SELECT '{PARQUET_PREFIX}' || pa.article, pa.article, 'parquet', pa.article, '', '{{}}', 0, '[]', "
+            "(SELECT count(*) FROM pm WHERE pm.article = pa.article), "
+            "(SELECT count(*) FROM pe WHERE pe.article = pa.article) FROM pa"
+        )
+        count = con.execute("SELECT count(*) FROM pa").fetchone()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return count[0] if count else 0
 
 
 def status(path: Path) -> dict[str, Any]:
