@@ -69,8 +69,11 @@ def store_holder() -> dict:
     return {"lock": threading.Lock(), "opened": None}
 
 
-def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple) -> Opened:
-    """The store, synced when an article, a gazetteer or a lexicon file changed (a progress bar while it parses)."""
+def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
+    """The store, synced when an article, a gazetteer or a lexicon file changed (a progress bar while it parses).
+
+    `slot` (an st.empty made on every run, so that the page's elements keep their places and a widget
+    its state) shows the bar, then what the sync had to say when it rebuilt the store."""
     key = (str(ARTICLES), str(STORE), gaz_signature, explore.corpus_signature(ARTICLES), lexicon_signature())
     holder = store_holder()
     opened = holder["opened"]
@@ -80,7 +83,7 @@ def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple) -> Opened:
         opened = holder["opened"]
         if opened is not None and opened.key == key:
             return opened
-        bar = st.progress(0.0, text="Checking the store of parsed articles…")
+        bar = slot.progress(0.0, text="Checking the store of parsed articles…")
 
         def advanced(done: int, total: int) -> None:
             bar.progress(done / total, text=f"Parsing articles into the store: {done:,} of {total:,}")
@@ -88,7 +91,9 @@ def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple) -> Opened:
         try:
             report = database.sync(ARTICLES, gaz, STORE, jobs=default_jobs(), progress=advanced)
         finally:
-            bar.empty()
+            slot.empty()
+        if report.rebuilt and report.parsed:
+            slot.info(md(f"{report.rebuilt} ({report.parsed:,} articles parsed)."))
         if opened is not None and (report.rebuilt or opened.key[1] != str(STORE)):
             opened.con.close()  # a rebuilt file is a new file (or another store): open it afresh
             opened = None
@@ -518,6 +523,7 @@ def main() -> None:
     narrow_screen_ui()
     view = view_ui()
     gaz_root = str(gazetteer.default_root())
+    slot = st.empty()  # the store's progress bar and message, when it syncs
     try:
         gaz_signature = gazetteer.files_signature(Path(gaz_root))
         try:
@@ -530,12 +536,10 @@ def main() -> None:
             gaz_signature = LAST_GOOD
             shown = f"The gazetteer has an error: {broken}. Showing the last version that loaded, until it is fixed."
             st.warning(md(shown))
-        store = open_store(gaz, gaz_signature)
+        store = open_store(gaz, gaz_signature, slot)
     except GeoError as e:
         st.error(md(f"Cannot load: {e}"))
         st.stop()
-    if store.report.rebuilt and store.report.parsed:
-        st.toast(md(f"{store.report.rebuilt} ({store.report.parsed:,} articles parsed)."))
     if view == "add":
         page_import.render(ARTICLES)
         return
