@@ -216,6 +216,7 @@ def main() -> None:
     ap.add_argument("--big", action="store_true", help="also 100k: the largest corpus's files and rows copied")
     ap.add_argument("--work", type=Path, default=Path("/tmp/geo-bench"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--app-only", action="store_true", help="measure the dashboard on the stores already built")
     ap.add_argument("--measure-app", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure_app:
@@ -228,7 +229,8 @@ def main() -> None:
     for n in args.articles:
         folder, store = args.work / f"articles-{n}", args.work / f"store-{n}.duckdb"
         write_corpus(n, folder)
-        results[n] = build_numbers(folder, store, gaz_root) | app_numbers(folder, store)
+        built = {} if args.app_only and store.exists() else build_numbers(folder, store, gaz_root)
+        results[n] = built | app_numbers(folder, store)
         print(f"{n:,} articles: {json.dumps(results[n])}", file=sys.stderr)
     if args.big:
         n = max(args.articles)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from geo import summary
-from geo.dashboard import explore, queries
+from geo.dashboard import explore, mapview, queries
 from geo.results import database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,9 @@ def test_places_and_counts_equal_the_in_memory_summary(seed, gaz, f):
         assert got.event_counts().most_common() == want.event_counts().most_common()
         assert got.dominant_event == want.dominant_event
         assert got.per_article().most_common() == want.per_article().most_common(5)
+        assert got.n_articles == len(want.per_article())
+        assert mapview.popup_html(got, corpus.titles()) == mapview.popup_html(want, corpus.titles())
+        assert mapview.tooltip_text(got) == mapview.tooltip_text(want)
     t = queries.totals(v)
     assert (t.articles, t.mentions, t.events, t.places) == (
         len({m.article for m in mentions}),

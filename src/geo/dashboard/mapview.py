@@ -115,12 +115,13 @@ def radius(count: int) -> float:
 def popup_html(summary: MapPlace, titles: Mapping[str, str]) -> str:
     p = summary.place
     per_article = summary.per_article().most_common()
+    total = getattr(summary, "n_articles", len(per_article))  # a store's PlaceRow brings only the first few
     rows = "".join(
         f"<tr><td>{sinks.html(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
         for a, n in per_article[:POPUP_ARTICLES]
     )
-    if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
-        more = len(per_article) - POPUP_ARTICLES
+    if total > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
+        more = total - POPUP_ARTICLES
         rows += f"<tr><td colspan='2' style='color:#666'>and {plural(more, 'more article')}</td></tr>"
     # No excerpts here: they are in the panel beside the map, which a click on the marker fills. Two per popup
     # were 0.3 MB of the 1 MB map at 800 articles, re-sent and re-parsed on every filter change.

@@ -147,6 +147,7 @@ class PlaceRow:
     distinct: bool
     by_type: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (mentions, events), first seen first
     top_articles: list[tuple[str, int]] = field(default_factory=list)  # the articles naming it most, by the rule
+    n_articles: int = 0  # articles that name it (with an event there, when counting distinct events)
 
     @property
     def count(self) -> int:
@@ -194,15 +195,17 @@ def place_rows(v: View, gaz: Gazetteer | None = None) -> list[PlaceRow]:
         if pid in rows:
             rows[pid].by_type[label] = (n, e)
     top = v.run(
-        f"SELECT place_id, article, n FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
-        "row_number() OVER (PARTITION BY place_id ORDER BY n DESC, first) AS r FROM kept "
+        f"SELECT place_id, article, n, total FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
+        "row_number() OVER (PARTITION BY place_id ORDER BY n DESC, first) AS r, "
+        "count(*) OVER (PARTITION BY place_id) AS total FROM kept "
         + ("WHERE ekey IS NOT NULL " if f.distinct else "")
         + "GROUP BY place_id, article) WHERE r <= $top ORDER BY place_id, r",
         {"top": POPUP_ARTICLES},
     ).fetchall()
-    for pid, article, n in top:
+    for pid, article, n, total in top:
         if pid in rows:
             rows[pid].top_articles.append((article, n))
+            rows[pid].n_articles = total
     return sorted(rows.values(), key=lambda s: (-s.count, s.place.name))
 
 
