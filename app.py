@@ -7,24 +7,29 @@ collected; main() composes them. All parsing, filtering and map building is in s
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import urllib.parse
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import gazetteer, settings, sinks, summary
-from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import
+from geo import gazetteer, settings, sinks
+from geo.corpus.reader import read_article
+from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import, queries
 from geo.dashboard.wording import plural
 from geo.errors import GazetteerError, GeoError
 from geo.events import lexicon
 from geo.gazetteer import curation
+from geo.pipeline import default_jobs
+from geo.results import database
 from geo.sinks import markdown as md
 
 ROOT = Path(__file__).resolve().parent
 ARTICLES = settings.articles_dir()
+STORE = settings.store_path(ARTICLES)
 EVENT_CHOICES = list(mapview.EVENT_COLOURS)
 DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
@@ -44,18 +49,80 @@ def load_gazetteer(root: str, signature: tuple) -> gazetteer.Gazetteer:
     return gazetteer.load(Path(root))
 
 
-@st.cache_data(show_spinner="Reading the articles…", max_entries=4)
-def load_corpus(
-    folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple, lexicon_signature: tuple = ()
-) -> explore.Corpus:
-    """Parsed again when an article, a gazetteer file or a lexicon file (an event correction) changes."""
-    return explore.load_corpus(Path(folder), load_gazetteer(gaz_root, gaz_signature))
+@dataclass(frozen=True)
+class Opened:
+    """The store in step with one version of the articles, gazetteer and lexicon, and what every view reuses."""
+
+    key: tuple
+    con: database.duckdb.DuckDBPyConnection
+    report: database.SyncReport
+    titles: dict[str, str]
+    governorates: list[str]
+    meta: explore.Corpus  # the articles without their text: titles, dates, sources for tables and downloads
+    errors: list[str]
+    warnings: list[str]
 
 
-@st.cache_data(show_spinner="Looking for names not in the gazetteer…", max_entries=2)
-def find_unmapped(folder: str, signature: tuple, gaz_root: str, gaz_signature: tuple):
-    corpus = load_corpus(folder, signature, gaz_root, gaz_signature)
-    return curation.unmapped_names(corpus.articles, corpus.mentions, load_gazetteer(gaz_root, gaz_signature))
+@st.cache_resource(show_spinner=False)
+def store_holder() -> dict:
+    """One store connection per server process, shared by every session (st.cache_resource: never pickled)."""
+    return {"lock": threading.Lock(), "opened": None}
+
+
+def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
+    """The store, synced when an article, a gazetteer or a lexicon file changed (a progress bar while it parses).
+
+    `slot` (an st.empty made on every run, so that the page's elements keep their places and a widget
+    its state) shows the bar, then what the sync had to say when it rebuilt the store."""
+    key = (str(ARTICLES), str(STORE), gaz_signature, explore.corpus_signature(ARTICLES), lexicon_signature())
+    holder = store_holder()
+    opened = holder["opened"]
+    if opened is not None and opened.key == key:
+        return opened
+    with holder["lock"]:  # one sync at a time: the others wait for it, then find it done
+        opened = holder["opened"]
+        if opened is not None and opened.key == key:
+            return opened
+        bar = slot.progress(0.0, text="Checking the store of parsed articles…")
+
+        def advanced(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Parsing articles into the store: {done:,} of {total:,}")
+
+        try:
+            report = database.sync(ARTICLES, gaz, STORE, jobs=default_jobs(), progress=advanced)
+        finally:
+            slot.empty()
+        if report.rebuilt and report.parsed:
+            slot.info(md(f"{report.rebuilt} ({report.parsed:,} articles parsed)."))
+        if opened is not None and (report.rebuilt or opened.key[1] != str(STORE)):
+            opened.con.close()  # a rebuilt file is a new file (or another store): open it afresh
+            opened = None
+        con = opened.con if opened is not None else database.connect(STORE)
+        errors, warnings = queries.problems(con)
+        articles = queries.articles(con)
+        opened = Opened(
+            key,
+            con,
+            report,
+            queries.titles(con),
+            queries.governorates(con),
+            explore.Corpus(list(articles.values()), [], errors, warnings),
+            errors,
+            warnings,
+        )
+        holder["opened"] = opened
+        return opened
+
+
+@st.cache_resource(show_spinner="Reading the articles for curation…", max_entries=1)
+def store_corpus(key: tuple, _opened: Opened, _gaz: gazetteer.Gazetteer) -> explore.Corpus:
+    """Every article's text and mentions, for the Curate view (which reads all texts); once per version."""
+    return queries.corpus(_opened.con.cursor(), ARTICLES, _gaz)
+
+
+@st.cache_resource(show_spinner="Looking for names not in the gazetteer…", max_entries=1)
+def find_unmapped(key: tuple, _corpus: explore.Corpus, _gaz: gazetteer.Gazetteer):
+    return curation.unmapped_names(_corpus.articles, _corpus.mentions, _gaz)
 
 
 def lexicon_signature() -> tuple:
@@ -95,12 +162,12 @@ def write_url(params: dict[str, str]) -> None:
             del st.query_params[key]
 
 
-def filters_ui(corpus: explore.Corpus) -> explore.Filters:
+def filters_ui(store: Opened) -> explore.Filters:
     """Sidebar filters: keyed widgets, initialised from the URL once and written back to it."""
     st.sidebar.header("Filters")
-    titles = corpus.titles()
+    titles = store.titles
     names = sorted(titles, key=lambda n: titles[n].lower())
-    govs = sorted({m.place.governorate for m in corpus.mentions if m.place.governorate})
+    govs = store.governorates
     from_url_once("f-articles", [n for n in query_list("articles") if n in titles])
     from_url_once("f-events", [e for e in query_list("ev") if e in EVENT_CHOICES])
     from_url_once("f-count", "distinct events" if st.query_params.get("count") == "events" else "mentions")
@@ -173,9 +240,10 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None
 
 
-def timeline_ui(corpus: explore.Corpus, f: explore.Filters) -> explore.Filters:
+def timeline_ui(cur, f: explore.Filters) -> explore.Filters:
     """Mentions or events over time, filtered like the map; its date range filters the map."""
-    line = summary.timeline(explore.filter_mentions(corpus, f.without_dates()), f.distinct)
+    with queries.View(cur, f, dates=False) as undated:
+        line = queries.timeline(undated)
     if not line.rows:
         return f
     rows, unit, first, last = line.rows, line.unit, line.first, line.last
@@ -212,13 +280,12 @@ def timeline_ui(corpus: explore.Corpus, f: explore.Filters) -> explore.Filters:
     return replace(f, start=start, end=end)
 
 
-def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> None:
-    articles = {m.article for m in mentions}
+def totals_ui(store: Opened, totals: queries.Totals, distinct: bool) -> None:
     a, b, c, d = st.columns(4)
-    a.metric("Articles", f"{len(articles)} of {len(corpus.articles)}")
-    b.metric("Mentions", len(mentions))
-    c.metric("Distinct events", len(summary.distinct_events(mentions)))
-    d.metric("Places", len(summaries))
+    a.metric("Articles", f"{totals.articles} of {len(store.titles)}")
+    b.metric("Mentions", totals.mentions)
+    c.metric("Distinct events", totals.events)
+    d.metric("Places", totals.places)
     st.caption(
         "A mention is each time a place is named. A distinct event is what one article reports of one type, "
         "at one place, on one date: two sentences about the same strike are one event. "
@@ -226,7 +293,7 @@ def totals_ui(corpus: explore.Corpus, mentions, summaries, distinct: bool) -> No
     )
 
 
-def map_ui(summaries, titles, chosen: summary.PlaceSummary | None) -> None:
+def map_ui(summaries, titles, chosen: queries.PlaceRow | None, governorate_totals) -> None:
     """The map, the chosen place ringed; after a choice in the list it moves there."""
     from_url_once("f-tiles", st.query_params.get("tiles") != "0")
     tiles = st.toggle(
@@ -239,7 +306,12 @@ def map_ui(summaries, titles, chosen: summary.PlaceSummary | None) -> None:
     colour_by = st.session_state.get("colour_by", "event")
     st.html(mapview.legend_html(colour_by))
     fmap = mapview.build_map(
-        summaries, gazetteer.default_root() / "syria_governorates.geojson", titles, tiles=tiles, colour_by=colour_by
+        summaries,
+        gazetteer.default_root() / "syria_governorates.geojson",
+        titles,
+        tiles=tiles,
+        colour_by=colour_by,
+        governorate_totals=governorate_totals,
     )
     fly = st.session_state.pop("fly", False) and chosen is not None and chosen.place.kind not in mapview.AREA_KINDS
     st_folium(
@@ -255,7 +327,7 @@ def map_ui(summaries, titles, chosen: summary.PlaceSummary | None) -> None:
     )
 
 
-def chosen_place(summaries) -> summary.PlaceSummary | None:
+def chosen_place(summaries: list[queries.PlaceRow]) -> queries.PlaceRow | None:
     """The side panel's place: the marker just clicked, else the list's choice, else the URL's, else the first.
 
     Decided before the map is drawn, so that the map can ring the place the panel shows.
@@ -276,7 +348,9 @@ def chosen_place(summaries) -> summary.PlaceSummary | None:
     return by_id[st.session_state["place"]]
 
 
-def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary | None) -> None:
+def excerpts_ui(
+    store: Opened, view: queries.View, summaries, chosen: queries.PlaceRow | None, gaz: gazetteer.Gazetteer
+) -> None:
     """The panel beside the map: every excerpt of the chosen place in the selected articles."""
     if not summaries or chosen is None:
         st.info("No place matches these filters.")
@@ -298,10 +372,10 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
     st.caption(
         md(
             f"{p.kind} · {p.where} · {p.lat:.4f}, {p.lon:.4f} · "
-            f"{plural(len(s.mentions), 'mention')} · {plural(len(s.events), 'distinct event')} · {p.id}"
+            f"{plural(s.n_mentions, 'mention')} · {plural(s.n_events, 'distinct event')} · {p.id}"
         )
     )
-    titles = corpus.titles()
+    titles = store.titles
     counts = s.event_counts()
     st.html(
         "<div style='font-size:13px'>"
@@ -312,7 +386,7 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
         )
         + f" <span style='color:#888'>({'distinct events' if s.distinct else 'mentions'})</span></div>"
     )
-    casualties = explore.casualty_rows(s, titles)
+    casualties = explore.casualty_rows(queries.casualty_summary(view, s, gaz), titles)
     if casualties:
         with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
             if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
@@ -329,13 +403,13 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
                 )
                 for m in row["sources"]:
                     st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
-    ordered = explore.newest_first(s.mentions, corpus)
     shown_key = f"shown-{place_id}"
     shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
+    ordered, total = queries.excerpts(view, place_id, shown, gaz)  # only the excerpts shown leave the store
     tiles_param = "&amp;tiles=0" if st.query_params.get("tiles") == "0" else ""  # the curate view keeps tiles off
     with st.container(height=470):
         for m in ordered[:shown]:
-            article = corpus.article(m.article)
+            article = store.meta.article(m.article)
             date = article.meta.get("date", "") if article else ""
             st.markdown(f"**{md(titles.get(m.article, m.article))}** {md(date)}")
             st.html(
@@ -345,10 +419,10 @@ def excerpts_ui(corpus: explore.Corpus, summaries, chosen: summary.PlaceSummary 
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
                 f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}{tiles_param}'>wrong place?</a></div>"
             )
-        if len(ordered) > shown:  # only what is read is rendered: "Syria" in 800 articles has 2,000 excerpts
-            st.caption(f"{shown} of {len(ordered)} excerpts, newest first")
+        if total > shown:  # only what is read is rendered: "Syria" in 800 articles has 2,000 excerpts
+            st.caption(f"{shown} of {total} excerpts, newest first")
             st.button(
-                f"Show {min(explore.EXCERPT_PAGE, len(ordered) - shown)} more",
+                f"Show {min(explore.EXCERPT_PAGE, total - shown)} more",
                 key=f"more-{place_id}",
                 on_click=lambda: st.session_state.update({shown_key: shown + explore.EXCERPT_PAGE}),
             )
@@ -366,11 +440,11 @@ def event_note(m) -> str:
     return f"{what}{toll}{when} · "
 
 
-def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
-    titles = corpus.titles()
+def tables_ui(store: Opened, view: queries.View, summaries, gaz: gazetteer.Gazetteer) -> None:
+    titles = store.titles
     tab_places, tab_chart, tab_articles, tab_read = st.tabs(["Places", "Top places", "Per article", "Read an article"])
     with tab_places:
-        st.dataframe(explore.place_table(summaries, titles), width="stretch", hide_index=True)
+        st.dataframe(queries.place_table(view, summaries, titles), width="stretch", hide_index=True)
     with tab_chart:
         top = summaries[:20]
         st.bar_chart(
@@ -380,27 +454,47 @@ def tables_ui(corpus: explore.Corpus, mentions, summaries) -> None:
             horizontal=True,
         )
     with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
-        st.dataframe(explore.article_table(mentions, corpus), width="stretch", hide_index=True)
+        st.dataframe(queries.article_table(view), width="stretch", hide_index=True)
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
-        article = corpus.article(name)
+        known = store.meta.article(name) if name else None
+        try:
+            article = read_article(ARTICLES / known.path, ARTICLES) if known else None
+        except GeoError as e:
+            st.warning(md(f"Cannot read it now: {e}"))
+            article = None
         if article:
             meta = " · ".join(
                 f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language")
             )
             st.caption(md(meta))
-            st.html(explore.article_html(article, corpus.mentions))
+            st.html(explore.article_html(article, queries.article_mentions(view.con, article.name, gaz)))
 
 
-def export_ui(corpus: explore.Corpus, mentions) -> None:
+def export_ui(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> None:
     a, b = st.columns(2)
-    # Callables: the files are made when the button is clicked, not on every rerun.
+
+    def view_mentions():
+        """Made when a button is clicked, not on every rerun, on a cursor of its own (this run's is closed then)."""
+        cur = store.con.cursor()
+        try:
+            with queries.View(cur, f) as view:
+                return queries.mentions(view, gaz)
+        finally:
+            cur.close()
+
     a.download_button(
-        "Download mentions (CSV)", lambda: explore.to_csv(mentions, corpus), "mentions.csv", "text/csv; charset=utf-8"
+        "Download mentions (CSV)",
+        lambda: explore.to_csv(view_mentions(), store.meta),
+        "mentions.csv",
+        "text/csv; charset=utf-8",
     )
     b.download_button(
-        "Download mentions (GeoJSON)", lambda: explore.to_geojson(mentions), "mentions.geojson", "application/geo+json"
+        "Download mentions (GeoJSON)",
+        lambda: explore.to_geojson(view_mentions()),
+        "mentions.geojson",
+        "application/geo+json",
     )
 
 
@@ -429,6 +523,7 @@ def main() -> None:
     narrow_screen_ui()
     view = view_ui()
     gaz_root = str(gazetteer.default_root())
+    slot = st.empty()  # the store's progress bar and message, when it syncs
     try:
         gaz_signature = gazetteer.files_signature(Path(gaz_root))
         try:
@@ -441,8 +536,7 @@ def main() -> None:
             gaz_signature = LAST_GOOD
             shown = f"The gazetteer has an error: {broken}. Showing the last version that loaded, until it is fixed."
             st.warning(md(shown))
-        signature = explore.corpus_signature(ARTICLES)
-        corpus = load_corpus(str(ARTICLES), signature, gaz_root, gaz_signature, lexicon_signature())
+        store = open_store(gaz, gaz_signature, slot)
     except GeoError as e:
         st.error(md(f"Cannot load: {e}"))
         st.stop()
@@ -450,30 +544,35 @@ def main() -> None:
         page_import.render(ARTICLES)
         return
     if view == "curate":
-        unmapped = find_unmapped(str(ARTICLES), signature, gaz_root, gaz_signature)
+        corpus = store_corpus(store.key, store, gaz)
+        unmapped = find_unmapped(store.key, corpus, gaz)
         page_curate.render(corpus, gaz, unmapped, on_change=st.cache_data.clear)
         return
     st.title("Where it happens: places in the articles")
-    for error in corpus.errors:
+    for error in store.errors:
         st.warning(md(f"Skipped an article: {error}"))
-    for warning in corpus.warnings:
+    for warning in store.warnings:
         st.warning(md(warning))
-    if not corpus.articles:
+    if not store.titles:
         st.info(md(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there."))
-    f = filters_ui(corpus)
-    f = timeline_ui(corpus, f)
-    mentions = explore.filter_mentions(corpus, f)
-    summaries = summary.summarise(mentions, f.distinct)
-    totals_ui(corpus, mentions, summaries, f.distinct)
-    chosen = chosen_place(summaries)
-    with st.container(key=layout.MAP_ROW):
-        left, right = st.columns([3, 2])
-        with left:
-            map_ui(summaries, corpus.titles(), chosen)
-        with right:
-            excerpts_ui(corpus, summaries, chosen)
-    tables_ui(corpus, mentions, summaries)
-    export_ui(corpus, mentions)
+    cur = store.con.cursor()  # this session's own: DuckDB connections are not shared across threads
+    try:
+        f = filters_ui(store)
+        f = timeline_ui(cur, f)
+        with queries.View(cur, f) as shown:
+            summaries = queries.place_rows(shown, gaz)
+            totals_ui(store, queries.totals(shown), f.distinct)
+            chosen = chosen_place(summaries)
+            with st.container(key=layout.MAP_ROW):
+                left, right = st.columns([3, 2])
+                with left:
+                    map_ui(summaries, store.titles, chosen, queries.governorate_counts(shown))
+                with right:
+                    excerpts_ui(store, shown, summaries, chosen, gaz)
+            tables_ui(store, shown, summaries, gaz)
+        export_ui(store, f, gaz)
+    finally:
+        cur.close()
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")
 
 

@@ -13,6 +13,12 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def store_in_tmp(tmp_path, monkeypatch):
+    """The parse results' store of each test in its own temporary folder, not beside the project's articles/."""
+    monkeypatch.setenv("GEO_STORE", str(tmp_path / "store.duckdb"))
+
+
 def run_app(monkeypatch, folder: Path, gazetteer_dir: Path | None = None, **params) -> AppTest:
     monkeypatch.setenv("GEO_ARTICLES", str(folder))
     if gazetteer_dir:

@@ -45,6 +45,11 @@ MARKERS_DRAWN = """() => Object.values(window).some(v => v instanceof L.MarkerCl
 
 @pytest.fixture(scope="module")
 def fakes_server(tmp_path_factory):
+    given = os.environ.get("GEO_TIMINGS_ARTICLES")  # another corpus (scripts/benchmark_store.py's), GEO_STORE its store
+    if given:
+        with streamlit_server(GEO_ARTICLES=given) as url:
+            yield url
+        return
     folder = tmp_path_factory.mktemp("fakes") / "articles"
     folder.mkdir()
     fakes_folder(FAKES, folder, ARTICLES)

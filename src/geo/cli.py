@@ -130,6 +130,41 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if problems or len(paths) < len(args.paths) else EXIT_OK
 
 
+def _store(args: argparse.Namespace) -> int:
+    """`geo store build|status`: the parse results' store (DuckDB) the dashboard reads (results/database.py)."""
+    from geo.results import database
+
+    if args.action == "load":  # FOLDER is the output folder of geo batch
+        if args.folder is None:
+            print("geo: store load needs the output folder of geo batch (DIR with mentions/, events/)", file=sys.stderr)
+            return EXIT_ERROR
+        path = args.store or database.default_path(settings.articles_dir())
+        count = database.load_parquet(path, args.folder)
+        print(f"geo: {path}: {count:,} articles loaded from {args.folder}", file=sys.stderr)
+        return EXIT_OK
+    folder = args.folder or settings.articles_dir()
+    path = args.store or database.default_path(folder)
+    if args.action == "status":
+        for key, value in database.status(path).items():
+            print(f"{key}: {value}")
+        return EXIT_OK
+    if not folder.is_dir():
+        print(f"geo: {folder}: no such folder", file=sys.stderr)
+        return EXIT_SKIPPED
+    gaz = gazetteer.load(args.gazetteer)
+    with progress.bar(None, "article", progress.wanted(args.quiet)) as shown:
+
+        def advanced(done: int, total: int) -> None:
+            shown.total = total
+            shown.update(done - shown.n)
+
+        report = database.sync(folder, gaz, path, jobs=args.jobs, progress=advanced)
+    for problem in report.errors:
+        print(f"geo: {problem}, skipped", file=sys.stderr)
+    print(f"geo: {path}: {report.summary()}", file=sys.stderr)
+    return EXIT_SKIPPED if report.errors else EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     root = Path(args.gazetteer) if args.gazetteer else gazetteer.default_root()
     problems = check(root) + check_lexicon()
@@ -282,6 +317,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     i.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
     i.set_defaults(func=_import)
+    st = sub.add_parser("store", help="the dashboard's store of parse results (DuckDB): build it, or its status")
+    st.add_argument(
+        "action",
+        choices=("build", "status", "load"),
+        help="build: bring it in step with the articles; status; load: add geo batch's Parquet output",
+    )
+    st.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        help="articles folder (default: $GEO_ARTICLES or articles/); load: DIR of geo batch",
+    )
+    st.add_argument("--store", type=Path, help="the store file (default: $GEO_STORE or FOLDER.duckdb beside FOLDER)")
+    st.add_argument(
+        "--jobs", "-j", type=int, default=default_jobs(), help=f"processes (default: all {default_jobs()} cores)"
+    )
+    st.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
+    st.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+    st.set_defaults(func=_store)
     g = sub.add_parser("gazetteer", help="gazetteer tools")
     gsub = g.add_subparsers(dest="action", required=True)
     c = gsub.add_parser("check", help="validate the gazetteer and lexicon files (file:line: problem, and the fix)")

@@ -41,6 +41,10 @@ class ArticleError(GeoError, OSError):
         self.message = message
         super().__init__(f"{self.path}: {message}")
 
+    def __reduce__(self):
+        """Picklable (a worker process sends it back): the default would call __init__ with one argument."""
+        return (type(self), (self.path, self.message))
+
     def shown_from(self, folder: Path | str) -> str:
         """The error with the file named relative to `folder`: a dashboard shows no server paths."""
         return f"{shown_name(self.path, folder)}: {self.message}"

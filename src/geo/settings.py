@@ -31,6 +31,11 @@ SETTINGS = {
     "gazetteer": Setting("GEO_GAZETTEER", "gazetteer/ in the project", "the gazetteer folder (places, aliases, rules)"),
     "lexicons": Setting("GEO_LEXICONS", "lexicons/ in the project", "the event word lists"),
     "cache": Setting("GEO_CACHE_DIR", "~/.cache/geo", "the gazetteer index cache and geocoder look-up answers"),
+    "store": Setting(
+        "GEO_STORE",
+        "<articles folder>.duckdb beside it",
+        "the parse results' store (DuckDB), a cache rebuilt from the articles when missing",
+    ),
     "allow_private_urls": Setting(
         "GEO_ALLOW_PRIVATE_URLS", "0", "1: URL imports may reach local and private network addresses"
     ),
@@ -65,6 +70,15 @@ def lexicons_dir() -> Path:
 
 def cache_dir() -> Path:
     return _folder("cache", Path.home() / ".cache" / "geo")
+
+
+def store_path(folder: Path) -> Path:
+    """$GEO_STORE, else `articles.duckdb` beside `articles/` (never inside it: it is no article)."""
+    value = SETTINGS["store"].raw()
+    if value:
+        return Path(value).expanduser()
+    folder = Path(folder).resolve()
+    return folder.with_name(f"{folder.name}.duckdb")
 
 
 def allow_private_urls() -> bool:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import folium
 from branca.element import Template
@@ -20,8 +23,29 @@ from folium.map import Layer
 
 from geo import sinks
 from geo.dashboard.wording import plural
-from geo.models import Mention
-from geo.summary import NO_EVENT_LABEL, PlaceSummary, governorate_counts
+from geo.models import Mention, Place
+from geo.summary import NO_EVENT_LABEL, governorate_counts
+
+
+class MapPlace(Protocol):
+    """What the map shows of a place: summary.PlaceSummary, or dashboard.queries.PlaceRow from the store."""
+
+    @property
+    def place(self) -> Place: ...
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def distinct(self) -> bool: ...
+
+    @property
+    def dominant_event(self) -> str: ...
+
+    def event_counts(self) -> Counter[str]: ...
+
+    def per_article(self) -> Counter[str]: ...
+
 
 KIND_COLOURS = {
     "city": "#d62728",
@@ -88,15 +112,16 @@ def radius(count: int) -> float:
     return min(MAX_RADIUS, 5 + 4 * math.sqrt(count))
 
 
-def popup_html(summary: PlaceSummary, titles: dict[str, str]) -> str:
+def popup_html(summary: MapPlace, titles: Mapping[str, str]) -> str:
     p = summary.place
     per_article = summary.per_article().most_common()
+    total = getattr(summary, "n_articles", len(per_article))  # a store's PlaceRow brings only the first few
     rows = "".join(
         f"<tr><td>{sinks.html(titles.get(a, a))}</td><td style='text-align:right'>{n}</td></tr>"
         for a, n in per_article[:POPUP_ARTICLES]
     )
-    if len(per_article) > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
-        more = len(per_article) - POPUP_ARTICLES
+    if total > POPUP_ARTICLES:  # Aleppo in 800 articles: a popup of a few lines, the panel has the rest
+        more = total - POPUP_ARTICLES
         rows += f"<tr><td colspan='2' style='color:#666'>and {plural(more, 'more article')}</td></tr>"
     # No excerpts here: they are in the panel beside the map, which a click on the marker fills. Two per popup
     # were 0.3 MB of the 1 MB map at 800 articles, re-sent and re-parsed on every filter change.
@@ -121,13 +146,13 @@ def same_point(place, clicked: dict) -> bool:
     return abs(place.lat - clicked["lat"]) < 1e-7 and abs(place.lon - clicked["lng"]) < 1e-7
 
 
-def tooltip_text(summary: PlaceSummary) -> str:
+def tooltip_text(summary: MapPlace) -> str:
     p = summary.place
     arabic = f" · {p.name_ar}" if p.name_ar else ""
     return sinks.html(f"{p.name}{arabic}: {plural(summary.count, 'event' if summary.distinct else 'mention')}")
 
 
-def marker_colour(summary: PlaceSummary, colour_by: str) -> str:
+def marker_colour(summary: MapPlace, colour_by: str) -> str:
     if colour_by == "kind":
         return KIND_COLOURS.get(summary.place.kind, "#333")
     return EVENT_COLOURS[summary.dominant_event]
@@ -201,7 +226,7 @@ class PlaceMarkers(JSCSSMixin, Layer):
         """
     )
 
-    def __init__(self, summaries: list[PlaceSummary], titles: dict[str, str], asset_base: str, colour_by: str):
+    def __init__(self, summaries: Sequence[MapPlace], titles: Mapping[str, str], asset_base: str, colour_by: str):
         super().__init__(name="Places", overlay=True, control=True)
         self._name = "PlaceMarkers"
         self.options = {"maxClusterRadius": 35, "disableClusteringAtZoom": 9}
@@ -233,16 +258,18 @@ class PlaceMarkers(JSCSSMixin, Layer):
 
 
 def build_map(
-    summaries: list[PlaceSummary],
+    summaries: Sequence[MapPlace],
     governorates_geojson: Path | dict,
-    titles: dict[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
     asset_base: str = "/app/static/vendor",
     tiles: bool = True,
     colour_by: str = "event",
+    governorate_totals: Mapping[str, int] | None = None,
 ) -> folium.Map:
     """The map of the given places; `titles` maps article file names to titles for popups.
 
     Markers are coloured by their place's dominant event type, or by `colour_by="kind"` of place.
+    `governorate_totals` (mentions per governorate, counted by the store) default to the summaries' mentions.
     """
     titles = titles or {}
     # maxZoom on the map itself: without a tile layer Leaflet has none, and the marker clusters then throw
@@ -258,7 +285,11 @@ def build_map(
         if not isinstance(governorates_geojson, dict)
         else governorates_geojson
     )
-    gov_counts = governorate_counts(m for s in summaries for m in s.mentions)
+    gov_counts = (
+        governorate_totals
+        if governorate_totals is not None
+        else governorate_counts(m for s in summaries for m in getattr(s, "mentions", ()))
+    )
     top = max(gov_counts.values(), default=0)
     features = []
     for f in outline["features"]:
@@ -301,7 +332,7 @@ def build_map(
 HIGHLIGHT_ZOOM = 10  # past disableClusteringAtZoom: the chosen place is its own circle, not inside a cluster
 
 
-def highlight_layer(summary: PlaceSummary) -> folium.FeatureGroup:
+def highlight_layer(summary: MapPlace) -> folium.FeatureGroup:
     """A ring around the place chosen in the side panel, added to the shown map without reloading it."""
     group = folium.FeatureGroup(name="Chosen place", control=False)
     if summary.place.kind not in AREA_KINDS:  # areas have no circle to ring: they are shaded

@@ -1,0 +1,451 @@
+"""The dashboard's numbers as SQL over the store (results/database.py): one aggregated row per place.
+
+Each function answers what explore.filter_mentions and summary.summarise answer over a list of
+mentions, with the same rules (tests/test_dashboard_queries.py holds them equal on the seed
+articles), without loading every mention: filters are a WHERE clause, counts are GROUP BYs, and
+only the excerpts a person reads become Mention objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from geo.corpus.reader import read_article
+from geo.dashboard.explore import Corpus, Filters
+from geo.dashboard.mapview import POPUP_ARTICLES, kind_group
+from geo.errors import ArticleError
+from geo.gazetteer import Gazetteer
+from geo.models import KINDS, Article, Casualty, Event, Mention, Place
+from geo.summary import NO_EVENT_LABEL, TIMELINE_FROM_QUANTILE, PlaceSummary, Timeline, period_start, time_unit
+
+Con = duckdb.DuckDBPyConnection
+_SEP = "\x1f"
+# event_key of summary.py in SQL: the event record, else (article, place, type, date); NULL: no event.
+_EKEY = (
+    "CASE WHEN m.event_type IS NULL THEN NULL WHEN m.event_id IS NOT NULL THEN m.event_id "
+    f"ELSE concat_ws('{_SEP}', m.article, m.place_id, m.event_type, coalesce(m.event_date, '')) END"
+)
+_BASE = f"""
+    SELECT m.*, a.published, a.title AS article_title, coalesce(m.event_type, $no_event) AS label, {_EKEY} AS ekey,
+           row_number() OVER (ORDER BY m.file, m.ord) AS pos
+    FROM mentions m JOIN articles a USING (file)
+"""
+
+
+def _where(f: Filters, dates: bool = True) -> tuple[str, dict[str, Any]]:
+    """The row filters of explore.filter_mentions as a WHERE clause and its parameters."""
+    conds: list[str] = []
+    params: dict[str, Any] = {"no_event": NO_EVENT_LABEL}
+    if f.articles:
+        conds.append("list_contains($articles, m.article)")
+        params["articles"] = list(f.articles)
+    if f.event_types:
+        conds.append("list_contains($event_types, coalesce(m.event_type, $no_event))")
+        params["event_types"] = list(f.event_types)
+    if dates and (f.start or f.end):
+        day = "coalesce(m.day, a.published)"
+        if f.start:
+            conds.append(f"{day} >= $start")
+            params["start"] = f.start
+        if f.end:
+            conds.append(f"{day} <= $end")
+            params["end"] = f.end
+        conds.append(f"{day} IS NOT NULL")
+    if not f.abroad:
+        conds.append("m.in_syria")
+    if f.governorates:
+        conds.append("list_contains($governorates, m.governorate)")
+        params["governorates"] = list(f.governorates)
+    if f.kinds:
+        conds.append("list_contains($kinds, m.kind)")
+        params["kinds"] = [k for k in KINDS if kind_group(k) in f.kinds] + [k for k in f.kinds if k not in KINDS]
+    needle = f.search.strip().lower()
+    if needle:
+        conds.append(
+            "(contains(lower(m.name), $needle) OR contains(lower(m.text), $needle) OR contains(m.name_ar, $q))"
+        )
+        params["needle"], params["q"] = needle, f.search.strip().lower()
+    return (" WHERE " + " AND ".join(conds)) if conds else "", params
+
+
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+def _run(con: Con, sql: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    """Execute with the parameters the statement names (DuckDB refuses others)."""
+    used = set(_PARAM.findall(sql))
+    return con.execute(sql, {k: v for k, v in params.items() if k in used})
+
+
+def _count(f: Filters) -> str:
+    return "count(DISTINCT ekey)" if f.distinct else "count(*)"
+
+
+def _view(f: Filters, dates: bool = True) -> tuple[str, dict[str, Any]]:
+    """WITH base (mentions passing the filters) and kept (of places counted at least f.min_mentions)."""
+    where, params = _where(f, dates)
+    sql = f"WITH base AS ({_BASE} {where}), "
+    if f.min_mentions > 1:
+        sql += (
+            f"counted AS (SELECT place_id FROM base GROUP BY place_id HAVING {_count(f)} >= $min), "
+            "kept AS (SELECT * FROM base WHERE place_id IN (SELECT place_id FROM counted)) "
+        )
+        params["min"] = f.min_mentions
+    else:
+        sql += "kept AS (SELECT * FROM base) "
+    return sql, params
+
+
+class View:
+    """The mentions in view, made once per filter change into a temporary table every query then reads.
+
+    `dates=False`: the same filters over the whole time span (what the timeline shows). Use one View per
+    connection or cursor at a time (temporary tables belong to their connection), and close it.
+    """
+
+    _ids = itertools.count()
+
+    def __init__(self, con: Con, f: Filters, dates: bool = True):
+        self.con, self.f = con, f
+        self.table = f"geo_view_{next(View._ids)}"
+        sql, params = _view(f, dates)
+        _run(con, f"CREATE OR REPLACE TEMP TABLE {self.table} AS {sql} SELECT * FROM kept", params)
+
+    def run(self, sql: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        return _run(self.con, _KEPT.sub(self.table, sql), params or {})
+
+    def close(self) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def __enter__(self) -> View:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_KEPT = re.compile(r"\bkept\b")
+
+
+@dataclass
+class PlaceRow:
+    """One place on the map: what summary.PlaceSummary says of it, counted by the store."""
+
+    place: Place
+    n_mentions: int
+    n_events: int
+    distinct: bool
+    by_type: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (mentions, events), first seen first
+    top_articles: list[tuple[str, int]] = field(default_factory=list)  # the articles naming it most, by the rule
+    n_articles: int = 0  # articles that name it (with an event there, when counting distinct events)
+
+    @property
+    def count(self) -> int:
+        return self.n_events if self.distinct else self.n_mentions
+
+    def event_counts(self) -> Counter[str]:
+        if self.distinct:
+            return Counter({t: e for t, (_, e) in self.by_type.items() if t != NO_EVENT_LABEL and e})
+        return Counter({t: n for t, (n, _) in self.by_type.items()})
+
+    def per_article(self) -> Counter[str]:
+        return Counter(dict(self.top_articles))
+
+    @property
+    def dominant_event(self) -> str:
+        counts = Counter({t: e for t, (_, e) in self.by_type.items() if t != NO_EVENT_LABEL and e})
+        return counts.most_common(1)[0][0] if counts else NO_EVENT_LABEL
+
+
+def _place(row: Sequence[Any], gaz: Gazetteer | None) -> Place:
+    """The gazetteer's place of this id (parent, population and source included), else one from the record."""
+    pid, name, name_ar, kind, lat, lon, governorate, in_syria = row
+    known = gaz.places.get(pid) if gaz is not None else None
+    return known or Place(pid, name, name_ar, kind, lat, lon, governorate, "", 0, "", bool(in_syria))
+
+
+_PLACE_COLS = "place_id, name, name_ar, kind, lat, lon, governorate, in_syria"
+
+
+def place_rows(v: View, gaz: Gazetteer | None = None) -> list[PlaceRow]:
+    """summary.summarise(explore.filter_mentions(...)) as rows: most counted first, then by name."""
+    f = v.f
+    places = v.run(
+        f"SELECT {', '.join(f'any_value({c})' for c in _PLACE_COLS.split(', '))}, count(*), "
+        "count(DISTINCT ekey) FROM kept GROUP BY place_id",
+    ).fetchall()
+    rows = {
+        r[0]: PlaceRow(_place(r[:8], gaz), r[8], r[9], f.distinct) for r in places if (r[9] if f.distinct else r[8])
+    }
+    types = v.run(
+        "SELECT place_id, label, count(*), count(DISTINCT ekey), min(pos) AS first FROM kept "
+        "GROUP BY place_id, label ORDER BY place_id, first",
+    ).fetchall()
+    for pid, label, n, e, _ in types:
+        if pid in rows:
+            rows[pid].by_type[label] = (n, e)
+    top = v.run(
+        f"SELECT place_id, article, n, total FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
+        "row_number() OVER (PARTITION BY place_id ORDER BY n DESC, first) AS r, "
+        "count(*) OVER (PARTITION BY place_id) AS total FROM kept "
+        + ("WHERE ekey IS NOT NULL " if f.distinct else "")
+        + "GROUP BY place_id, article) WHERE r <= $top ORDER BY place_id, r",
+        {"top": POPUP_ARTICLES},
+    ).fetchall()
+    for pid, article, n, total in top:
+        if pid in rows:
+            rows[pid].top_articles.append((article, n))
+            rows[pid].n_articles = total
+    return sorted(rows.values(), key=lambda s: (-s.count, s.place.name))
+
+
+def governorate_counts(v: View) -> Counter[str]:
+    """Mentions per governorate of the places on the map (summary.governorate_counts over the summaries)."""
+    f = v.f
+    shown = f"{_count(f)} > 0" if f.distinct else "true"
+    found = v.run(
+        f"SELECT governorate, count(*) FROM kept WHERE governorate <> '' AND place_id IN "
+        f"(SELECT place_id FROM kept GROUP BY place_id HAVING {shown}) GROUP BY governorate",
+    ).fetchall()
+    return Counter(dict(found))
+
+
+@dataclass(frozen=True)
+class Totals:
+    articles: int  # articles with a mention in the view
+    mentions: int
+    events: int
+    places: int  # places on the map (by the counting rule)
+
+
+def totals(v: View) -> Totals:
+    f = v.f
+    a, n, e = v.run("SELECT count(DISTINCT article), count(*), count(DISTINCT ekey) FROM kept").fetchone() or (0, 0, 0)
+    places = v.run(
+        f"SELECT count(*) FROM (SELECT place_id FROM kept GROUP BY place_id HAVING {_count(f)} > 0)"
+    ).fetchone()
+    return Totals(a, n, e, places[0] if places else 0)
+
+
+_PERIOD = {"day": "day"} | {unit: f"CAST(date_trunc('{unit}', day) AS DATE)" for unit in ("week", "month", "year")}
+
+
+def timeline(v: View) -> Timeline:
+    """summary.timeline over the view without its date range: per period and event type, by event date."""
+    f = v.f
+    n, first, last = v.run("SELECT count(day), min(day), max(day) FROM kept").fetchone() or (0, None, None)
+    if not n:
+        return Timeline("day", [], None, None)
+    at = int(TIMELINE_FROM_QUANTILE * (n - 1))
+    found = v.run("SELECT day FROM kept WHERE day IS NOT NULL ORDER BY day LIMIT 1 OFFSET $at", {"at": at}).fetchone()
+    assert found is not None
+    shown_from = found[0]
+    unit = time_unit(shown_from, last)
+    shown_from = period_start(shown_from, unit)
+    period = _PERIOD[unit]
+    if f.distinct:
+        grouped = (
+            f"SELECT {period} AS period, label, count(*) AS n FROM (SELECT arg_min(day, pos) AS day, "
+            "arg_min(label, pos) AS label FROM kept WHERE day IS NOT NULL AND ekey IS NOT NULL GROUP BY ekey) "
+            "GROUP BY period, label"
+        )
+    else:
+        grouped = (
+            f"SELECT {period} AS period, label, count(*) AS n FROM kept WHERE day IS NOT NULL GROUP BY period, label"
+        )
+    counts = v.run(grouped + " ORDER BY period, label").fetchall()
+    rows = [{"period": p, "event type": t, "count": c} for p, t, c in counts if p >= shown_from]
+    left_out = sum(c for p, _, c in counts if p < shown_from)
+    return Timeline(unit, rows, first, last, shown_from, left_out)
+
+
+def _event(r: dict) -> Event | None:
+    if r["decided_by"] is None:
+        return None
+    casualties = tuple(
+        Casualty(
+            c["kind"],
+            c["figure"],
+            c["qualifier"],
+            c["victims"],
+            c["subset"],
+            c["start"],
+            c["start"] + len(c["text"]),
+            c["text"],
+        )  # fmt: skip
+        for c in json.loads(r["casualties"] or "[]")
+    )
+    return Event(
+        r["event_type"], r["sub_event_type"], r["trigger"], r["trigger_start"], r["killed"], r["injured"],
+        casualties, r["event_date"], r["date_source"], r["date_text"], r["decided_by"],
+    )  # fmt: skip
+
+
+_MENTION_COLS = (
+    'article, start, "end", text, place_id, name, name_ar, kind, lat, lon, governorate, in_syria, reason, excerpt, '
+    "excerpt_start, event_type, sub_event_type, trigger, trigger_start, killed, injured, casualties, event_date, "
+    "date_source, date_text, decided_by, event_id"
+)
+
+
+def _mentions(cursor: duckdb.DuckDBPyConnection, gaz: Gazetteer | None) -> list[Mention]:
+    """Mention objects from rows of _MENTION_COLS."""
+    names = [d[0] for d in cursor.description]
+    places: dict[str, Place] = {}
+    out = []
+    for values in cursor.fetchall():
+        r = dict(zip(names, values, strict=True))
+        place = places.get(r["place_id"])
+        if place is None:
+            place = places[r["place_id"]] = _place([r[c] for c in _PLACE_COLS.split(", ")], gaz)
+        out.append(Mention(r["article"], r["start"], r["end"], r["text"], place, r["reason"], r["excerpt"],
+                           r["excerpt_start"], _event(r), r["event_id"]))  # fmt: skip
+    return out
+
+
+def mentions(v: View, gaz: Gazetteer | None = None) -> list[Mention]:
+    """Every mention in the view, in corpus order (explore.filter_mentions): for the downloads."""
+    return _mentions(v.run(f"SELECT {_MENTION_COLS} FROM kept ORDER BY pos"), gaz)
+
+
+def excerpts(v: View, place_id: str, limit: int, gaz: Gazetteer | None = None) -> tuple[list[Mention], int]:
+    """The first `limit` mentions of a place, newest article first (explore.newest_first), and how many there are."""
+    params = {"place": place_id, "limit": limit}
+    found = _mentions(
+        v.run(
+            f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place "
+            "ORDER BY published DESC NULLS LAST, article, start LIMIT $limit",
+            params,
+        ),
+        gaz,
+    )
+    total = v.run("SELECT count(*) FROM kept WHERE place_id = $place", params).fetchone()
+    return found, total[0] if total else 0
+
+
+def casualty_summary(v: View, row: PlaceRow, gaz: Gazetteer | None = None) -> PlaceSummary:
+    """The place's events that state a toll, with all their mentions: for explore.casualty_rows."""
+    found = _mentions(
+        v.run(
+            f"SELECT {_MENTION_COLS} FROM kept WHERE place_id = $place AND ekey IN (SELECT ekey FROM kept "
+            "WHERE place_id = $place AND casualties <> '[]' AND ekey IS NOT NULL) ORDER BY pos",
+            {"place": row.place.id},
+        ),
+        gaz,
+    )
+    return PlaceSummary(row.place, found, v.f.distinct)
+
+
+def article_table(v: View) -> list[dict]:
+    """explore.article_table: one row per article in the view, its places by mentions."""
+    found = v.run(
+        "SELECT any_value(t.title), any_value(t.date), any_value(t.source), sum(t.n), "
+        "string_agg(t.name || ' (' || t.n || ')', ', ' ORDER BY t.n DESC, t.name) FROM "
+        "(SELECT k.article, k.place_id, any_value(k.name) AS name, count(*) AS n, any_value(a.title) AS title, "
+        "any_value(a.date) AS date, any_value(a.source) AS source FROM kept k JOIN articles a USING (file) "
+        "GROUP BY k.article, k.place_id) t GROUP BY t.article",
+    ).fetchall()
+    rows = [
+        {"article": title, "date": date or "", "source": source or "", "mentions": int(n), "places": places}
+        for title, date, source, n, places in found
+    ]
+    return sorted(rows, key=lambda r: r["article"].lower())
+
+
+def place_table(v: View, rows: list[PlaceRow], titles: dict[str, str], many: int = 30) -> list[dict]:
+    """explore.place_table: a column per article up to `many` articles in the view, else their number."""
+    f = v.f
+    per = v.run(
+        f"SELECT place_id, article, {_count(f)} AS n, min(pos) AS first FROM kept "
+        + ("WHERE ekey IS NOT NULL " if f.distinct else "")
+        + "GROUP BY place_id, article ORDER BY place_id, first",
+    ).fetchall()
+    by_place: dict[str, dict[str, int]] = {}
+    for pid, article, n, _ in per:
+        by_place.setdefault(pid, {})[article] = n
+    articles = v.run("SELECT count(DISTINCT article) FROM kept").fetchone()
+    wide = (articles[0] if articles else 0) <= many
+    out = []
+    for s in rows:
+        row: dict[str, Any] = {
+            "place": s.place.name,
+            "arabic": s.place.name_ar,
+            "kind": s.place.kind,
+            "governorate": s.place.governorate,
+            "mentions": s.n_mentions,
+            "events": s.n_events,
+            "main event": s.dominant_event,
+        }
+        counts = by_place.get(s.place.id, {})
+        if wide:
+            for article, n in counts.items():
+                row[titles.get(article, article)] = n
+        else:
+            row["articles"] = len(counts)
+        out.append(row)
+    return out
+
+
+def titles(con: Con) -> dict[str, str]:
+    """Article file name -> title, for every article read (the filter's choices)."""
+    return dict(con.execute("SELECT name, title FROM articles WHERE error IS NULL ORDER BY file").fetchall())
+
+
+def governorates(con: Con) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute("SELECT DISTINCT governorate FROM mentions WHERE governorate <> '' ORDER BY 1").fetchall()
+    ]
+
+
+def articles(con: Con) -> dict[str, Article]:
+    """The articles read, without their text (the files have it): title, date, metadata for tables and exports."""
+    found = con.execute("SELECT file, name, meta, body_start FROM articles WHERE error IS NULL ORDER BY file")
+    return {
+        name: Article(file, name, "", body_start or 0, json.loads(meta or "{}"))
+        for file, name, meta, body_start in found.fetchall()
+    }
+
+
+def article_mentions(con: Con, name: str, gaz: Gazetteer | None = None) -> list[Mention]:
+    """Every mention of one article, in text order: the "Read an article" tab highlights them."""
+    sql = f"SELECT {_MENTION_COLS} FROM mentions WHERE article = $name ORDER BY file, ord"
+    return _mentions(_run(con, sql, {"name": name}), gaz)
+
+
+def corpus(con: Con, folder: Path, gaz: Gazetteer | None = None) -> Corpus:
+    """The whole corpus as explore.Corpus (texts read from the files, mentions from the store): for the
+    curation view, which reads every text for names the gazetteer lacks. A file gone since is left out."""
+    read = []
+    for (file,) in con.execute("SELECT file FROM articles WHERE error IS NULL ORDER BY file").fetchall():
+        try:
+            read.append(read_article(folder / file, folder))
+        except ArticleError:
+            continue
+    found = _mentions(_run(con, f"SELECT {_MENTION_COLS} FROM mentions ORDER BY file, ord", {}), gaz)
+    errors, warnings = problems(con)
+    return Corpus(read, found, errors, warnings)
+
+
+def problems(con: Con) -> tuple[list[str], list[str]]:
+    """(errors of unreadable articles, warnings of articles read with something to check)."""
+    errors = [r[0] for r in con.execute("SELECT error FROM articles WHERE error IS NOT NULL ORDER BY file").fetchall()]
+    warnings: list[str] = []
+    for (found,) in con.execute("SELECT warnings FROM articles WHERE warnings <> '[]' ORDER BY file").fetchall():
+        warnings.extend(json.loads(found))
+    return errors, warnings
+
+
+def date_bounds(con: Con) -> tuple[dt.date | None, dt.date | None]:
+    found = con.execute("SELECT min(day), max(day) FROM mentions").fetchone()
+    return (found[0], found[1]) if found else (None, None)
