@@ -25,6 +25,7 @@ import os
 import pickle
 import re
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -143,6 +144,11 @@ class EntryTable:
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
+
+    def raw_rows(self, order: dict[str, int]) -> Iterator[tuple]:
+        """Each entry as its saved row, places by their position in `order`: what a digest of the index reads."""
+        blob, offsets = self.packed(order)
+        return (marshal.loads(blob[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1))
 
     def packed(self, order: dict[str, int]) -> tuple[bytes, array[int]]:
         """The rows as saved: places by their position in `order`, one marshalled tuple per entry."""
