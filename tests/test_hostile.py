@@ -65,7 +65,7 @@ def test_parse_reads_utf16_without_bom_and_cp1256_as_import_decodes_them(tmp_pat
         found.setdefault(record["article"], set()).add(record["name"])
     assert found == {
         "utf16le.txt": {"Aleppo", "Idleb"},
-        "utf16be.txt": {"Aleppo", "Idleb", "Homs"}  # وإدلب: "and Idlib",
+        "utf16be.txt": {"Aleppo", "Idleb", "Homs"},  # وإدلب: "and Idlib"
         "cp1256.txt": {"Aleppo", "Idleb", "Homs"},
         "good.txt": {"Aleppo", "Idleb"},
     }
