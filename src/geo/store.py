@@ -117,3 +117,22 @@ def _remove_stale_temp_files(path: Path) -> None:
                 old.unlink()
         except OSError:
             pass  # another writer's, or already gone
+
+
+def save_cache(cache: Path, value: object, earlier: str) -> None:
+    """Pickle `value` to `cache` atomically and remove older files matching `earlier` beside it.
+
+    A cache is optional: an unwritable folder (a read-only home) is passed over in silence.
+    """
+    import pickle
+
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, cache)
+        for old in cache.parent.glob(earlier):
+            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 60:
+                old.unlink(missing_ok=True)  # the caches of earlier versions
+    except OSError:
+        pass

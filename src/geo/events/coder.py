@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import re
 from collections import Counter
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geo import settings
+from geo import settings, store
 from geo.models import Event
 from geo.text.normalise import normalise
 
@@ -248,16 +247,7 @@ def _load(path: Path, mtime_ns: int) -> Model:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         pass
     model = from_json(data.decode("utf-8"))
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, cache)
-        for old in cache.parent.glob("event-model-*.pickle"):
-            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 60:
-                old.unlink(missing_ok=True)  # the pickles of earlier models
-    except OSError:
-        pass  # a read-only home still works, without the cache
+    store.save_cache(cache, model, "event-model-*.pickle")  # a read-only home still works, without the cache
     return model
 
 

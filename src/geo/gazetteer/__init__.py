@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import marshal
-import os
 import pickle
 import re
 from array import array
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from geo import settings
+from geo import settings, store
 from geo.errors import GazetteerError
 from geo.models import KINDS, Place
 from geo.text.normalise import ARABIC_SCRIPT, alias_key
@@ -696,16 +695,7 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
     gaz = build(root)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, cache)
-        for old in cache.parent.glob("gazetteer-*.pickle"):
-            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 60:
-                old.unlink(missing_ok=True)  # caches of earlier gazetteer versions
-    except OSError:
-        pass  # a read-only home still works, just without the cache
+    store.save_cache(cache, gaz, "gazetteer-*.pickle")  # a read-only home still works, without the cache
     return gaz
 
 
