@@ -33,7 +33,7 @@ def run_geo(*args, cwd=None, **env_vars) -> subprocess.CompletedProcess:
 def add_aliases(args: tuple[str, str]) -> None:
     """One editor of tests/test_curation.py's two: eight aliases, each under the gazetteer's lock.
 
-    Here, not in the test module, so that a spawned editor imports geo's gazetteer and nothing else.
+    Here, not in the test module, so that each editor process imports geo's gazetteer and nothing else.
     """
     from geo import gazetteer
     from geo.gazetteer import curation

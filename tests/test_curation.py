@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,11 +115,21 @@ def test_edits_are_validated_before_they_are_written(gaz_root):
 
 
 def test_two_editors_at_once_lose_nothing(gaz_root):
-    from helpers import add_aliases  # a light module: each spawned editor imports it, not this one (folium…)
+    """Two processes add eight aliases each under the gazetteer's lock, at the same time: all sixteen land.
 
-    gazetteer.load(gaz_root)  # build the cache once, so both workers start fast
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(add_aliases, [(str(gaz_root), "a"), (str(gaz_root), "b")])
+    Each editor is a fresh `python -c` (not multiprocessing's spawn, which re-runs the parent's __main__:
+    after the AppTest tests that is app.py itself, a whole dashboard run per editor)."""
+    gazetteer.load(gaz_root)  # build the cache once, so both editors start fast
+    tests = Path(__file__).resolve().parent
+    editors = [
+        subprocess.Popen(
+            [sys.executable, "-c", f"from helpers import add_aliases; add_aliases(({str(gaz_root)!r}, {worker!r}))"],
+            cwd=tests,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests), str(ROOT / "src")])),
+        )
+        for worker in ("a", "b")
+    ]
+    assert [e.wait(timeout=120) for e in editors] == [0, 0]
     text = (gaz_root / "curated" / "aliases.csv").read_text(encoding="utf-8")
     added = [line for line in text.splitlines() if line.startswith(("cur:jobar,Jobar a ", "cur:jobar,Jobar b "))]
     assert len(added) == 16
@@ -149,11 +161,11 @@ def test_nominatim_candidates_limited_to_syria_and_cached(nominatim_server, tmp_
     assert len(cached) == 1 and json.loads(cached[0].read_text(encoding="utf-8"))["query"] == "kafr nabl"
 
 
-def test_offline_says_so_and_the_gazetteer_still_proposes(tmp_path, monkeypatch):
+def test_offline_says_so_and_the_gazetteer_still_proposes(tmp_path, monkeypatch, gaz):
     monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(lookup.LookupUnavailable, match="Nominatim .* is unreachable"):
         lookup.nominatim("Kafr Nabl", domain=f"127.0.0.1:{closed_port()}", scheme="http")
     assert not (tmp_path / "cache" / "lookups").exists() or not list((tmp_path / "cache" / "lookups").rglob("*.json"))
-    offline = lookup.fuzzy_candidates("Kafr Nabl", gazetteer.load(ROOT / "gazetteer"))
+    offline = lookup.fuzzy_candidates("Kafr Nabl", gaz)  # the session's real gazetteer: no cold index build
     assert "Kafr Nobol" in [c.name.split(" (")[0] for c in offline]
     assert all(c.source == "gazetteer" and c.ref for c in offline)
