@@ -22,6 +22,9 @@ playwright = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
+sys.path.insert(0, str(ROOT / "scripts"))
+from loadtest import CHROMIUM_ARGS  # noqa: E402  (one list of chromium's switches for the tests and the load test)
+
 XSS = "Shelling hit Aleppo <script>alert(1)</script> and <img src=x onerror=alert(1)> Hama `${alert(2)}`.\n"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
@@ -102,38 +105,18 @@ def server(corpus_dir):
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
 @pytest.fixture()
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1500, "height": 1300})
+    context = offline_context(browser, server, viewport={"width": 1500, "height": 1300})
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.outside = []
-
-    def offline(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            page.outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", offline)
+    page.outside = context.outside  # every request for another host
     yield page
     context.close()
 
