@@ -139,3 +139,22 @@ def test_the_fast_sentence_scores_equal_the_features_training_sees():
             expected = model.scores(coder.place_features(norm, start, end, said))
             assert np.allclose(model.place_scores(norm, start, end, said), expected)
             assert np.allclose(model.place_scores(norm, start, end, said), expected)  # memoised: the same
+
+
+def test_training_reports_each_model_it_trains(tmp_path):
+    """Retraining takes about half a minute: the CLI's bar and the dashboard's count its six models."""
+    from geo.events import training
+    from geo.progress import eta_text
+
+    evals = tmp_path / "eval"
+    evals.mkdir()
+    for name, _split, _tuned in training.LABEL_FILES:
+        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()[:30] if (EVAL / name).exists() else []
+        (evals / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    told: list[tuple[int, int]] = []
+    model, _scores, count = training.train_model(evals, lexicon.load(), lambda done, total: told.append((done, total)))
+    assert told == [(k, training.FOLDS + 1) for k in range(1, training.FOLDS + 2)]
+    assert count > 0 and len(model.classes) > 1
+    assert eta_text(2, 6, 8.0) == "2 of 6, about 16 s left"
+    assert eta_text(6, 6, 30.0) == "6 of 6" and eta_text(0, 1200, 0.0) == "0 of 1,200"
+    assert eta_text(10, 1000, 60.0) == "10 of 1,000, about 99 min left"

@@ -69,7 +69,12 @@ def _train(args: argparse.Namespace) -> int:
 
     lex = lexicon.load()
     try:
-        model, scores, count = training.train_model(settings.PROJECT_ROOT / "tests" / "eval", lex)
+        with progress.bar(training.FOLDS + 1, "model", progress.wanted(args.quiet)) as shown:
+
+            def advanced(done: int, total: int) -> None:
+                shown.update(done - shown.n)
+
+            model, scores, count = training.train_model(settings.PROJECT_ROOT / "tests" / "eval", lex, advanced)
     except ModuleNotFoundError:
         print("geo: training needs scikit-learn: .venv/bin/pip install -r requirements.txt", file=sys.stderr)
         return EXIT_ERROR

@@ -55,6 +55,15 @@ def bar(total: int | None, unit: str, enabled: bool) -> tqdm:
     return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, mininterval=0.2)
 
 
+def eta_text(done: int, total: int, seconds: float) -> str:
+    """"3 of 6, about 12 s left": what a dashboard bar says, from the time the first `done` steps took."""
+    left = ""
+    if 0 < done < total and seconds > 0:
+        remaining = seconds / done * (total - done)
+        left = f", about {remaining:.0f} s left" if remaining < 90 else f", about {remaining / 60:.0f} min left"
+    return f"{done:,} of {total:,}{left}"
+
+
 def say(message: str, file: TextIO | None = None) -> None:
     """print(message) that steps around a bar on screen: the same bytes in the stream."""
     if "tqdm" not in sys.modules:  # no bar was ever shown: nothing to step around

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,11 +82,16 @@ def examples(found: list[Label], lexicon: Lexicon) -> list[tuple[list[str], str]
     return out
 
 
+Progress = Callable[[int, int], None]  # (models trained, models to train): a fold's model or the final one
+
+
 def choose_policy(
-    found: list[Label], pairs: list[tuple[list[str], str]]
+    found: list[Label], pairs: list[tuple[list[str], str]], progress: Progress | None = None
 ) -> tuple[tuple[str, float], dict[tuple[str, float], float]]:
     """Where the model may overrule the rules (SCOPES) and how sure it must be (THRESHOLDS): the pair with
-    the best cross-validated accuracy on labels the rules were not written on."""
+    the best cross-validated accuracy on labels the rules were not written on.
+
+    `progress(k, FOLDS + 1)` is told after fold k (the final model, trained by train_model, is the last)."""
     judged = [i for i, lab in enumerate(found) if not lab.rules_written_on] or list(range(len(found)))
     groups = sorted({found[i].group for i in judged})
     random.Random(0).shuffle(groups)
@@ -95,19 +100,20 @@ def choose_policy(
     for k in range(FOLDS):
         held = set(groups[k::FOLDS])
         train = [pairs[i] for i in range(len(found)) if found[i].group not in held]
-        if not train:
-            continue
-        model = coder.train(train)
-        for i in judged:
-            if found[i].group not in held:
-                continue
-            feats, label = pairs[i]
-            predicted, probability = model.predict(feats)
-            rules_label = next(f[5:] for f in feats if f.startswith("rule="))
-            certain = "certain=True" in feats
-            for scope, t in policies:
-                allowed = not certain and (scope == "all" or rules_label != coder.NONE)
-                right[scope, t] += (predicted if allowed and probability >= t else rules_label) == label
+        if train:
+            model = coder.train(train)
+            for i in judged:
+                if found[i].group not in held:
+                    continue
+                feats, label = pairs[i]
+                predicted, probability = model.predict(feats)
+                rules_label = next(f[5:] for f in feats if f.startswith("rule="))
+                certain = "certain=True" in feats
+                for scope, t in policies:
+                    allowed = not certain and (scope == "all" or rules_label != coder.NONE)
+                    right[scope, t] += (predicted if allowed and probability >= t else rules_label) == label
+        if progress:
+            progress(k + 1, FOLDS + 1)
     scores = {p: right[p] / len(judged) for p in policies}
     # The narrow scope skips the model wherever the rules see nothing (most places): it wins unless the
     # wide one is better by more than COST_OF_SCOPE; ties then trust the rules more.
@@ -115,14 +121,21 @@ def choose_policy(
     return best, scores
 
 
-def train_model(eval_dir: Path, lexicon: Lexicon) -> tuple[coder.Model, dict[tuple[str, float], float], int]:
-    """The model on every label, with its cross-validated policy, and the scores behind it."""
+def train_model(
+    eval_dir: Path, lexicon: Lexicon, progress: Progress | None = None
+) -> tuple[coder.Model, dict[tuple[str, float], float], int]:
+    """The model on every label, with its cross-validated policy, and the scores behind it.
+
+    Six models are trained (one per fold, then the final one, about 4 s each here): `progress(done, 6)`
+    is told after each, for a bar with an ETA."""
     found = list(labels(eval_dir, lexicon.root))
     if not found:
         raise FileNotFoundError(f"no labelled sentences in {eval_dir}")
     pairs = examples(found, lexicon)
-    (scope, threshold), scores = choose_policy(found, pairs)
+    (scope, threshold), scores = choose_policy(found, pairs, progress)
     model = coder.train(pairs)
+    if progress:
+        progress(FOLDS + 1, FOLDS + 1)
     model = coder.Model(model.classes, model.bias, model.weights, threshold, scope)
     return model, scores, len(found)
 
