@@ -315,3 +315,15 @@ def test_parse_with_only_missing_files_writes_no_output(tmp_path):
     run = geo("parse", tmp_path / "nope.txt", "-o", tmp_path / "out.jsonl", cwd=tmp_path)
     assert run.returncode == 1 and "nothing to parse" in run.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_saving_many_articles_reports_each_and_adds_a_text_once(tmp_path):
+    """The dashboard's bar for a CSV import counts every row saved, duplicates included."""
+    table = "unit_id,article_title,article_content,source,date\n" + "".join(
+        f'{i},Report {i},"Shelling hit Deraa, report {i % 20}.",sana,4/16/2017\n' for i in range(25)
+    )
+    rows = list(importer.read_csv("t.csv", table.encode(), dict(importer.FAKES_MAPPING), "", fallback={}))
+    told: list[tuple[int, int]] = []
+    saved = importer.save_all(rows, tmp_path, lambda done, total: told.append((done, total)))
+    assert told == [(k, 25) for k in range(1, 26)]
+    assert sum(s.added for s in saved) == 20 and len(list(tmp_path.iterdir())) == 20

@@ -19,7 +19,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,9 +400,17 @@ def _add_new_files(folder: Path, known: KnownTexts) -> None:
     known.stamp = stamp
 
 
-def save_all(articles: Iterable[Imported], folder: Path) -> list[Saved]:
+def save_all(
+    articles: Sequence[Imported], folder: Path, progress: Callable[[int, int], None] | None = None
+) -> list[Saved]:
+    """Each article saved (a text already in the folder is not added twice); `progress(done, total)` after each."""
     known = existing_keys(Path(folder))
-    return [save(a, folder, known) for a in articles]
+    saved = []
+    for a in articles:
+        saved.append(save(a, folder, known))
+        if progress:
+            progress(len(saved), len(articles))
+    return saved
 
 
 def expand_source(source: str) -> list[str]:
