@@ -458,6 +458,7 @@ def excerpts_ui(
     )
     shown_key = f"shown-{place_id}"
     shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
+    excerpt_chars = settings.show_excerpt_chars()
     casualties, ordered, total = shared_panel(store.version, filters_key(f), place_id, shown, store, f, s, gaz)
     if casualties:
         with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
@@ -474,7 +475,11 @@ def excerpts_ui(
                     f"{md(row['date'])} ({md(row['date_source'])}) · *{md(row['article'])}*"
                 )
                 for m in row["sources"]:
-                    st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
+                    cut = mapview.excerpt_cut(m, excerpt_chars)
+                    st.html(
+                        f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m, excerpt_chars)}</div>"
+                        + (f"<div style='color:#888;font-size:12px'>{sinks.html(cut)}</div>" if cut else "")
+                    )
     tiles_param = "&amp;tiles=0" if st.query_params.get("tiles") == "0" else ""  # the curate view keeps tiles off
     with st.container(height=470):
         for m in ordered[:shown]:
@@ -482,8 +487,9 @@ def excerpts_ui(
             date = article.meta.get("date", "") if article else ""
             st.markdown(f"**{md(titles.get(m.article, m.article))}** {md(date)}")
             st.html(
-                f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
-                f"<div style='color:#888;font-size:12px'>{sinks.html(event_note(m))}"
+                f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m, excerpt_chars)}</div>"
+                f"<div style='color:#888;font-size:12px'>{sinks.html(mapview.excerpt_cut(m, excerpt_chars))}"
+                f"{sinks.html(event_note(m))}"
                 f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
                 f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}{tiles_param}'>wrong place?</a></div>"
@@ -541,10 +547,15 @@ def tables_ui(store: Opened, snap: queries.Snapshot, gaz: gazetteer.Gazetteer) -
             st.caption(md(meta))
             cur = store.con.cursor()
             try:
-                found = queries.article_mentions(cur, article.name, gaz)
+                marks = settings.show_article_mentions()
+                found = queries.article_mentions(cur, article.name, gaz, limit=marks + 1)
+                total = queries.article_mention_count(cur, article.name) if len(found) > marks else len(found)
             finally:
                 cur.close()
-            st.html(explore.article_html(article, found))
+            shown, left_out = explore.article_view(article, found, settings.show_article_chars(), marks, total)
+            if left_out:
+                st.caption(md(left_out))
+            st.html(shown)
 
 
 def export_ui(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> None:

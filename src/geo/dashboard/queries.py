@@ -450,10 +450,17 @@ def articles(con: Con) -> dict[str, Article]:
     }
 
 
-def article_mentions(con: Con, name: str, gaz: Gazetteer | None = None) -> list[Mention]:
-    """Every mention of one article, in text order: the "Read an article" tab highlights them."""
+def article_mentions(con: Con, name: str, gaz: Gazetteer | None = None, limit: int | None = None) -> list[Mention]:
+    """Every mention of one article (the first `limit`), in text order: the "Read an article" tab marks them."""
     sql = f"SELECT {_MENTION_COLS} FROM mentions WHERE article = $name ORDER BY file, ord"
-    return _mentions(_run(con, sql, {"name": name}), gaz)
+    if limit is not None:
+        sql += " LIMIT $limit"
+    return _mentions(_run(con, sql, {"name": name, "limit": limit}), gaz)
+
+
+def article_mention_count(con: Con, name: str) -> int:
+    found = con.execute("SELECT count(*) FROM mentions WHERE article = $name", {"name": name}).fetchone()
+    return found[0] if found else 0
 
 
 def corpus(con: Con, folder: Path, gaz: Gazetteer | None = None) -> Corpus:
