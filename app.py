@@ -6,19 +6,19 @@ collected; main() composes them. All parsing, filtering and map building is in s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import threading
 import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import gazetteer, settings, sinks
 from geo.corpus.reader import read_article
-from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import, queries
+from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import, queries, shared_map
 from geo.dashboard.wording import plural
 from geo.errors import GazetteerError, GeoError
 from geo.events import lexicon
@@ -33,6 +33,8 @@ STORE = settings.store_path(ARTICLES)
 EVENT_CHOICES = list(mapview.EVENT_COLOURS)
 DATE_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 KIND_CHOICES = ["city", "town/village", "neighbourhood", "governorate", "region", "site", "country"]
+SHARED_VIEWS = 16  # filter sets whose numbers and map are kept for every session (a map: up to 3 MB)
+MAP_RETURNS = ["last_object_clicked"]
 
 
 LAST_GOOD = ("last good",)  # the gazetteer signature that stands for "the newest cached index that loaded"
@@ -54,6 +56,7 @@ class Opened:
     """The store in step with one version of the articles, gazetteer and lexicon, and what every view reuses."""
 
     key: tuple
+    version: str  # a digest of `key`: what the shared caches are keyed by
     con: database.duckdb.DuckDBPyConnection
     report: database.SyncReport
     titles: dict[str, str]
@@ -102,6 +105,7 @@ def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
         articles = queries.articles(con)
         opened = Opened(
             key,
+            hashlib.sha256(repr(key).encode()).hexdigest()[:24],
             con,
             report,
             queries.titles(con),
@@ -118,6 +122,64 @@ def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
 def store_corpus(key: tuple, _opened: Opened, _gaz: gazetteer.Gazetteer) -> explore.Corpus:
     """Every article's text and mentions, for the Curate view (which reads all texts); once per version."""
     return queries.corpus(_opened.con.cursor(), ARTICLES, _gaz)
+
+
+def filters_key(f: explore.Filters) -> tuple:
+    """The filters as a hashable tuple: a key of the shared caches."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in dataclasses.astuple(f))
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_VIEWS)
+def shared_snapshot(version: str, fkey: tuple, _store: Opened, _f: explore.Filters, _gaz) -> queries.Snapshot:
+    """The page's numbers for one set of filters, computed by the first session that asks, read by all."""
+    cur = _store.con.cursor()
+    try:
+        return queries.snapshot(cur, _f, _store.titles, _gaz)
+    finally:
+        cur.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_VIEWS)
+def shared_timeline(version: str, fkey: tuple, _store: Opened, _f: explore.Filters):
+    cur = _store.con.cursor()
+    try:
+        return queries.timeline_of(cur, _f)
+    finally:
+        cur.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_VIEWS)
+def shared_map_frame(
+    version: str, fkey: tuple, colour_by: str, tiles: bool, _snap: queries.Snapshot, _titles: dict
+) -> shared_map.MapFrame:
+    """The map rendered once per store version, filters, colours and tiles, for every session."""
+    fmap = mapview.build_map(
+        _snap.rows,
+        gazetteer.default_root() / "syria_governorates.geojson",
+        _titles,
+        tiles=tiles,
+        colour_by=colour_by,
+        governorate_totals=_snap.governorates,
+    )
+    return shared_map.prepare(fmap, "map", MAP_RETURNS)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4 * SHARED_VIEWS)
+def shared_panel(
+    version: str, fkey: tuple, place_id: str, shown: int, _store: Opened, _f: explore.Filters, _row, _gaz
+) -> tuple[list[dict], list, int]:
+    """The panel's casualty rows and first `shown` excerpts of a place: what every session choosing it reads."""
+    cur = _store.con.cursor()  # DuckDB connections are not shared across threads: a cursor of its own
+    try:
+        casualties = explore.casualty_rows(queries.place_casualties(cur, _f, _row, _gaz), _store.titles)
+        ordered, total = queries.place_excerpts(cur, _f, place_id, shown, _gaz)  # only the excerpts shown
+        return casualties, ordered, total
+    finally:
+        cur.close()
+
+
+def snapshot_of(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> queries.Snapshot:
+    return shared_snapshot(store.version, filters_key(f), store, f, gaz)
 
 
 @st.cache_resource(show_spinner="Looking for names not in the gazetteer…", max_entries=1)
@@ -240,10 +302,12 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None
 
 
-def timeline_ui(cur, f: explore.Filters) -> explore.Filters:
+def timeline_ui(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> explore.Filters:
     """Mentions or events over time, filtered like the map; its date range filters the map."""
-    with queries.View(cur, f, dates=False) as undated:
-        line = queries.timeline(undated)
+    undated = f.without_dates()
+    line = snapshot_of(store, undated, gaz).timeline if undated == f else None
+    if line is None:  # a date range from the URL: the chart still spans every date
+        line = shared_timeline(store.version, filters_key(undated), store, undated)
     if not line.rows:
         return f
     rows, unit, first, last = line.rows, line.unit, line.first, line.last
@@ -252,23 +316,8 @@ def timeline_ui(cur, f: explore.Filters) -> explore.Filters:
     st.caption(
         f"{what.capitalize()} per {unit}, by event date (stated in the sentence, else the publication date){earlier}"
     )
-    colours = mapview.EVENT_COLOURS
-    chart = (
-        alt.Chart(alt.Data(values=[{**r, "period": r["period"].isoformat()} for r in rows]))
-        .mark_bar()
-        .encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(format=DATE_FORMATS[unit])),
-            y=alt.Y("count:Q", title=what),
-            color=alt.Color(
-                "event type:N",
-                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                legend=alt.Legend(orient="bottom", title=None, labelLimit=0),
-            ),
-            tooltip=["period:T", "event type:N", "count:Q"],
-        )
-        .properties(height=180)
-    )
-    st.altair_chart(chart, width="stretch")
+    # A Vega-Lite spec by hand, not an Altair chart: Altair validates its schema on every rerun (0.28 s).
+    st.vega_lite_chart(spec=timeline_spec(rows, unit, what), width="stretch")
     if first >= last:
         return f
     # The slider's bounds follow the other filters: its value is kept, clamped to them.
@@ -278,6 +327,31 @@ def timeline_ui(cur, f: explore.Filters) -> explore.Filters:
     start, end = chosen if chosen != (first, last) else (None, None)
     write_url({"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""})
     return replace(f, start=start, end=end)
+
+
+def timeline_spec(rows: list[dict], unit: str, what: str) -> dict:
+    """The timeline's bars: per period, stacked by event type in the map's colours."""
+    colours = mapview.EVENT_COLOURS
+    return {
+        "data": {"values": [{**r, "period": r["period"].isoformat()} for r in rows]},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "period", "type": "temporal", "title": None, "axis": {"format": DATE_FORMATS[unit]}},
+            "y": {"field": "count", "type": "quantitative", "title": what},
+            "color": {
+                "field": "event type",
+                "type": "nominal",
+                "scale": {"domain": list(colours), "range": list(colours.values())},
+                "legend": {"orient": "bottom", "title": None, "labelLimit": 0},
+            },
+            "tooltip": [
+                {"field": "period", "type": "temporal"},
+                {"field": "event type", "type": "nominal"},
+                {"field": "count", "type": "quantitative"},
+            ],
+        },
+        "height": 180,
+    }
 
 
 def totals_ui(store: Opened, totals: queries.Totals, distinct: bool) -> None:
@@ -293,8 +367,11 @@ def totals_ui(store: Opened, totals: queries.Totals, distinct: bool) -> None:
     )
 
 
-def map_ui(summaries, titles, chosen: queries.PlaceRow | None, governorate_totals) -> None:
-    """The map, the chosen place ringed; after a choice in the list it moves there."""
+def map_ui(store: Opened, snap: queries.Snapshot, chosen: queries.PlaceRow | None) -> None:
+    """The map, the chosen place ringed; after a choice in the list it moves there.
+
+    The map itself is shared by every session with the same filters (shared_map_frame); only the ring and
+    the move are this session's."""
     from_url_once("f-tiles", st.query_params.get("tiles") != "0")
     tiles = st.toggle(
         "Background map (OpenStreetMap tiles, needs internet)",
@@ -305,25 +382,18 @@ def map_ui(summaries, titles, chosen: queries.PlaceRow | None, governorate_total
     write_url({"tiles": "" if tiles else "0"})
     colour_by = st.session_state.get("colour_by", "event")
     st.html(mapview.legend_html(colour_by))
-    fmap = mapview.build_map(
-        summaries,
-        gazetteer.default_root() / "syria_governorates.geojson",
-        titles,
-        tiles=tiles,
-        colour_by=colour_by,
-        governorate_totals=governorate_totals,
-    )
+    frame = shared_map_frame(store.version, filters_key(snap.filters), colour_by, bool(tiles), snap, store.titles)
     fly = st.session_state.pop("fly", False) and chosen is not None and chosen.place.kind not in mapview.AREA_KINDS
-    st_folium(
-        fmap,
+    shared_map.show(
+        frame,
         key="map",
         height=560,
         width="stretch",
-        returned_objects=["last_object_clicked"],
+        returned_objects=MAP_RETURNS,
         # Both change the shown map in place, without reloading it; it moves only when `center` changes.
         center=(chosen.place.lat, chosen.place.lon) if fly and chosen else None,
         zoom=mapview.HIGHLIGHT_ZOOM if fly else None,
-        feature_group_to_add=mapview.highlight_layer(chosen) if chosen else None,
+        feature_group=mapview.highlight_layer(chosen) if chosen else None,
     )
 
 
@@ -349,7 +419,7 @@ def chosen_place(summaries: list[queries.PlaceRow]) -> queries.PlaceRow | None:
 
 
 def excerpts_ui(
-    store: Opened, view: queries.View, summaries, chosen: queries.PlaceRow | None, gaz: gazetteer.Gazetteer
+    store: Opened, f: explore.Filters, summaries, chosen: queries.PlaceRow | None, gaz: gazetteer.Gazetteer
 ) -> None:
     """The panel beside the map: every excerpt of the chosen place in the selected articles."""
     if not summaries or chosen is None:
@@ -386,7 +456,10 @@ def excerpts_ui(
         )
         + f" <span style='color:#888'>({'distinct events' if s.distinct else 'mentions'})</span></div>"
     )
-    casualties = explore.casualty_rows(queries.casualty_summary(view, s, gaz), titles)
+    shown_key = f"shown-{place_id}"
+    shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
+    excerpt_chars = settings.show_excerpt_chars()
+    casualties, ordered, total = shared_panel(store.version, filters_key(f), place_id, shown, store, f, s, gaz)
     if casualties:
         with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
             if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
@@ -402,10 +475,11 @@ def excerpts_ui(
                     f"{md(row['date'])} ({md(row['date_source'])}) · *{md(row['article'])}*"
                 )
                 for m in row["sources"]:
-                    st.html(f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m)}</div>")
-    shown_key = f"shown-{place_id}"
-    shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
-    ordered, total = queries.excerpts(view, place_id, shown, gaz)  # only the excerpts shown leave the store
+                    cut = mapview.excerpt_cut(m, excerpt_chars)
+                    st.html(
+                        f"<div class='geo-casualty-source'>{mapview.highlighted_excerpt(m, excerpt_chars)}</div>"
+                        + (f"<div style='color:#888;font-size:12px'>{sinks.html(cut)}</div>" if cut else "")
+                    )
     tiles_param = "&amp;tiles=0" if st.query_params.get("tiles") == "0" else ""  # the curate view keeps tiles off
     with st.container(height=470):
         for m in ordered[:shown]:
@@ -413,8 +487,9 @@ def excerpts_ui(
             date = article.meta.get("date", "") if article else ""
             st.markdown(f"**{md(titles.get(m.article, m.article))}** {md(date)}")
             st.html(
-                f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m)}</div>"
-                f"<div style='color:#888;font-size:12px'>{sinks.html(event_note(m))}"
+                f"<div class='geo-excerpt'>{mapview.highlighted_excerpt(m, excerpt_chars)}</div>"
+                f"<div style='color:#888;font-size:12px'>{sinks.html(mapview.excerpt_cut(m, excerpt_chars))}"
+                f"{sinks.html(event_note(m))}"
                 f"why this place: {sinks.html(m.reason)} · "
                 f"<a class='geo-fix-link' target='_self' href='?view=curate&amp;article="
                 f"{sinks.html(urllib.parse.quote(m.article))}&amp;start={m.start}{tiles_param}'>wrong place?</a></div>"
@@ -440,11 +515,12 @@ def event_note(m) -> str:
     return f"{what}{toll}{when} · "
 
 
-def tables_ui(store: Opened, view: queries.View, summaries, gaz: gazetteer.Gazetteer) -> None:
+def tables_ui(store: Opened, snap: queries.Snapshot, gaz: gazetteer.Gazetteer) -> None:
     titles = store.titles
+    summaries = snap.rows
     tab_places, tab_chart, tab_articles, tab_read = st.tabs(["Places", "Top places", "Per article", "Read an article"])
     with tab_places:
-        st.dataframe(queries.place_table(view, summaries, titles), width="stretch", hide_index=True)
+        st.dataframe(snap.place_table, width="stretch", hide_index=True)
     with tab_chart:
         top = summaries[:20]
         st.bar_chart(
@@ -454,7 +530,7 @@ def tables_ui(store: Opened, view: queries.View, summaries, gaz: gazetteer.Gazet
             horizontal=True,
         )
     with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
-        st.dataframe(queries.article_table(view), width="stretch", hide_index=True)
+        st.dataframe(snap.article_table, width="stretch", hide_index=True)
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")
@@ -469,7 +545,17 @@ def tables_ui(store: Opened, view: queries.View, summaries, gaz: gazetteer.Gazet
                 f"{k}: {v}" for k, v in article.meta.items() if k in ("author", "date", "source", "language")
             )
             st.caption(md(meta))
-            st.html(explore.article_html(article, queries.article_mentions(view.con, article.name, gaz)))
+            cur = store.con.cursor()
+            try:
+                marks = settings.show_article_mentions()
+                found = queries.article_mentions(cur, article.name, gaz, limit=marks + 1)
+                total = queries.article_mention_count(cur, article.name) if len(found) > marks else len(found)
+            finally:
+                cur.close()
+            shown, left_out = explore.article_view(article, found, settings.show_article_chars(), marks, total)
+            if left_out:
+                st.caption(md(left_out))
+            st.html(shown)
 
 
 def export_ui(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> None:
@@ -555,24 +641,20 @@ def main() -> None:
         st.warning(md(warning))
     if not store.titles:
         st.info(md(f"No articles in {ARTICLES}: add some in the “Add articles” view, or put .txt or .md files there."))
-    cur = store.con.cursor()  # this session's own: DuckDB connections are not shared across threads
-    try:
-        f = filters_ui(store)
-        f = timeline_ui(cur, f)
-        with queries.View(cur, f) as shown:
-            summaries = queries.place_rows(shown, gaz)
-            totals_ui(store, queries.totals(shown), f.distinct)
-            chosen = chosen_place(summaries)
-            with st.container(key=layout.MAP_ROW):
-                left, right = st.columns([3, 2])
-                with left:
-                    map_ui(summaries, store.titles, chosen, queries.governorate_counts(shown))
-                with right:
-                    excerpts_ui(store, shown, summaries, chosen, gaz)
-            tables_ui(store, shown, summaries, gaz)
-        export_ui(store, f, gaz)
-    finally:
-        cur.close()
+    f = filters_ui(store)
+    f = timeline_ui(store, f, gaz)
+    snap = snapshot_of(store, f, gaz)  # shared by every session with these filters
+    summaries = snap.rows
+    totals_ui(store, snap.totals, f.distinct)
+    chosen = chosen_place(summaries)
+    with st.container(key=layout.MAP_ROW):
+        left, right = st.columns([3, 2])
+        with left:
+            map_ui(store, snap, chosen)
+        with right:
+            excerpts_ui(store, f, summaries, chosen, gaz)
+    tables_ui(store, snap, gaz)
+    export_ui(store, f, gaz)
     st.caption(mapview.OCHA_ATTRIBUTION + ". Tiles © OpenStreetMap contributors when shown.")
 
 

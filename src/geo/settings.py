@@ -47,6 +47,21 @@ SETTINGS = {
         "10",
         "an article file or upload over this many MB is named and skipped (a CSV table: 100 times it)",
     ),
+    "show_article_chars": Setting(
+        "GEO_SHOW_ARTICLE_CHARS",
+        "200000",
+        "the dashboard's \"Read an article\" shows this many characters of an article, and says what it leaves out",
+    ),
+    "show_article_mentions": Setting(
+        "GEO_SHOW_ARTICLE_MENTIONS",
+        "2000",
+        "... and highlights at most this many of its mentions (the text stops after the last one shown)",
+    ),
+    "show_excerpt_chars": Setting(
+        "GEO_SHOW_EXCERPT_CHARS",
+        "600",
+        "an excerpt beside the map is cut to this many characters around its place name, and says so",
+    ),
 }
 MB = 1024 * 1024
 
@@ -99,6 +114,31 @@ def max_article_bytes() -> int:
     if not mb > 0:  # also NaN
         raise SettingError(f"GEO_MAX_ARTICLE_MB={value!r}: give a size in MB greater than 0, e.g. 10")
     return int(mb * MB)
+
+
+def _count(name: str) -> int:
+    """A whole number > 0 from a setting: what a page may show of a huge article (DOM nodes, bytes sent)."""
+    setting = SETTINGS[name]
+    value = setting.raw() or setting.default
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise SettingError(f"{setting.variable}={value!r}: give a whole number greater than 0, e.g. {setting.default}")
+    return n
+
+
+def show_article_chars() -> int:
+    return _count("show_article_chars")
+
+
+def show_article_mentions() -> int:
+    return _count("show_article_mentions")
+
+
+def show_excerpt_chars() -> int:
+    return _count("show_excerpt_chars")
 
 
 def table() -> str:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import html
 import io
 import json
+import os
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from geo import sinks
-from geo.corpus.reader import article_paths
+from geo.corpus.reader import ARTICLE_SUFFIXES, NOT_ARTICLES
 from geo.dashboard.mapview import kind_group
 from geo.errors import shown_name
 from geo.gazetteer import Gazetteer
@@ -56,16 +58,28 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
     return Corpus(articles, mentions, errors, warnings)
 
 
-def corpus_signature(folder: Path) -> tuple:
-    """Changes when an article is added, removed or edited: the cache key of a parse."""
+def corpus_signature(folder: Path) -> str:
+    """Changes when an article is added, removed or edited: the cache key of a parse.
+
+    Run on every rerun of every session, so plain os.walk and os.stat (the files `article_paths` lists),
+    no Path objects: 10,000 files cost 0.42 s through pathlib, a tenth of it here. A digest, not the list:
+    it is hashed into every shared cache key."""
     out = []
-    for p in article_paths([folder]):
-        try:
-            st = p.stat()
-            out.append((p.name, st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((p.name, 0, 0))
-    return tuple(out)
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or name.lower() in NOT_ARTICLES:
+                continue
+            if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+                continue
+            path = os.path.join(top, name)
+            try:
+                st = os.stat(path)
+                out.append(f"{path}\0{st.st_mtime_ns}\0{st.st_size}")
+            except OSError:
+                out.append(f"{path}\0\0")
+    out.sort()
+    return hashlib.sha256("\n".join(out).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass
@@ -213,10 +227,33 @@ def casualty_rows(summary: PlaceSummary, titles: dict[str, str]) -> list[dict]:
 
 def article_html(article: Article, mentions: list[Mention]) -> str:
     """The whole article body as safe HTML, every mention in <mark> with its place as title."""
+    return article_view(article, mentions)[0]
+
+
+def article_view(
+    article: Article,
+    mentions: list[Mention],
+    max_chars: int | None = None,
+    max_marks: int | None = None,
+    total: int | None = None,
+) -> tuple[str, str]:
+    """(safe HTML of the article body, every mention in <mark>; what was left out, "" if nothing).
+
+    Bounded for huge articles: at most `max_chars` characters of the body and `max_marks` marks (a 5 MB
+    line of 600k mentions was a page of 100k DOM nodes that never finished loading); the text then stops
+    after the last mention marked, so that nothing shown is left unmarked. `total`: the article's mentions,
+    when `mentions` holds only the first of them."""
     text = article.text
-    pos = article.body_start
+    start = article.body_start
+    stop = len(text) if max_chars is None else min(len(text), start + max_chars)
+    every = sorted((m for m in mentions if m.article == article.name and m.start >= start), key=lambda m: m.start)
+    marks = [m for m in every if m.end <= stop]
+    if max_marks is not None and len(marks) > max_marks:
+        marks = marks[:max_marks]
+        stop = marks[-1].end
+    pos = start
     parts = []
-    for m in sorted((m for m in mentions if m.article == article.name), key=lambda m: m.start):
+    for m in marks:
         if m.start < pos:
             continue
         parts.append(html.escape(text[pos : m.start]))
@@ -225,8 +262,16 @@ def article_html(article: Article, mentions: list[Mention]) -> str:
             f"{html.escape(text[m.start : m.end])}</mark>"
         )
         pos = m.end
-    parts.append(html.escape(text[pos:]))
-    return "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
+    parts.append(html.escape(text[pos:stop]))
+    body = "<div style='white-space:pre-wrap'>" + "".join(parts) + "</div>"
+    left = ""
+    total = max(total or 0, len(every))
+    if stop < len(text):
+        left = (
+            f"Shown: the first {stop - start:,} of {len(text) - start:,} characters and {len(marks):,} of "
+            f"{total:,} mentions (a bounded view of a long article); the mentions download has every one."
+        )
+    return body, left
 
 
 def export(mentions: list[Mention], fmt: str) -> str:

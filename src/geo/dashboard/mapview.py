@@ -97,14 +97,30 @@ EVENT_COLOURS = {
 }
 
 
-def highlighted_excerpt(m: Mention) -> str:
-    """The excerpt as safe HTML with the mention in <mark>, cut by offsets, never by search."""
+def highlighted_excerpt(m: Mention, max_chars: int | None = None) -> str:
+    """The excerpt as safe HTML with the mention in <mark>, cut by offsets, never by search.
+
+    Past `max_chars` characters (a sentence of a huge article can be the whole article) only a window
+    around the mention is shown, "…" where text is left out."""
     s = m.start - m.excerpt_start
     e = m.end - m.excerpt_start
     text = m.excerpt
     if not (0 <= s <= e <= len(text)):
-        return sinks.html(text)
-    return f"{sinks.html(text[:s])}<mark>{sinks.html(text[s:e])}</mark>{sinks.html(text[e:])}"
+        return sinks.html(text if max_chars is None else text[:max_chars])
+    first, last = 0, len(text)
+    if max_chars is not None and len(text) > max_chars:
+        side = max(0, (max_chars - (e - s)) // 2)
+        first, last = max(0, s - side), min(len(text), e + side)
+    before = ("…" if first else "") + sinks.html(text[first:s])
+    after = sinks.html(text[e:last]) + ("…" if last < len(text) else "")
+    return f"{before}<mark>{sinks.html(text[s:e])}</mark>{after}"
+
+
+def excerpt_cut(m: Mention, max_chars: int) -> str:
+    """What highlighted_excerpt(m, max_chars) left out, in words ("" when nothing)."""
+    if len(m.excerpt) <= max_chars:
+        return ""
+    return f"excerpt cut to about {max_chars:,} of its {len(m.excerpt):,} characters · "
 
 
 def radius(count: int) -> float:
@@ -222,6 +238,17 @@ class PlaceMarkers(JSCSSMixin, Layer):
             {{ this.get_name() }}.addLayer(marker);
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        // Leaflet focuses the map on a press (its keyboard handler) with focus(), which scrolls the page
+        // to bring the map's frame into view: the release then lands elsewhere and the first click on a
+        // marker after the page loads was lost. The same focus, without the scroll; the keys still work.
+        (function (map) {
+            var keys = map.keyboard;
+            if (!keys) return;
+            L.DomEvent.off(map._container, "mousedown", keys._onMouseDown, keys);
+            L.DomEvent.on(map._container, "mousedown", function () {
+                if (!keys._focused) map._container.focus({preventScroll: true});
+            });
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

@@ -1,0 +1,40 @@
+"""The load test (scripts/loadtest.py) at a tiny size: three browser sessions at once on the seed articles.
+
+Real server, Debian chromium, loopback only. What is asserted is what must hold at any size: no errors, no
+request to another host, every step done, and the first click on a marker enough (no scrolling the map
+into view first). Times and memory are printed, not asserted: the README has the full-size numbers."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import loadtest  # noqa: E402
+
+pytest.importorskip("playwright.async_api")
+pytestmark = pytest.mark.skipif(not Path(loadtest.CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def test_three_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in (ROOT / "articles").glob("*.txt"):
+        shutil.copy(path, folder)
+    args = loadtest.parser().parse_args(
+        ["--sessions", "3", "--rounds", "1", "--warm", "0", "--idle", "0", "--timeout", "60", "--budget", "120",
+         "--viewport", "1400x700"]  # the map partly below the fold: a press there used to scroll it
+    )  # fmt: skip
+    report = loadtest.run(folder, args, GEO_GAZETTEER=str(ROOT / "tests" / "data" / "gazetteer"))
+    summary = report["summary"]
+    with capsys.disabled():
+        loadtest.print_report(report, summary, out=sys.stdout)
+    assert summary["errors"] == 0 and summary["outside_requests"] == 0, report["rounds"]
+    assert [summary[step]["done"] for step in ("map", "filter", "click")] == [3, 3, 3]
+    assert summary["second_clicks"] == 0  # the first click after the page loads is not lost
+    assert report["rss_mb"]["end"] > 0
