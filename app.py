@@ -10,13 +10,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
 
-from geo import gazetteer, settings, sinks
+from geo import gazetteer, progress, settings, sinks
 from geo.corpus.reader import read_article
 from geo.dashboard import event_fix, explore, layout, mapview, page_curate, page_import, queries, shared_map
 from geo.dashboard.wording import plural
@@ -87,9 +88,11 @@ def open_store(gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
         if opened is not None and opened.key == key:
             return opened
         bar = slot.progress(0.0, text="Checking the store of parsed articles…")
+        started = time.monotonic()
 
         def advanced(done: int, total: int) -> None:
-            bar.progress(done / total, text=f"Parsing articles into the store: {done:,} of {total:,}")
+            shown = progress.eta_text(done, total, time.monotonic() - started)
+            bar.progress(done / total, text=f"Parsing articles into the store: {shown}")
 
         try:
             report = database.sync(ARTICLES, gaz, STORE, jobs=default_jobs(), progress=advanced)
