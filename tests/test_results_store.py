@@ -211,3 +211,12 @@ def test_geo_batch_parquet_loads_into_the_store_as_parsed(corpus, tmp_path):
     database.load_parquet(path, out)  # beside the folder's own rows, and kept by the next sync
     assert sync(folder, gaz_root, path).articles == 6
     assert database.load_parquet(path, out) == 3 and sync(folder, gaz_root, path).articles == 6  # replaced, not added
+
+
+def test_only_code_a_parse_runs_is_in_the_parser_digest():
+    """Retraining code or the gazetteer's editor changing must not re-parse a 100k-article store."""
+    from geo.results import versions
+
+    files = {p.relative_to(versions.PACKAGE).as_posix() for p in versions._code_files()}
+    assert {"pipeline.py", "events/classify.py", "places/resolver.py", "gazetteer/__init__.py"} <= files
+    assert not files & set(versions.NOT_PARSING)
