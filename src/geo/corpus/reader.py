@@ -197,28 +197,42 @@ def read_article(path: Path, folder: Path | None = None) -> Article:
     return Article(str(path), path.name, text, body_start, meta, tuple(warnings))
 
 
-def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
-    """(file, the folder it was found in or None) for files named directly and the .txt/.md files in folders.
+def is_article_name(name: str) -> bool:
+    """A .txt/.md file that is not hidden and not a folder's README."""
+    return (
+        not name.startswith(".")
+        and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
+        and name.lower() not in NOT_ARTICLES
+    )
 
-    Folders are walked sorted and recursively, without following links to folders and without
-    hidden files or folders; a file found in a folder must be read with `read_article(file, folder)`.
+
+def folder_articles(folder: Path | str) -> list[str]:
+    """The article files below `folder` as paths relative to it, in the order `article_files` yields them.
+
+    Walked sorted and recursively, without following links to folders and without hidden files or
+    folders. Strings and plain os calls, no Path per file: the store's sync and the dashboard's corpus
+    signature list every file on every change, and 100,000 files cost seconds through pathlib.
     """
+    root = os.fspath(folder)
+    found: list[str] = []
+    for top, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        inside = os.path.relpath(top, root)
+        prefix = "" if inside == os.curdir else inside + os.sep
+        found.extend(prefix + name for name in files if is_article_name(name))
+    found.sort(key=lambda rel: rel.split(os.sep))  # as Paths sort: by their parts
+    return found
+
+
+def article_files(paths: list[Path]) -> Iterator[tuple[Path, Path | None]]:
+    """(file, the folder it was found in or None) for files named directly and the .txt/.md files in folders
+    (`folder_articles`); a file found in a folder must be read with `read_article(file, folder)`."""
     for path in map(Path, paths):
         if not path.is_dir():
             yield path, None
             continue
-        found: list[Path] = []
-        for top, dirs, files in os.walk(path, followlinks=False):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.extend(
-                Path(top) / name
-                for name in files
-                if not name.startswith(".")
-                and Path(name).suffix.lower() in ARTICLE_SUFFIXES
-                and name.lower() not in NOT_ARTICLES
-            )
-        for child in sorted(found):
-            yield child, path
+        for rel in folder_articles(path):
+            yield path / rel, path
 
 
 def article_paths(paths: list[Path]) -> Iterator[Path]:

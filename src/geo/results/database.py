@@ -25,8 +25,8 @@ import pyarrow as pa
 
 from geo import pipeline, settings
 from geo.batch import EVENT_SCHEMA, MENTION_SCHEMA
-from geo.corpus.reader import article_files, read_bytes_inside
-from geo.errors import ArticleError, GeoError, shown_name
+from geo.corpus.reader import folder_articles, read_bytes_inside
+from geo.errors import ArticleError, GeoError
 from geo.events import lexicon as lexicon_module
 from geo.gazetteer import Gazetteer, fingerprint
 from geo.results import rows as rows_module
@@ -155,20 +155,26 @@ def _remove(path: Path) -> None:
 
 @dataclass(frozen=True)
 class _File:
-    path: Path
+    full: str  # the path as a string: a Path is made only for a file that is parsed
     rel: str
     size: int
     mtime_ns: int
 
+    @property
+    def path(self) -> Path:
+        return Path(self.full)
+
 
 def _scan(folder: Path) -> Iterator[_File]:
-    for path, _ in article_files([folder]):
+    root = os.fspath(folder)
+    for rel in folder_articles(folder):
+        full = os.path.join(root, rel)
         try:
-            st = path.stat()
+            st = os.stat(full)
             size, mtime = st.st_size, st.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        yield _File(path, shown_name(path, folder), size, mtime)
+        yield _File(full, rel, size, mtime)
 
 
 def content_hash(path: Path, folder: Path) -> str:
