@@ -331,3 +331,16 @@ def test_a_csv_row_longer_than_csv_s_own_limit_imports_and_a_broken_one_names_it
             list(importer.read_csv("t.csv", f'article_content\nshort\n"{long_text}"\n'.encode()))
     finally:
         csv.field_size_limit(before)
+
+
+def test_a_folder_lists_its_articles_sorted_by_path_parts_without_hidden_or_readme_files(tmp_path):
+    """One walk serves the parse, the store's sync and the dashboard's signature: the same files, in order."""
+    from geo.corpus.reader import article_files, folder_articles
+
+    names = ("a b/x.txt", "a/x.txt", "a/é.txt", ".git/y.txt", "z/README.md", "z/n.MD", "top.txt", ".h.txt", "a/b.csv")
+    for rel in names:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("Aleppo.\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)  # links to folders are not walked
+    assert folder_articles(tmp_path) == ["a/x.txt", "a/é.txt", "a b/x.txt", "top.txt", "z/n.MD"]  # "a" before "a b"
+    assert list(article_files([tmp_path])) == [(tmp_path / r, tmp_path) for r in folder_articles(tmp_path)]
