@@ -86,12 +86,12 @@ def saving_bar(total: int) -> Callable[[int, int], None] | None:
     bar = st.progress(0.0, text=f"Saving {total:,} articles…")
     started = time.monotonic()
 
-    def advanced(done: int, total: int) -> None:
-        if done == total:
+    def advanced(done: int, of: int) -> None:
+        if done == of:
             bar.empty()
         elif done % 10 == 0:  # a message to the browser per article would cost more than the save
-            shown = progress.eta_text(done, total, time.monotonic() - started)
-            bar.progress(done / total, text=f"Saving articles: {shown}")
+            shown = progress.eta_text(done, of, time.monotonic() - started)
+            bar.progress(done / of, text=f"Saving articles: {shown}")
 
     return advanced
 
