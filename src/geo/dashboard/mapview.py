@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import folium
-from branca.element import CssLink, Element, JavascriptLink, Template
+from branca.element import CssLink, Element, Figure, JavascriptLink, Template
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 
@@ -297,9 +297,10 @@ class PlaceMarkers(JSCSSMixin, Layer):
             ],
         )
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # MacroElement.render returns nothing too
         """JSCSSMixin's links, then the macros' output as it is (_Rendered), not compiled again."""
         figure = self.get_root()
+        assert isinstance(figure, Figure), "the markers render inside a folium map's figure"
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
         for name, url in self.default_css:
