@@ -413,6 +413,8 @@ def run(folder: Path, args: argparse.Namespace, **env_vars: str) -> dict:
             report = asyncio.run(asyncio.wait_for(run_rounds(url, proc.pid, args), args.budget))
             report["rss_mb"]["end"] = round(rss_mb(proc.pid))
         text = log.read_text(encoding="utf-8", errors="replace")
+        if args.log:
+            args.log.write_text(text, encoding="utf-8")
     report["articles"] = sum(1 for p in folder.iterdir() if p.suffix in (".txt", ".md") and p.name != "README.md")
     report["server_tracebacks"] = text.count("Traceback")
     report["summary"] = summarise(report)
@@ -441,6 +443,7 @@ def parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--warm", type=int, default=1, help="1: one session first, not measured (0: none)")
     ap.add_argument("--json", action="store_true", help="the full report as JSON on stdout")
+    ap.add_argument("--log", type=Path, help="keep the server's log (its tracebacks count as errors) in this file")
     return ap
 
 
