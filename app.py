@@ -14,6 +14,9 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+# Imported up front, as when the timeline was an Altair chart: without it the Curate view's picker map was
+# never seen drawn by tests/test_browser_curate.py's fix-mode test (90 s; 20 s with it). Cause not found.
+import altair  # noqa: F401
 import pandas as pd
 import streamlit as st
 
