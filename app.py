@@ -15,6 +15,10 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+# Imported up front, as when the timeline was an Altair chart: without it the Curate view's picker map was
+# never seen drawn by tests/test_browser_curate.py's fix-mode test (90 s; 20 s with it). Cause not found.
+import altair  # noqa: F401
+import pandas as pd
 import streamlit as st
 
 from geo import gazetteer, progress, settings, sinks
@@ -179,6 +183,12 @@ def shared_panel(
         return casualties, ordered, total
     finally:
         cur.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_VIEWS)
+def shared_tables(version: str, fkey: tuple, _snap: queries.Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The places and articles tables as data frames, converted once (10,000 rows took 50 ms a rerun)."""
+    return pd.DataFrame(_snap.place_table), pd.DataFrame(_snap.article_table)
 
 
 def snapshot_of(store: Opened, f: explore.Filters, gaz: gazetteer.Gazetteer) -> queries.Snapshot:
@@ -521,9 +531,10 @@ def event_note(m) -> str:
 def tables_ui(store: Opened, snap: queries.Snapshot, gaz: gazetteer.Gazetteer) -> None:
     titles = store.titles
     summaries = snap.rows
+    places, articles = shared_tables(store.version, filters_key(snap.filters), snap)
     tab_places, tab_chart, tab_articles, tab_read = st.tabs(["Places", "Top places", "Per article", "Read an article"])
     with tab_places:
-        st.dataframe(snap.place_table, width="stretch", hide_index=True)
+        st.dataframe(places, width="stretch", hide_index=True)
     with tab_chart:
         top = summaries[:20]
         st.bar_chart(
@@ -533,7 +544,7 @@ def tables_ui(store: Opened, snap: queries.Snapshot, gaz: gazetteer.Gazetteer) -
             horizontal=True,
         )
     with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
-        st.dataframe(snap.article_table, width="stretch", hide_index=True)
+        st.dataframe(articles, width="stretch", hide_index=True)
     with tab_read:
         names = sorted(titles, key=lambda n: titles[n].lower())
         name = st.selectbox("Article", names, format_func=lambda n: titles[n], key="read")

@@ -135,7 +135,7 @@ def measure_app(folder: Path, store: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     from geo import gazetteer
-    from geo.dashboard import explore, mapview, queries
+    from geo.dashboard import explore, mapview, queries, shared_map
     from geo.results import database
 
     os.environ["GEO_ARTICLES"], os.environ["GEO_STORE"] = str(folder), str(store)
@@ -162,6 +162,8 @@ def measure_app(folder: Path, store: Path) -> None:
         rows, gazetteer.default_root() / "syria_governorates.geojson", titles, governorate_totals=gov
     )
     out["map_html_mb"] = round(len(fmap.get_root().render().encode()) / 1e6, 2)
+    frame = shared_map.prepare(fmap, "map", ["last_object_clicked"])  # what streamlit-folium sends a browser
+    out["map_sent_mb"] = round(frame.size / 1e6, 2)
     out["places"], out["mentions"], out["articles"] = len(rows), totals.mentions, len(titles)
     out["app_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(out))

@@ -2,7 +2,8 @@
 
 Real server, Debian chromium, loopback only. What is asserted is what must hold at any size: no errors, no
 request to another host, every step done, and the first click on a marker enough (no scrolling the map
-into view first). Times and memory are printed, not asserted: the README has the full-size numbers."""
+into view first; and a press on a map partly out of view does not scroll the page, which lost that click).
+Times and memory are printed, not asserted: the README has the full-size numbers."""
 
 from __future__ import annotations
 
@@ -37,4 +38,5 @@ def test_three_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
     assert summary["errors"] == 0 and summary["outside_requests"] == 0, report["rounds"]
     assert [summary[step]["done"] for step in ("map", "filter", "click")] == [3, 3, 3]
     assert summary["second_clicks"] == 0  # the first click after the page loads is not lost
+    assert summary["press_scroll_px"] == 0  # a press on a map partly out of view does not scroll it (it did: 410 px)
     assert report["rss_mb"]["end"] > 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import folium
-from branca.element import Template
+from branca.element import CssLink, Element, Figure, JavascriptLink, Template
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 
@@ -205,6 +205,20 @@ def _shade(count: int, top: int) -> str:
     return blues[min(len(blues) - 1, int(level * (len(blues) - 1) + 0.5))]
 
 
+class _Rendered(Element):
+    """Text already rendered, put in the page as it is.
+
+    branca's MacroElement.render wraps what each macro rendered in Element(text), which compiles that text
+    as a Jinja template again: for the markers' script, megabytes of JSON tokenised on every map build."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
 class PlaceMarkers(JSCSSMixin, Layer):
     """All place markers as one clustered layer, built in the browser from JSON.
 
@@ -282,6 +296,18 @@ class PlaceMarkers(JSCSSMixin, Layer):
                 ("markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css"),
             ],
         )
+
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # MacroElement.render returns nothing too
+        """JSCSSMixin's links, then the macros' output as it is (_Rendered), not compiled again."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "the markers render inside a folium map's figure"
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        module = self._template.module
+        figure.header.add_child(_Rendered(module.header(self, kwargs)), name=self.get_name())
+        figure.script.add_child(_Rendered(module.script(self, kwargs)), name=self.get_name())
 
 
 def build_map(
