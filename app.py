@@ -637,6 +637,8 @@ def main() -> None:
             shown = f"The gazetteer has an error: {broken}. Showing the last version that loaded, until it is fixed."
             st.warning(md(shown))
         store = open_store(gaz, gaz_signature, slot)
+        for bound in (settings.show_excerpt_chars, settings.show_article_chars, settings.show_article_mentions):
+            bound()  # read again where the page uses them: a bad value is said here, not halfway down the page
     except GeoError as e:
         st.error(md(f"Cannot load: {e}"))
         st.stop()

@@ -59,3 +59,17 @@ def test_the_app_shows_a_huge_article_bounded_and_says_so(monkeypatch, tmp_path)
     excerpts = [b for b in pages if "geo-excerpt" in b]
     assert excerpts and all(len(b) < 1_000 for b in excerpts)  # not 210 KB each
     assert any("excerpt cut to about 200" in b for b in pages)
+
+
+def test_a_bad_bound_is_said_at_the_top_not_halfway_down_the_page(monkeypatch, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(LINE, encoding="utf-8")
+    monkeypatch.setenv("GEO_ARTICLES", str(folder))
+    monkeypatch.setenv("GEO_GAZETTEER", str(ROOT / "tests" / "data" / "gazetteer"))
+    monkeypatch.setenv("GEO_SHOW_EXCERPT_CHARS", "lots")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception  # a message, no traceback
+    assert [e.value for e in at.error] == [
+        "Cannot load: GEO\\_SHOW\\_EXCERPT\\_CHARS='lots': give a whole number greater than 0, e.g. 600"
+    ]
