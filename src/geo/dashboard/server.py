@@ -1,0 +1,132 @@
+"""What one dashboard server process keeps for all its sessions: the gazetteer, and the store in step.
+
+Both are `st.cache_resource` values (never pickled, one per process): the gazetteer per version of its
+files, the store's connection with what every view reuses per version of the articles, gazetteer and
+lexicon. Each session queries the store on cursors of its own (geo.dashboard.page_map).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from geo import gazetteer, progress
+from geo.dashboard import explore, queries
+from geo.errors import GazetteerError
+from geo.events import lexicon
+from geo.gazetteer import curation
+from geo.pipeline import default_jobs
+from geo.results import database
+from geo.sinks import markdown as md
+
+LAST_GOOD = ("last good",)  # the gazetteer signature that stands for "the newest cached index that loaded"
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…", max_entries=2)
+def load_gazetteer(root: str, signature: tuple) -> gazetteer.Gazetteer:
+    """Reloaded when a gazetteer file changes (an edit in the Curate view, or by hand)."""
+    if signature == LAST_GOOD:
+        last = gazetteer.last_good(Path(root))
+        if last is None:
+            raise GazetteerError(Path(root), None, "broken, and no earlier index of it to serve")
+        return last
+    return gazetteer.load(Path(root))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The store in step with one version of the articles, gazetteer and lexicon, and what every view reuses."""
+
+    key: tuple
+    folder: Path  # the articles folder
+    version: str  # a digest of `key`: what the shared caches are keyed by
+    con: database.duckdb.DuckDBPyConnection
+    report: database.SyncReport
+    titles: dict[str, str]
+    governorates: list[str]
+    meta: explore.Corpus  # the articles without their text: titles, dates, sources for tables and downloads
+    errors: list[str]
+    warnings: list[str]
+
+
+@st.cache_resource(show_spinner=False)
+def store_holder() -> dict:
+    """One store connection per server process, shared by every session (st.cache_resource: never pickled)."""
+    return {"lock": threading.Lock(), "opened": None}
+
+
+def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
+    """The store, synced when an article, a gazetteer or a lexicon file changed (a progress bar while it parses).
+
+    `slot` (an st.empty made on every run, so that the page's elements keep their places and a widget
+    its state) shows the bar, then what the sync had to say when it rebuilt the store."""
+    key = (str(folder), str(store), gaz_signature, explore.corpus_signature(folder), lexicon_signature())
+    holder = store_holder()
+    opened = holder["opened"]
+    if opened is not None and opened.key == key:
+        return opened
+    with holder["lock"]:  # one sync at a time: the others wait for it, then find it done
+        opened = holder["opened"]
+        if opened is not None and opened.key == key:
+            return opened
+        bar = slot.progress(0.0, text="Checking the store of parsed articles…")
+        started = time.monotonic()
+
+        def advanced(done: int, total: int) -> None:
+            shown = progress.eta_text(done, total, time.monotonic() - started)
+            bar.progress(done / total, text=f"Parsing articles into the store: {shown}")
+
+        try:
+            report = database.sync(folder, gaz, store, jobs=default_jobs(), progress=advanced)
+        finally:
+            slot.empty()
+        if report.rebuilt and report.parsed:
+            slot.info(md(f"{report.rebuilt} ({report.parsed:,} articles parsed)."))
+        if opened is not None and (report.rebuilt or opened.key[1] != str(store)):
+            opened.con.close()  # a rebuilt file is a new file (or another store): open it afresh
+            opened = None
+        con = opened.con if opened is not None else database.connect(store)
+        errors, warnings = queries.problems(con)
+        articles = queries.articles(con)
+        opened = Opened(
+            key,
+            folder,
+            hashlib.sha256(repr(key).encode()).hexdigest()[:24],
+            con,
+            report,
+            queries.titles(con),
+            queries.governorates(con),
+            explore.Corpus(list(articles.values()), [], errors, warnings),
+            errors,
+            warnings,
+        )
+        holder["opened"] = opened
+        return opened
+
+
+@st.cache_resource(show_spinner="Reading the articles for curation…", max_entries=1)
+def store_corpus(key: tuple, _opened: Opened, _gaz: gazetteer.Gazetteer) -> explore.Corpus:
+    """Every article's text and mentions, for the Curate view (which reads all texts); once per version."""
+    return queries.corpus(_opened.con.cursor(), _opened.folder, _gaz)
+
+
+@st.cache_resource(show_spinner="Looking for names not in the gazetteer…", max_entries=1)
+def find_unmapped(key: tuple, _corpus: explore.Corpus, _gaz: gazetteer.Gazetteer):
+    return curation.unmapped_names(_corpus.articles, _corpus.mentions, _gaz)
+
+
+def lexicon_signature() -> tuple:
+    """Names, sizes and times of the lexicon files: an event correction or a retrained coder reparses."""
+    out = []
+    for path in sorted(lexicon.default_root().glob("*")):
+        try:
+            stat = path.stat()
+            out.append((path.name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(out)
