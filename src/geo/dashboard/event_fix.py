@@ -8,13 +8,13 @@ of the learned coder, which a button here starts (`geo events train` does the sa
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import streamlit as st
 
-from geo import progress, sinks
+from geo import sinks
+from geo.dashboard.bars import eta_bar
 from geo.events import corrections, lexicon
 from geo.events.lexicon import EVENT_TYPES
 from geo.models import Mention
@@ -74,13 +74,8 @@ def retrain_ui(root: Path) -> None:
         from geo import settings
         from geo.events import training
 
-        bar = st.progress(0.0, text="Training on the labelled sentences and the corrections…")
-        started = time.monotonic()
-
-        def advanced(done: int, total: int) -> None:
-            shown = progress.eta_text(done, total, time.monotonic() - started)
-            bar.progress(done / total, text=f"Training the coder: model {shown}")
-
+        slot = st.empty()
+        advanced = eta_bar(slot, "Training on the labelled sentences and the corrections…", "Training the coder: model")
         try:
             model, _scores, n = training.train_model(
                 settings.PROJECT_ROOT / "tests" / "eval", lexicon.load(root), advanced
@@ -89,6 +84,6 @@ def retrain_ui(root: Path) -> None:
             st.error(sinks.markdown(f"Cannot retrain here: {e}"))
             return
         finally:
-            bar.empty()
+            slot.empty()
         training.save(model, root)
         st.success(f"Retrained on {n} labelled places; new parses use it.")

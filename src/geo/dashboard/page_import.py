@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from geo import progress
 from geo.corpus import importer
 from geo.corpus.importer import Imported, ImportError_
+from geo.dashboard.bars import eta_bar
 from geo.dashboard.wording import plural
 from geo.sinks import markdown as md
 
@@ -79,21 +78,11 @@ def _valid_date(meta: dict[str, str]) -> bool:
         return False
 
 
-def saving_bar(total: int) -> Callable[[int, int], None] | None:
+def saving_bar(where, total: int) -> Callable[[int, int], None] | None:
     """A bar with counts and an ETA for a save of many articles (FA-KES's 804 rows take about a second)."""
     if total < 20:
         return None
-    bar = st.progress(0.0, text=f"Saving {total:,} articles…")
-    started = time.monotonic()
-
-    def advanced(done: int, of: int) -> None:
-        if done == of:
-            bar.empty()
-        elif done % 10 == 0:  # a message to the browser per article would cost more than the save
-            shown = progress.eta_text(done, of, time.monotonic() - started)
-            bar.progress(done / of, text=f"Saving articles: {shown}")
-
-    return advanced
+    return eta_bar(where, f"Saving {total:,} articles…", "Saving articles", every=10)
 
 
 def _upload(articles: Path) -> None:
@@ -115,7 +104,10 @@ def _upload(articles: Path) -> None:
         ready.append(article)
     if ready and st.button(f"Save {len(ready)} article{'s' if len(ready) > 1 else ''}", key="save-upload"):
         if all(_valid_date(a.meta) for a in ready):
-            _report(importer.save_all(ready, articles, saving_bar(len(ready))))
+            slot = st.empty()
+            saved = importer.save_all(ready, articles, saving_bar(slot, len(ready)))
+            slot.empty()
+            _report(saved)
 
 
 def _paste(articles: Path) -> None:
@@ -175,6 +167,8 @@ def _table(articles: Path) -> None:
         except ImportError_ as e:
             st.error(md(e))
             return
-        saved = importer.save_all(rows, articles, saving_bar(len(rows)))
+        slot = st.empty()
+        saved = importer.save_all(rows, articles, saving_bar(slot, len(rows)))
+        slot.empty()
         added = sum(s.added for s in saved)
         st.success(md(f"{plural(added, 'article')} added, {len(saved) - added} already in the folder."))

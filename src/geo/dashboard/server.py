@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from geo import gazetteer, progress
+from geo import gazetteer
 from geo.dashboard import explore, queries
+from geo.dashboard.bars import eta_bar
 from geo.errors import GazetteerError
 from geo.events import lexicon
 from geo.gazetteer import curation
@@ -74,13 +74,7 @@ def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signatur
         opened = holder["opened"]
         if opened is not None and opened.key == key:
             return opened
-        bar = slot.progress(0.0, text="Checking the store of parsed articles…")
-        started = time.monotonic()
-
-        def advanced(done: int, total: int) -> None:
-            shown = progress.eta_text(done, total, time.monotonic() - started)
-            bar.progress(done / total, text=f"Parsing articles into the store: {shown}")
-
+        advanced = eta_bar(slot, "Checking the store of parsed articles…", "Parsing articles into the store")
         try:
             report = database.sync(folder, gaz, store, jobs=default_jobs(), progress=advanced)
         finally:
