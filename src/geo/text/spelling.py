@@ -33,7 +33,7 @@ def required_literal(pattern: re.Pattern[str]) -> str:
     if pattern.flags & (re.IGNORECASE | re.VERBOSE):
         return ""
     try:
-        from re import _parser  # the regex parser of the standard library (sre_parse before 3.11)
+        from re import _parser  # type: ignore[attr-defined]  # the standard library's regex parser
 
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001 - a parser we cannot read only costs the shortcut
