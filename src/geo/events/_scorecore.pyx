@@ -25,3 +25,52 @@ def sum_rows(found, const int[:] starts, const int[:] classes, const double[:] v
         return [bias[c] + acc[c] for c in range(n)]
     finally:
         free(acc)
+
+
+def words(str text):
+    """coder._words: the runs of a-z and of digits (each digit run as "0"), as
+    re.findall("[a-z]+|\\d+", re.sub("\\d+", "0", text)) finds them (\\d: any decimal digit)."""
+    cdef Py_ssize_t i, start = 0, n = len(text)
+    cdef int state = 0  # 0 between words, 1 in letters, 2 in digits
+    cdef Py_UCS4 ch
+    out = []
+    for i in range(n):
+        ch = text[i]
+        if 97 <= ch <= 122:  # a-z
+            if state == 2:
+                out.append("0")
+            if state != 1:
+                start = i
+                state = 1
+        elif ch.isdecimal():
+            if state == 1:
+                out.append(text[start:i])
+            state = 2
+        else:
+            if state == 1:
+                out.append(text[start:i])
+            elif state == 2:
+                out.append("0")
+            state = 0
+    if state == 1:
+        out.append(text[start:n])
+    elif state == 2:
+        out.append("0")
+    return out
+
+
+def sentence_rows(list words, dict memo, dict pairs, miss):
+    """coder.Model.sentence_scores' rows: each word's own (memo, else miss(word) fills it), then
+    each word pair's, in that order, as a set."""
+    cdef Py_ssize_t i
+    found = []
+    for w in words:
+        own = memo.get(w)
+        if own is None:
+            own = miss(w)
+        found.extend(own)
+    for i in range(1, len(words)):
+        got = pairs.get((words[i - 1], words[i]))
+        if got is not None:
+            found.append(got)
+    return set(found)

@@ -173,26 +173,35 @@ class Model:
 
     def sentence_scores(self, norm: str) -> Scores:
         """`scores(sentence_features(norm))`, without making a string per feature (the parse's hot path)."""
+        memo, pairs = self._word_rows, self._pairs  # type: ignore[attr-defined]
+        if compiled is not None:  # the same words and rows, in the same order (_scorecore.pyx)
+            return self._sum(compiled.sentence_rows(compiled.words(norm), memo, pairs, self._own_rows))
         words = _words(norm)
-        row, memo, pairs = self._row, self._word_rows, self._pairs  # type: ignore[attr-defined]
         found: list[int] = []
         for w in words:
             own = memo.get(w)
             if own is None:
-                names = (f"w={w}", f"s={w[:STEM]}") if len(w) > STEM else (f"w={w}",)
-                own = memo[w] = tuple(row[f] for f in names if f in row)
+                own = self._own_rows(w)
             found += own
         get = pairs.get
         found += [i for pair in zip(words, words[1:], strict=False) if (i := get(pair)) is not None]
         return self._sum(set(found))
 
+    def _own_rows(self, w: str) -> tuple[int, ...]:
+        """The rows of a word's own features (w=, and s= for a long word), remembered."""
+        row = self._row  # type: ignore[attr-defined]
+        names = (f"w={w}", f"s={w[:STEM]}") if len(w) > STEM else (f"w={w}",)
+        own = self._word_rows[w] = tuple(row[f] for f in names if f in row)  # type: ignore[attr-defined]
+        return own
+
     def place_scores(self, norm: str, place_start: int, place_end: int, rules: Event | None = None) -> Scores:
         """`scores(place_features(...))`, from rows memoised per word and per rules decision."""
         row, memo = self._row, self._side_rows  # type: ignore[attr-defined]
+        scan = _words if compiled is None else compiled.words
         found: list[int] = []
         for side, words in (
-            ("l", _words(norm[max(0, place_start - WINDOW) : place_start])),
-            ("r", _words(norm[place_end : place_end + WINDOW])),
+            ("l", scan(norm[max(0, place_start - WINDOW) : place_start])),
+            ("r", scan(norm[place_end : place_end + WINDOW])),
         ):
             for w in words:
                 i = memo.get((side, w))
