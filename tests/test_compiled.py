@@ -78,3 +78,9 @@ def test_the_same_records_on_fakes(monkeypatch, gaz):
     compiled, plain = _both(monkeypatch, run)
     assert sum(map(len, compiled)) > 1000
     assert compiled == plain
+
+
+def test_the_compiled_word_scan_finds_the_words_of_the_regex():
+    texts = ["ab12cd", "12", "a", "", "  x9 ", "é1٣٤a", "kafr nabl 1 000 u s", "  idlib's  ", "z0a9b ٣"]
+    texts += [text[i:] for text in texts for i in range(len(text))]  # every cut: a run at the start or end
+    assert [coder.compiled.words(t) for t in texts] == [coder._words(t) for t in texts]
