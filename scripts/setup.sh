@@ -32,6 +32,11 @@ if [ "$want" = dev ]; then
 else
   "${pip[@]}" -r requirements.txt
 fi
+# The compiled event-coder loop (setup.py, src/geo/events/_scorecore.pyx) needs a C compiler and
+# Python's headers; pip brings Cython. Without them geo still installs and runs its numpy path.
+command -v cc >/dev/null || apt_install gcc
+include=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+[ -f "$include/Python.h" ] || apt_install python3-dev
 "${pip[@]}" --no-deps -e .
 command -v npm >/dev/null || apt_install nodejs npm
 bash scripts/vendor.sh

@@ -12,7 +12,6 @@ from geo import gazetteer, progress, settings
 from geo.corpus.reader import article_paths
 from geo.errors import GeoError
 from geo.events import lexicon
-from geo.gazetteer.check import check, check_lexicon
 from geo.output import EventWriter, Writer, render_events, render_mentions
 from geo.pipeline import default_jobs, parse_paths
 
@@ -171,6 +170,8 @@ def _store(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from geo.gazetteer.check import check, check_lexicon  # here: `geo parse` need not import it
+
     root = Path(args.gazetteer) if args.gazetteer else gazetteer.default_root()
     problems = check(root) + check_lexicon()
     for p in problems:

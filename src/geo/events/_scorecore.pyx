@@ -1,0 +1,76 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The event coder's hot loop compiled (coder.Model._sum): the bias plus the weight rows of a
+sentence's or a place's features, without numpy (whose import was a third of the start-up).
+
+The rows are added one after the other in the order given, each class in a double, as numpy's
+add.reduce over the rows adds them: the same floats as the pure-Python path (tests/test_compiled.py).
+Optional: coder.py uses numpy when this module was not built.
+"""
+
+from libc.stdlib cimport calloc, free
+
+
+def sum_rows(found, const int[:] starts, const int[:] classes, const double[:] values, tuple bias):
+    """[bias[c] + the sum of rows `found` at class c, for each class]: rows as the non-zero
+    (class, weight) pairs classes[starts[i]:starts[i + 1]], values[starts[i]:starts[i + 1]]."""
+    cdef Py_ssize_t n = len(bias), c, k, i
+    cdef double *acc = <double *> calloc(n if n else 1, sizeof(double))
+    if acc == NULL:
+        raise MemoryError()
+    try:
+        for row in found:
+            i = row
+            for k in range(starts[i], starts[i + 1]):
+                acc[classes[k]] += values[k]
+        return [bias[c] + acc[c] for c in range(n)]
+    finally:
+        free(acc)
+
+
+def words(str text):
+    """coder._words: the runs of a-z and of digits (each digit run as "0"), as
+    re.findall("[a-z]+|\\d+", re.sub("\\d+", "0", text)) finds them (\\d: any decimal digit)."""
+    cdef Py_ssize_t i, start = 0, n = len(text)
+    cdef int state = 0  # 0 between words, 1 in letters, 2 in digits
+    cdef Py_UCS4 ch
+    out = []
+    for i in range(n):
+        ch = text[i]
+        if 97 <= ch <= 122:  # a-z
+            if state == 2:
+                out.append("0")
+            if state != 1:
+                start = i
+                state = 1
+        elif ch.isdecimal():
+            if state == 1:
+                out.append(text[start:i])
+            state = 2
+        else:
+            if state == 1:
+                out.append(text[start:i])
+            elif state == 2:
+                out.append("0")
+            state = 0
+    if state == 1:
+        out.append(text[start:n])
+    elif state == 2:
+        out.append("0")
+    return out
+
+
+def sentence_rows(list words, dict memo, dict pairs, miss):
+    """coder.Model.sentence_scores' rows: each word's own (memo, else miss(word) fills it), then
+    each word pair's, in that order, as a set."""
+    cdef Py_ssize_t i
+    found = []
+    for w in words:
+        own = memo.get(w)
+        if own is None:
+            own = miss(w)
+        found.extend(own)
+    for i in range(1, len(words)):
+        got = pairs.get((words[i - 1], words[i]))
+        if got is not None:
+            found.append(got)
+    return set(found)

@@ -1,0 +1,86 @@
+"""The compiled event-coder loop (src/geo/events/_scorecore.pyx) and the numpy path it replaces give
+the same records, byte for byte: on the seed articles and on FA-KES (../shared, skipped without it).
+
+Both paths run in this process: the numpy one by setting coder.compiled to None, as a checkout
+without the built extension has it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from geo.corpus.reader import article_files, read_article
+from geo.events import coder, lexicon
+from geo.output import render_events, render_mentions
+from geo.pipeline import parse_read_article, parse_text_events
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKES = ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv"
+
+pytestmark = pytest.mark.skipif(
+    coder.compiled is None, reason="geo.events._scorecore is not built (pip install -e . builds it)"
+)
+
+
+def _both(monkeypatch, run):
+    """run() with the compiled loop, then with numpy's (a model read afresh for each)."""
+    coder._load.cache_clear()
+    compiled = run()
+    monkeypatch.setattr(coder, "compiled", None)
+    coder._load.cache_clear()
+    try:
+        plain = run()
+    finally:
+        monkeypatch.undo()
+        coder._load.cache_clear()
+    return compiled, plain
+
+
+def test_the_compiled_loop_sums_as_numpy_does(monkeypatch):
+    model = coder.load(lexicon.default_root())
+    assert model is not None
+    rows = [set(range(start, len(model.weights), step)) for start, step in ((0, 97), (5, 31), (3, 7))] + [set()]
+    compiled = [model._sum(found) for found in rows]
+    monkeypatch.setattr(coder, "compiled", None)
+    plain_model = coder.from_json((lexicon.default_root() / coder.MODEL_NAME).read_text(encoding="utf-8"))
+    assert compiled == [plain_model._sum(found) for found in rows]  # the same floats, not close ones
+
+
+def test_the_same_records_on_the_seed_articles(monkeypatch, gaz):
+    lex = lexicon.load()
+    read = [read_article(p, f) for p, f in article_files([ROOT / "articles"])]
+
+    def run():
+        results = [parse_read_article(a, gaz, lex) for a in read]
+        return [render_mentions("jsonl", r) + render_events("jsonl", r) for r in results]
+
+    compiled, plain = _both(monkeypatch, run)
+    assert sum(r.count("\n") for r in compiled) > 50
+    assert compiled == plain
+
+
+@pytest.mark.skipif(not FAKES.exists(), reason=f"needs FA-KES at {FAKES} (../shared, measurement data)")
+def test_the_same_records_on_fakes(monkeypatch, gaz):
+    with open(FAKES, encoding="utf-8-sig", newline="") as f:
+        texts = [row["article_content"] for row in csv.DictReader(f)]  # all 804: about 5 s for both paths
+    lex = lexicon.load()
+
+    def run():
+        out = []
+        for i, text in enumerate(texts):
+            mentions, events = parse_text_events(f"fakes-{i}.txt", text, gaz, lexicon=lex)
+            out.append([(m.record(), m.event_id) for m in mentions] + [e.record() for e in events])
+        return out
+
+    compiled, plain = _both(monkeypatch, run)
+    assert sum(map(len, compiled)) > 1000
+    assert compiled == plain
+
+
+def test_the_compiled_word_scan_finds_the_words_of_the_regex():
+    texts = ["ab12cd", "12", "a", "", "  x9 ", "é1٣٤a", "kafr nabl 1 000 u s", "  idlib's  ", "z0a9b ٣"]
+    texts += [text[i:] for text in texts for i in range(len(text))]  # every cut: a run at the start or end
+    assert [coder.compiled.words(t) for t in texts] == [coder._words(t) for t in texts]
