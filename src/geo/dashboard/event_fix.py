@@ -70,7 +70,7 @@ def render(shown: Sequence[Mention], root: Path, on_saved: Callable[[], None]) -
 def retrain_ui(root: Path) -> None:
     count = len(corrections.load(root))
     st.caption(f"{count} correction{'s' if count != 1 else ''} saved; the learned coder uses them once retrained.")
-    if st.button("Retrain the coder (about a minute)", key="retrain"):
+    if st.button("Retrain the coder (about 20 s)", key="retrain"):
         from geo import settings
         from geo.events import training
 
