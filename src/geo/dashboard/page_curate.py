@@ -35,7 +35,7 @@ def render(corpus: Corpus, gaz: Gazetteer, unmapped: list[curation.Unmapped], on
     if flash:
         st.success(md(flash))
     st.caption(
-        f"Every change is written to a CSV file under `{gaz.root / 'curated'}` (reviewable in a diff), "
+        f"Every change is written to a CSV file under `{gaz.root.name}/curated/` (reviewable in a diff), "
         "checked first, and used by the next parse: the map updates without a restart."
     )
     if "start" in st.query_params:  # "wrong place?" from an excerpt on the map: straight to the fix
