@@ -89,7 +89,10 @@ def child_run(args: list[str]) -> tuple[float, float, str]:
 
 
 def geo_args(folder: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "geo", "parse", str(folder), "--format", "jsonl", "-o", os.devnull, "-q", *extra]
+    """`geo parse` on one process unless `extra` says --jobs (its default is every core)."""
+    jobs = [] if "--jobs" in extra else ["--jobs", "1"]
+    command = [sys.executable, "-m", "geo", "parse", str(folder), "--format", "jsonl", "-o", os.devnull, "-q"]
+    return command + jobs + list(extra)
 
 
 def peak_of_child(args: list[str]) -> float:

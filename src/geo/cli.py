@@ -242,7 +242,11 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The options `geo parse` and `geo events` share: where to write, processes, gazetteer, progress."""
     parser.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     parser.add_argument(
-        "--jobs", "-j", type=int, default=1, help=f"processes (default: 1; this machine has {default_jobs()} cores)"
+        "--jobs",
+        "-j",
+        type=int,
+        default=default_jobs(),
+        help=f"processes over the files (default: all {default_jobs()} cores; the output is the same for any N)",
     )
     parser.add_argument("--gazetteer", type=Path, help="gazetteer folder (default: $GEO_GAZETTEER or the project's)")
     parser.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
