@@ -53,15 +53,16 @@ import sys
 from pathlib import Path
 from flashtext import KeywordProcessor
 from geo import gazetteer
+from geo.corpus.reader import article_files
 from geo.gazetteer import NOT_PLACE
 kp = KeywordProcessor()
 for entry in gazetteer.load().entries:
     if not entry.flags & NOT_PLACE:
         kp.add_keyword(entry.key)
 hits = sum(len(kp.extract_keywords(p.read_text(encoding="utf-8"), span_info=True))
-           for p in sorted(Path(sys.argv[1]).glob("*.txt")))
+           for p, _ in article_files([Path(sys.argv[1])]))
 print(hits)
-"""
+"""  # the article files geo parse reads (this script's .txt copies; benchmark_scale.py's .md articles)
 
 
 def write_corpus(csv_path: Path, copies: int, folder: Path) -> tuple[int, float]:

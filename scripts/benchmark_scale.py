@@ -28,22 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchmark_store  # noqa: E402
+from benchmark import FLASHTEXT_PROCESS  # noqa: E402
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-FLASHTEXT = """
-import sys
-from pathlib import Path
-from flashtext import KeywordProcessor
-from geo import gazetteer
-from geo.corpus.reader import article_files
-from geo.gazetteer import NOT_PLACE
-kp = KeywordProcessor()
-for entry in gazetteer.load().entries:
-    if not entry.flags & NOT_PLACE:
-        kp.add_keyword(entry.key)
-print(sum(len(kp.extract_keywords(p.read_text(encoding="utf-8"), span_info=True))
-          for p, _ in article_files([Path(sys.argv[1])])))
-"""
 
 
 def whole_process(args: list[str]) -> dict:
@@ -64,7 +51,7 @@ def parse_numbers(folder: Path, n: int) -> dict:
     cores = str(len(os.sched_getaffinity(0)))
     with tempfile.TemporaryDirectory() as out:
         runs = {
-            "flashtext": [sys.executable, "-c", FLASHTEXT, str(folder)],
+            "flashtext": [sys.executable, "-c", FLASHTEXT_PROCESS, str(folder)],
             "parse_1_core": [*geo, "parse", str(folder), "-o", os.devnull, "-q", "--jobs", "1"],
             "parse_all_cores": [*geo, "parse", str(folder), "-o", os.devnull, "-q", "--jobs", cores],
             "batch_dask_local": [*geo, "batch", str(folder), "--out", str(Path(out) / "parquet"), "-q"],
