@@ -17,6 +17,17 @@ def small_label_set():
     return examples(found, lexicon.load())
 
 
+def first_labels(folder, rows: int):
+    """A small eval folder: the first `rows` lines of each labelled file training reads."""
+    from geo.events import training
+
+    folder.mkdir()
+    for name, _split, _tuned in training.LABEL_FILES:
+        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()[:rows] if (EVAL / name).exists() else []
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
 def test_same_labels_give_the_same_model():
     pairs = small_label_set()
     assert len({label for _, label in pairs}) > 2
@@ -78,11 +89,7 @@ def test_a_correction_applies_at_once_and_trains_the_next_model(tmp_path, gaz):
     assert again.event.decided_by == "analyst"
     assert len(corrections.load(lexicons)) == 1
     # the next training reads it: a small label set of three files' first rows plus the correction
-    evals = tmp_path / "eval"
-    evals.mkdir()
-    for name, _split, _tuned in training.LABEL_FILES:
-        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()[:40] if (EVAL / name).exists() else []
-        (evals / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    evals = first_labels(tmp_path / "eval", 40)
     found = list(training.labels(evals, lexicons))
     assert found[-1].label == "Riots|Violent demonstration" and found[-1].sentence == text
     model = coder.train(training.examples(found, lex))
@@ -146,11 +153,7 @@ def test_training_reports_each_model_it_trains(tmp_path):
     from geo.events import training
     from geo.progress import eta_text
 
-    evals = tmp_path / "eval"
-    evals.mkdir()
-    for name, _split, _tuned in training.LABEL_FILES:
-        lines = (EVAL / name).read_text(encoding="utf-8").splitlines()[:30] if (EVAL / name).exists() else []
-        (evals / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    evals = first_labels(tmp_path / "eval", 30)
     told: list[tuple[int, int]] = []
     model, _scores, count = training.train_model(evals, lexicon.load(), lambda done, total: told.append((done, total)))
     assert told == [(k, training.FOLDS + 1) for k in range(1, training.FOLDS + 2)]

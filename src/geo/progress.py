@@ -56,7 +56,7 @@ def bar(total: int | None, unit: str, enabled: bool) -> tqdm:
 
 
 def eta_text(done: int, total: int, seconds: float) -> str:
-    """"3 of 6, about 12 s left": what a dashboard bar says, from the time the first `done` steps took."""
+    """What a dashboard bar says ("3 of 6, about 12 s left"), from the time the first `done` steps took."""
     left = ""
     if 0 < done < total and seconds > 0:
         remaining = seconds / done * (total - done)
