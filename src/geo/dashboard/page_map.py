@@ -51,6 +51,7 @@ def shared_snapshot(version: str, fkey: tuple, _store: Opened, _f: explore.Filte
 
 @st.cache_resource(show_spinner=False, max_entries=SHARED_VIEWS)
 def shared_timeline(version: str, fkey: tuple, _store: Opened, _f: explore.Filters):
+    """The timeline of filters without their date range (the chart spans every date), for every session."""
     cur = _store.con.cursor()
     try:
         return queries.timeline_of(cur, _f)
