@@ -234,3 +234,21 @@ def test_only_code_a_parse_runs_is_in_the_parser_digest():
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+def test_name_digests_are_cached_per_gazetteer_version_and_a_damaged_cache_is_recomputed(gazetteer_copy):
+    from geo import settings
+    from geo.results import versions
+
+    gaz = gazetteer.load(gazetteer_copy)
+    assert gaz.version
+    computed = versions._name_digests(gaz)
+    assert versions.name_digests(gaz) == computed  # computed, then written to the cache
+    (cache,) = settings.cache_dir().glob(f"name-digests-{gaz.version}-*.pickle")
+    assert versions.name_digests(gaz) == computed  # read back
+    cache.write_bytes(b"not a pickle")
+    assert versions.name_digests(gaz) == computed and cache.read_bytes() != b"not a pickle"
+    homs = next(p for p in gaz.places.values() if p.name == "Homs" and p.kind == "city")
+    assert curation.add_alias(gazetteer_copy, gaz, "Zorbaville", homs.id)
+    edited = gazetteer.load(gazetteer_copy)  # another version: its own digests, with the new name
+    assert edited.version != gaz.version and "zorbaville" in versions.name_digests(edited)[0]

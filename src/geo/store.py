@@ -119,8 +119,9 @@ def _remove_stale_temp_files(path: Path) -> None:
             pass  # another writer's, or already gone
 
 
-def save_cache(cache: Path, value: object, earlier: str) -> None:
-    """Pickle `value` to `cache` atomically and remove older files matching `earlier` beside it.
+def save_cache(cache: Path, value: object, earlier: str, keep: int = 1) -> None:
+    """Pickle `value` to `cache` atomically and remove older files matching `earlier` beside it, but the
+    newest `keep` (this one included: two gazetteers used in turn each keep theirs).
 
     A cache is optional: an unwritable folder (a read-only home) is passed over in silence.
     """
@@ -131,8 +132,9 @@ def save_cache(cache: Path, value: object, earlier: str) -> None:
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, cache)
-        for old in cache.parent.glob(earlier):
-            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 60:
+        others = sorted((p for p in cache.parent.glob(earlier) if p != cache), key=lambda p: -p.stat().st_mtime)
+        for old in others[keep - 1 :]:
+            if old.stat().st_mtime < cache.stat().st_mtime - 60:
                 old.unlink(missing_ok=True)  # the caches of earlier versions
     except OSError:
         pass

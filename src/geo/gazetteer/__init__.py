@@ -228,6 +228,9 @@ class Gazetteer:
     # Decisions that depend only on a written name and this gazetteer (the sound-alike stage's screen
     # and phonetic keys), remembered for the process: names recur across articles. Never pickled.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # The fingerprint of the files this index was built from ("" when built outside `load`): a key for
+    # what is derived from the whole index and cached on disk (results/versions.py's name digests).
+    version: str = field(default="", compare=False)
 
     def __getstate__(self) -> dict:
         """A compact form for the cache: tuples unpickle far faster than 100k objects."""
@@ -260,6 +263,7 @@ class Gazetteer:
         self.phonetic_rules = state["phonetic_rules"]
         self.prominence = state["prominence"]
         self.memo = {}
+        self.version = ""
 
     def __repr__(self) -> str:
         return f"Gazetteer({self.root}, {len(self.places)} places, {len(self.entries)} keys)"
@@ -694,17 +698,19 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     root = Path(root) if root else default_root()
     if not use_cache:
         return build(root)
-    cache = cache_dir() / f"gazetteer-{fingerprint(root)}.pickle"
+    version = fingerprint(root)
+    cache = cache_dir() / f"gazetteer-{version}.pickle"
 
     try:
         with open(cache, "rb") as f:
             gaz = pickle.load(f)
-        gaz.root = root
+        gaz.root, gaz.version = root, version
         return gaz
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
     gaz = build(root)
     store.save_cache(cache, gaz, "gazetteer-*.pickle")  # a read-only home still works, without the cache
+    gaz.version = version
     return gaz
 
 
@@ -723,6 +729,7 @@ def last_good(root: Path | None = None) -> Gazetteer | None:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
             continue
         if isinstance(gaz, Gazetteer) and Path(gaz.root).resolve() == root:
+            gaz.version = cache.stem.removeprefix("gazetteer-")
             return gaz
     return None
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
+from geo import settings, store
 from geo.gazetteer import CACHE_VERSION, Gazetteer, source_files
 from geo.models import Place
 
@@ -74,7 +76,29 @@ def _place_digests(gaz: Gazetteer) -> dict[str, str]:
 
 
 def name_digests(gaz: Gazetteer) -> tuple[dict[str, str], dict[str, str]]:
-    """(index key -> digest of what it names and how, phonetic key -> digest of its places)."""
+    """(index key -> digest of what it names and how, phonetic key -> digest of its places).
+
+    Hashing the 186k keys and 430k sounds of the real gazetteer takes seconds, and every new store, every
+    gazetteer edit and every test's store asked for it again: the answer is kept in the cache folder per
+    gazetteer version (and per this file's code), as the index itself is.
+    """
+    if not gaz.version:
+        return _name_digests(gaz)
+    code = hashlib.sha256(Path(__file__).read_bytes() + SCHEMA_VERSION.encode()).hexdigest()[:12]
+    cache = settings.cache_dir() / f"name-digests-{gaz.version}-{code}.pickle"
+    try:
+        with open(cache, "rb") as f:
+            keys, sounds = pickle.load(f)
+        if isinstance(keys, dict) and isinstance(sounds, dict):
+            return keys, sounds
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        pass
+    digests = _name_digests(gaz)
+    store.save_cache(cache, digests, "name-digests-*.pickle", keep=3)
+    return digests
+
+
+def _name_digests(gaz: Gazetteer) -> tuple[dict[str, str], dict[str, str]]:
     places = _place_digests(gaz)
     ids = list(gaz.places)
     order = {pid: i for i, pid in enumerate(ids)}
