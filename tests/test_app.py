@@ -349,3 +349,16 @@ def test_an_analyst_recodes_an_event_and_it_applies_at_once(monkeypatch, tmp_pat
     assert (saved.event_type, saved.sub_event_type, saved.text) == ("Riots", "Violent demonstration", "Sweida")
     at.run()
     assert "Riots / Violent demonstration" in " ".join(h.proto.body for h in at.get("html"))
+
+
+def test_a_store_deleted_under_the_running_server_is_rebuilt_with_a_message(monkeypatch, tmp_path):
+    store = tmp_path / "store.duckdb"
+    at = run_app(monkeypatch, ROOT / "articles")
+    places = metric(at, "Places")
+    store.unlink()  # the holder's connection still reads the deleted file: it must not pass unnoticed
+    at.run()
+    assert not at.exception and store.exists()
+    assert any("no store yet" in i.value for i in at.info), [i.value for i in at.info]
+    assert metric(at, "Places") == places
+    at.run()  # in step again: nothing said, nothing parsed
+    assert not any("no store yet" in i.value for i in at.info)

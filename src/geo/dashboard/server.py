@@ -52,6 +52,16 @@ class Opened:
     meta: explore.Corpus  # the articles without their text: titles, dates, sources for tables and downloads
     errors: list[str]
     warnings: list[str]
+    store_file: tuple | None  # the store file's identity once synced: another file there is synced again
+
+
+def file_identity(path: Path) -> tuple | None:
+    """(device, inode) of a file, None when it is missing: a store deleted or replaced under a running server."""
+    try:
+        st_ = path.stat()
+    except OSError:
+        return None
+    return (st_.st_dev, st_.st_ino)
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,11 +78,11 @@ def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signatur
     key = (str(folder), str(store), gaz_signature, explore.corpus_signature(folder), lexicon_signature())
     holder = store_holder()
     opened = holder["opened"]
-    if opened is not None and opened.key == key:
+    if opened is not None and opened.key == key and opened.store_file == file_identity(store):
         return opened
     with holder["lock"]:  # one sync at a time: the others wait for it, then find it done
         opened = holder["opened"]
-        if opened is not None and opened.key == key:
+        if opened is not None and opened.key == key and opened.store_file == file_identity(store):
             return opened
         advanced = eta_bar(slot, "Checking the store of parsed articles…", "Parsing articles into the store")
         try:
@@ -98,6 +108,7 @@ def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signatur
             explore.Corpus(list(articles.values()), [], errors, warnings),
             errors,
             warnings,
+            file_identity(store),
         )
         holder["opened"] = opened
         return opened
