@@ -78,7 +78,7 @@ finally:
 """
 
 
-def profile(folder: Path, store: Path | None, top: int) -> None:
+def profile(folder: Path, store: Path | None, top: int, sort: str = "tottime") -> None:
     """First render, a rerun, a governorate and a minimum-count change, each profiled (AppTest runs the
     script in a thread of its own: cProfile is switched on inside it, by a wrapper script)."""
     os.environ["GEO_ARTICLES"] = str(folder)
@@ -107,7 +107,7 @@ def profile(folder: Path, store: Path | None, top: int) -> None:
             assert not at.exception, at.exception
             text = io.StringIO()
             stats = pstats.Stats(str(out), stream=text)
-            stats.sort_stats("tottime").print_stats(top)
+            stats.sort_stats(sort).print_stats(top)
             print(f"== {name}: {wall:.2f} s wall, {cpu:.2f} s CPU (the process), {stats.total_tt:.2f} s in the script")
             print(text.getvalue().split("\n", 6)[-1].replace(str(ROOT) + "/", ""))
 
@@ -118,9 +118,10 @@ def main() -> None:
     ap.add_argument("--folder", type=Path, help="profile the dashboard over this articles folder")
     ap.add_argument("--store", type=Path, help="... and this store (default: beside the folder)")
     ap.add_argument("--profile", type=int, default=25, help="lines of each step's profile (with --folder)")
+    ap.add_argument("--sort", default="tottime", help="the profile's order: tottime (own time) or cumulative")
     args = ap.parse_args()
     if args.folder:
-        profile(args.folder, args.store, args.profile)
+        profile(args.folder, args.store, args.profile, args.sort)
         return
     require(args.csv)
     measure(ROOT / "articles", "seeds")

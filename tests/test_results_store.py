@@ -15,7 +15,7 @@ import pytest
 from geo import gazetteer
 from geo.gazetteer import curation
 from geo.pipeline import parse_paths
-from geo.results import database
+from geo.results import database, facts
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = {
@@ -79,6 +79,61 @@ def test_add_edit_delete_an_article_parses_only_it(corpus):
     assert (deleted.removed, deleted.parsed, deleted.articles) == (1, 0, 3)
     assert stored(path) == fresh_parse(folder, gazetteer.load(gaz_root))
     assert not any(row[0] == "b.txt" for row in stored(path))
+
+
+def facts_rows(path: Path, remade: bool = False) -> list[tuple]:
+    """The store's `facts`, or (remade) what facts.refresh makes of its mentions from scratch."""
+    con = duckdb.connect(str(path))
+    try:
+        if remade:
+            con.execute("BEGIN TRANSACTION")
+            facts.refresh(con, None)
+        found = con.execute("SELECT * FROM facts ORDER BY file, ord").fetchall()
+        if remade:
+            con.execute("ROLLBACK")
+        return found
+    finally:
+        con.close()
+
+
+def test_facts_follow_every_add_edit_delete_and_alias(corpus, tmp_path):
+    """The dashboard's facts table, kept per file by each sync, is what remaking it from the mentions gives;
+    the Parquet rows loaded from `geo batch` have theirs too."""
+    from geo import batch
+
+    folder, gaz_root, path = corpus
+    sync(folder, gaz_root, path)
+    assert facts_rows(path) == facts_rows(path, remade=True) and len(facts_rows(path)) == len(stored(path))
+    (folder / "d.txt").write_text("Shelling hit Idlib on 2 June 2015.\n", encoding="utf-8")
+    (folder / "a.txt").write_text("Regime aircraft bombed Hama.\n", encoding="utf-8")
+    (folder / "b.txt").unlink()
+    sync(folder, gaz_root, path)
+    assert facts_rows(path) == facts_rows(path, remade=True)
+    assert {r[0] for r in facts_rows(path)} == {"a.txt", "c.md", "d.txt"}
+    aliases = gaz_root / "curated" / "aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8") + "gn:170063,Halab al-Shahba,test\n", encoding="utf-8")
+    (folder / "e.txt").write_text("Halab al-Shahba was shelled.\n", encoding="utf-8")
+    sync(folder, gaz_root, path)
+    assert facts_rows(path) == facts_rows(path, remade=True)
+    out = tmp_path / "parsed"
+    batch.prepare(out)
+    batch.write_partition([(str(folder / "c.md"), str(folder))], 0, str(out), str(gaz_root))
+    database.load_parquet(path, out)
+    assert facts_rows(path) == facts_rows(path, remade=True)
+    assert any(r[0].startswith(database.PARQUET_PREFIX) for r in facts_rows(path))
+
+
+def test_facts_written_by_a_geo_without_them_are_remade(corpus):
+    """A geo that does not know `facts` rewrites `meta` without its row and leaves the table as it was."""
+    folder, gaz_root, path = corpus
+    sync(folder, gaz_root, path)
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM facts")
+    con.execute("DELETE FROM meta WHERE key = 'facts'")
+    con.close()
+    again = sync(folder, gaz_root, path)
+    assert again.parsed == 0  # no article parsed again: the facts are made from the stored mentions
+    assert facts_rows(path) == facts_rows(path, remade=True) and facts_rows(path)
 
 
 def test_touched_but_same_content_is_not_parsed(corpus):

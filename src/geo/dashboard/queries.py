@@ -29,23 +29,14 @@ from geo.models import KINDS, Article, Casualty, Event, Mention, Place
 from geo.summary import NO_EVENT_LABEL, TIMELINE_FROM_QUANTILE, PlaceSummary, Timeline, period_start, time_unit
 
 Con = duckdb.DuckDBPyConnection
-_SEP = "\x1f"
-# event_key of summary.py in SQL: the event record, else (article, place, type, date); NULL: no event.
-_EKEY = (
-    "CASE WHEN m.event_type IS NULL THEN NULL WHEN m.event_id IS NOT NULL THEN m.event_id "
-    f"ELSE concat_ws('{_SEP}', m.article, m.place_id, m.event_type, coalesce(m.event_date, '')) END"
-)
-# What the view table holds: the columns the counts read, not the excerpts and texts (2.6 times faster to
-# make at 10,000 articles); the rows a person reads are joined back to `mentions` by (file, ord).
-_LEAN = (
-    "m.file, m.ord, m.article, m.place_id, m.name, m.name_ar, m.kind, m.lat, m.lon, m.governorate, m.in_syria, "
-    "m.day, m.casualties <> '[]' AS toll"
-)
-_BASE = f"""
-    SELECT {_LEAN}, a.published, coalesce(m.event_type, $no_event) AS label, {_EKEY} AS ekey,
-           row_number() OVER (ORDER BY m.file, m.ord) AS pos
-    FROM mentions m JOIN articles a USING (file)
-"""
+# The mentions' columns a filter and its counts read, from the store's `facts` (results/facts.py: made at
+# sync time, no join, no numbering per filter change); corpus order is (file, ord), as a struct: FIRST.
+_BASE = """
+    SELECT m.file, m.ord, m.article, m.place_id, m.name, m.governorate, m.day,
+           coalesce(m.event_type, $no_event) AS label, m.ekey
+    FROM facts m
+"""  # a place's other columns come from the gazetteer, else from `facts` (place_details)
+FIRST = "{'f': file, 'o': ord}"  # min(FIRST): the first in corpus order
 
 
 def _where(f: Filters, dates: bool = True) -> tuple[str, dict[str, Any]]:
@@ -59,7 +50,7 @@ def _where(f: Filters, dates: bool = True) -> tuple[str, dict[str, Any]]:
         conds.append("list_contains($event_types, coalesce(m.event_type, $no_event))")
         params["event_types"] = list(f.event_types)
     if dates and (f.start or f.end):
-        day = "coalesce(m.day, a.published)"
+        day = "m.dated"
         if f.start:
             conds.append(f"{day} >= $start")
             params["start"] = f.start
@@ -183,25 +174,38 @@ def _place(row: Sequence[Any], gaz: Gazetteer | None) -> Place:
 _PLACE_COLS = "place_id, name, name_ar, kind, lat, lon, governorate, in_syria"
 
 
+def place_details(con: Con, ids: list[str], gaz: Gazetteer | None) -> dict[str, Place]:
+    """The places of these ids: the gazetteer's, else as a mention recorded them (a place since removed)."""
+    known = gaz.places if gaz is not None else {}
+    out = {pid: known[pid] for pid in ids if pid in known}
+    missing = [pid for pid in ids if pid not in out]
+    if missing:
+        found = _run(
+            con,
+            f"SELECT {', '.join(f'any_value({c})' for c in _PLACE_COLS.split(', '))} FROM facts "
+            "WHERE list_contains($ids, place_id) GROUP BY place_id",
+            {"ids": missing},
+        ).fetchall()
+        out |= {r[0]: _place(r, None) for r in found}
+    return out
+
+
 def place_rows(v: View, gaz: Gazetteer | None = None) -> list[PlaceRow]:
     """summary.summarise(explore.filter_mentions(...)) as rows: most counted first, then by name."""
     f = v.f
-    places = v.run(
-        f"SELECT {', '.join(f'any_value({c})' for c in _PLACE_COLS.split(', '))}, count(*), "
-        "count(DISTINCT ekey) FROM kept GROUP BY place_id",
-    ).fetchall()
-    rows = {
-        r[0]: PlaceRow(_place(r[:8], gaz), r[8], r[9], f.distinct) for r in places if (r[9] if f.distinct else r[8])
-    }
+    counted = v.run("SELECT place_id, count(*), count(DISTINCT ekey) FROM kept GROUP BY place_id").fetchall()
+    counted = [r for r in counted if (r[2] if f.distinct else r[1])]
+    places = place_details(v.con, [r[0] for r in counted], gaz)
+    rows = {pid: PlaceRow(places[pid], n, e, f.distinct) for pid, n, e in counted}
     types = v.run(
-        "SELECT place_id, label, count(*), count(DISTINCT ekey), min(pos) AS first FROM kept "
-        "GROUP BY place_id, label ORDER BY place_id, first",
+        "SELECT place_id, label, count(*), count(DISTINCT ekey) FROM kept "
+        f"GROUP BY place_id, label ORDER BY place_id, min({FIRST})",  # the struct ordered by, not fetched
     ).fetchall()
-    for pid, label, n, e, _ in types:
+    for pid, label, n, e in types:
         if pid in rows:
             rows[pid].by_type[label] = (n, e)
     top = v.run(
-        f"SELECT place_id, article, n, total FROM (SELECT place_id, article, {_count(f)} AS n, min(pos) AS first, "
+        f"SELECT place_id, article, n, total FROM (SELECT place_id, article, {_count(f)} AS n, min({FIRST}) AS first, "
         "row_number() OVER (PARTITION BY place_id ORDER BY n DESC, first) AS r, "
         "count(*) OVER (PARTITION BY place_id) AS total FROM kept "
         + ("WHERE ekey IS NOT NULL " if f.distinct else "")
@@ -261,8 +265,8 @@ def timeline(v: View) -> Timeline:
     period = _PERIOD[unit]
     if f.distinct:
         grouped = (
-            f"SELECT {period} AS period, label, count(*) AS n FROM (SELECT arg_min(day, pos) AS day, "
-            "arg_min(label, pos) AS label FROM kept WHERE day IS NOT NULL AND ekey IS NOT NULL GROUP BY ekey) "
+            f"SELECT {period} AS period, label, count(*) AS n FROM (SELECT arg_min(day, {FIRST}) AS day, "
+            f"arg_min(label, {FIRST}) AS label FROM kept WHERE day IS NOT NULL AND ekey IS NOT NULL GROUP BY ekey) "
             "GROUP BY period, label"
         )
     else:
@@ -322,7 +326,8 @@ def _mentions(cursor: duckdb.DuckDBPyConnection, gaz: Gazetteer | None) -> list[
 
 def mentions(v: View, gaz: Gazetteer | None = None) -> list[Mention]:
     """Every mention in the view, in corpus order (explore.filter_mentions): for the downloads."""
-    return _mentions(v.run(f"SELECT {_M_COLS} FROM kept k JOIN mentions m USING (file, ord) ORDER BY k.pos"), gaz)
+    found = v.run(f"SELECT {_M_COLS} FROM kept k JOIN mentions m USING (file, ord) ORDER BY k.file, k.ord")
+    return _mentions(found, gaz)
 
 
 def _place_where(f: Filters) -> tuple[str, dict[str, Any]]:
@@ -341,13 +346,15 @@ def place_excerpts(
     found = _mentions(
         _run(
             con,
-            f"SELECT {_M_COLS} FROM mentions m JOIN articles a USING (file) {where} "
-            "ORDER BY a.published DESC NULLS LAST, m.article, m.start LIMIT $limit",
+            f"WITH p AS (SELECT file, ord, published, article, start FROM facts m {where} "
+            "ORDER BY published DESC NULLS LAST, article, start LIMIT $limit) "
+            f"SELECT {_M_COLS} FROM p JOIN mentions m USING (file, ord) "
+            "ORDER BY p.published DESC NULLS LAST, p.article, p.start",
             params,
         ),
         gaz,
     )
-    total = _run(con, f"SELECT count(*) FROM mentions m JOIN articles a USING (file) {where}", params).fetchone()
+    total = _run(con, f"SELECT count(*) FROM facts m {where}", params).fetchone()
     return found, total[0] if total else 0
 
 
@@ -363,8 +370,7 @@ def place_casualties(con: Con, f: Filters, row: PlaceRow, gaz: Gazetteer | None 
     found = _mentions(
         _run(
             con,
-            f"WITH p AS (SELECT m.file, m.ord, {_EKEY} AS ekey, m.casualties <> '[]' AS toll "
-            f"FROM mentions m JOIN articles a USING (file) {where}) "
+            f"WITH p AS (SELECT file, ord, ekey, toll FROM facts m {where}) "
             f"SELECT {_M_COLS} FROM p JOIN mentions m USING (file, ord) "
             "WHERE p.ekey IN (SELECT ekey FROM p WHERE toll AND ekey IS NOT NULL) ORDER BY m.file, m.ord",
             params,
@@ -382,11 +388,10 @@ def casualty_summary(v: View, row: PlaceRow, gaz: Gazetteer | None = None) -> Pl
 def article_table(v: View) -> list[dict]:
     """explore.article_table: one row per article in the view, its places by mentions."""
     found = v.run(
-        "SELECT any_value(t.title), any_value(t.date), any_value(t.source), sum(t.n), "
-        "string_agg(t.name || ' (' || t.n || ')', ', ' ORDER BY t.n DESC, t.name) FROM "
-        "(SELECT k.article, k.place_id, any_value(k.name) AS name, count(*) AS n, any_value(a.title) AS title, "
-        "any_value(a.date) AS date, any_value(a.source) AS source FROM kept k JOIN articles a USING (file) "
-        "GROUP BY k.article, k.place_id) t GROUP BY t.article",
+        "SELECT a.title, a.date, a.source, t.n, t.places FROM (SELECT file, sum(n) AS n, "
+        "string_agg(name || ' (' || n || ')', ', ' ORDER BY n DESC, name) AS places FROM "
+        "(SELECT file, place_id, any_value(name) AS name, count(*) AS n FROM kept GROUP BY file, place_id) "
+        "GROUP BY file) t JOIN articles a USING (file)",  # an article is a file: joined once, after counting
     ).fetchall()
     rows = [
         {"article": title, "date": date or "", "source": source or "", "mentions": int(n), "places": places}
@@ -398,16 +403,17 @@ def article_table(v: View) -> list[dict]:
 def place_table(v: View, rows: list[PlaceRow], titles: dict[str, str], many: int = 30) -> list[dict]:
     """explore.place_table: a column per article up to `many` articles in the view, else their number."""
     f = v.f
-    per = v.run(
-        f"SELECT place_id, article, {_count(f)} AS n, min(pos) AS first FROM kept "
-        + ("WHERE ekey IS NOT NULL " if f.distinct else "")
-        + "GROUP BY place_id, article ORDER BY place_id, first",
-    ).fetchall()
-    by_place: dict[str, dict[str, int]] = {}
-    for pid, article, n, _ in per:
-        by_place.setdefault(pid, {})[article] = n
     articles = v.run("SELECT count(DISTINCT article) FROM kept").fetchone()
     wide = (articles[0] if articles else 0) <= many
+    by_place: dict[str, dict[str, int]] = {}
+    if wide:  # else each row says how many articles name the place: place_rows counted them (n_articles)
+        per = v.run(
+            f"SELECT place_id, article, {_count(f)} AS n FROM kept "
+            + ("WHERE ekey IS NOT NULL " if f.distinct else "")
+            + f"GROUP BY place_id, article ORDER BY place_id, min({FIRST})",
+        ).fetchall()
+        for pid, article, n in per:
+            by_place.setdefault(pid, {})[article] = n
     out = []
     for s in rows:
         row: dict[str, Any] = {
@@ -419,12 +425,11 @@ def place_table(v: View, rows: list[PlaceRow], titles: dict[str, str], many: int
             "events": s.n_events,
             "main event": s.dominant_event,
         }
-        counts = by_place.get(s.place.id, {})
         if wide:
-            for article, n in counts.items():
+            for article, n in by_place.get(s.place.id, {}).items():
                 row[titles.get(article, article)] = n
         else:
-            row["articles"] = len(counts)
+            row["articles"] = s.n_articles
         out.append(row)
     return out
 

@@ -29,6 +29,7 @@ from geo.corpus.reader import folder_articles, read_bytes_inside
 from geo.errors import ArticleError, GeoError
 from geo.events import lexicon as lexicon_module
 from geo.gazetteer import Gazetteer, fingerprint
+from geo.results import facts as facts_module
 from geo.results import rows as rows_module
 from geo.results import versions
 
@@ -299,6 +300,8 @@ def _sync(
             con.execute("UPDATE articles SET size = ?, mtime_ns = ? WHERE file = ?", [size, mtime, file])
         _delete(con, removed + list(todo), everything)
         _parse_into(con, folder, gaz, list(todo.values()), jobs, progress)
+        facts_current = not everything and meta.get("facts") == facts_module.VERSION
+        facts_module.refresh(con, removed + list(todo) if facts_current else None)
         if new_keys is not None and new_sounds is not None:
             _replace_table(con, "name_keys", [{"key": k, "digest": d} for k, d in new_keys.items()])
             _replace_table(con, "sound_keys", [{"key": k, "digest": d} for k, d in new_sounds.items()])
@@ -308,6 +311,7 @@ def _sync(
             "parser": parser,
             "gazetteer": gaz_print,
             "fixes": _fixes_digest(fixes),
+            "facts": facts_module.VERSION,
             "folder": str(folder.resolve()),
             "synced": time.strftime("%FT%T%z"),
         }
@@ -512,7 +516,9 @@ def load_parquet(path: Path, parsed: Path) -> int:
             "(SELECT count(*) FROM pm WHERE pm.article = pa.article), "
             "(SELECT count(*) FROM pe WHERE pe.article = pa.article) FROM pa"
         )
-        count = con.execute("SELECT count(*) FROM pa").fetchone()
+        loaded = [r[0] for r in con.execute(f"SELECT '{PARQUET_PREFIX}' || article FROM pa").fetchall()]
+        facts_module.refresh(con, loaded)  # a store whose facts are not current has them all remade on its next sync
+        count = (len(loaded),)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
