@@ -98,9 +98,11 @@ def test_excerpts_casualties_and_tables_equal(seed, gaz, f):
         ordered = explore.newest_first(want.mentions, corpus)
         assert total == len(ordered) and records(page) == records(ordered[: explore.EXCERPT_PAGE])
         got = explore.casualty_rows(queries.casualty_summary(v, row, gaz), titles)
-        assert [r | {"sources": records(r["sources"])} for r in got] == [
-            r | {"sources": records(r["sources"])} for r in explore.casualty_rows(want, titles)
-        ]
+        wanted = [r | {"sources": records(r["sources"])} for r in explore.casualty_rows(want, titles)]
+        assert [r | {"sources": records(r["sources"])} for r in got] == wanted
+        assert queries.place_toll_count(con, f, row.place.id) == len(wanted)
+        first = explore.casualty_rows(queries.place_casualties(con, f, row, gaz, events=1), titles)  # the panel's page
+        assert [r | {"sources": records(r["sources"])} for r in first] == wanted[:1]
     assert records(queries.mentions(v, gaz)) == records(mentions)
     assert queries.article_table(v) == explore.article_table(mentions, corpus)
     rows = queries.place_rows(v, gaz)

@@ -344,3 +344,10 @@ def test_a_folder_lists_its_articles_sorted_by_path_parts_without_hidden_or_read
     (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)  # links to folders are not walked
     assert folder_articles(tmp_path) == ["a/x.txt", "a/é.txt", "a b/x.txt", "top.txt", "z/n.MD"]  # "a" before "a b"
     assert list(article_files([tmp_path])) == [(tmp_path / r, tmp_path) for r in folder_articles(tmp_path)]
+    from geo.results import listing  # the store's and the dashboard's walk (os.scandir): the same files
+
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")  # a broken link is listed, its parse says why
+    listed = listing.scan(tmp_path)
+    assert [f.rel for f in listed] == folder_articles(tmp_path)
+    assert [f.size for f in listed if f.rel == "gone.txt"] == [-1]
+    assert all(f.size == (tmp_path / f.rel).stat().st_size for f in listed if f.rel != "gone.txt")

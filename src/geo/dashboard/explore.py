@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import html
 import io
 import json
-import os
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from geo import sinks
-from geo.corpus.reader import folder_articles
 from geo.dashboard.mapview import kind_group
 from geo.errors import shown_name
 from geo.gazetteer import Gazetteer
 from geo.models import RECORD_FIELDS, Article, Mention
 from geo.output import Writer
 from geo.pipeline import parse_paths
+from geo.results import listing
 from geo.summary import PlaceSummary, event_day, event_label, summarise
 
 
@@ -59,20 +57,10 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
 
 
 def corpus_signature(folder: Path) -> str:
-    """Changes when an article is added, removed or edited: the cache key of a parse.
+    """Changes when an article is added, removed or edited: the cache key of a parse (results/listing.py).
 
-    Run on every rerun of every session, so the files of `folder_articles` and plain os.stat, no Path
-    objects (10,000 files cost 0.42 s through pathlib, a tenth of it so). A digest, not the list: it is
-    hashed into every shared cache key."""
-    root = os.fspath(folder)
-    out = []
-    for rel in folder_articles(folder):
-        try:
-            st = os.stat(os.path.join(root, rel))
-            out.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}")
-        except OSError:
-            out.append(f"{rel}\0\0")
-    return hashlib.sha256("\n".join(out).encode("utf-8", "surrogateescape")).hexdigest()
+    A digest, not the list: it is hashed into every shared cache key."""
+    return listing.signature(listing.scan(folder))
 
 
 @dataclass

@@ -78,13 +78,16 @@ def shared_map_frame(
 @st.cache_resource(show_spinner=False, max_entries=4 * SHARED_VIEWS)
 def shared_panel(
     version: str, fkey: tuple, place_id: str, shown: int, _store: Opened, _f: explore.Filters, _row, _gaz
-) -> tuple[list[dict], list, int]:
-    """The panel's casualty rows and first `shown` excerpts of a place: what every session choosing it reads."""
+) -> tuple[list[dict], int, list, int]:
+    """The panel's first page of casualty rows and their number, and the first `shown` excerpts of a place
+    and theirs: what every session choosing it reads."""
     cur = _store.con.cursor()  # DuckDB connections are not shared across threads: a cursor of its own
     try:
-        casualties = explore.casualty_rows(queries.place_casualties(cur, _f, _row, _gaz), _store.titles)
+        tolls = queries.place_casualties(cur, _f, _row, _gaz, events=explore.EXCERPT_PAGE)
+        casualties = explore.casualty_rows(tolls, _store.titles)
+        n_casualties = queries.place_toll_count(cur, _f, place_id) if len(casualties) == explore.EXCERPT_PAGE else 0
         ordered, total = queries.place_excerpts(cur, _f, place_id, shown, _gaz)  # only the excerpts shown
-        return casualties, ordered, total
+        return casualties, max(n_casualties, len(casualties)), ordered, total
     finally:
         cur.close()
 
@@ -337,11 +340,13 @@ def excerpts_ui(
     shown_key = f"shown-{place_id}"
     shown = st.session_state.get(shown_key, explore.EXCERPT_PAGE)
     excerpt_chars = settings.show_excerpt_chars()
-    casualties, ordered, total = shared_panel(store.version, filters_key(f), place_id, shown, store, f, s, gaz)
+    casualties, n_casualties, ordered, total = shared_panel(
+        store.version, filters_key(f), place_id, shown, store, f, s, gaz
+    )
     if casualties:
-        with st.expander(f"Casualties reported here: {plural(len(casualties), 'event')}", expanded=True):
-            if len(casualties) > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
-                st.caption(f"The first {explore.EXCERPT_PAGE} of {len(casualties)}: the mentions CSV has every figure.")
+        with st.expander(f"Casualties reported here: {plural(n_casualties, 'event')}", expanded=True):
+            if n_casualties > explore.EXCERPT_PAGE:  # "Syria" in 800 articles reports 500: the panel shows a page
+                st.caption(f"The first {explore.EXCERPT_PAGE} of {n_casualties}: the mentions CSV has every figure.")
             for row in casualties[: explore.EXCERPT_PAGE]:
                 figures = " · ".join(
                     f"{label} {'?' if row[key] is None else row[key]}"

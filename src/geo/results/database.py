@@ -25,13 +25,13 @@ import pyarrow as pa
 
 from geo import pipeline, settings
 from geo.batch import EVENT_SCHEMA, MENTION_SCHEMA
-from geo.corpus.reader import folder_articles, read_bytes_inside
+from geo.corpus.reader import read_bytes_inside
 from geo.errors import ArticleError, GeoError
 from geo.events import lexicon as lexicon_module
 from geo.gazetteer import Gazetteer, fingerprint
 from geo.results import facts as facts_module
+from geo.results import listing, versions
 from geo.results import rows as rows_module
-from geo.results import versions
 
 CHUNK = 256  # articles per insert: rows of a few hundred articles in memory, not of the whole corpus
 AFFECTED_ALL = 0.5  # past this share of articles touched by a gazetteer edit, re-parse them all (simpler, as fast)
@@ -154,28 +154,7 @@ def _remove(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
-class _File:
-    full: str  # the path as a string: a Path is made only for a file that is parsed
-    rel: str
-    size: int
-    mtime_ns: int
-
-    @property
-    def path(self) -> Path:
-        return Path(self.full)
-
-
-def _scan(folder: Path) -> Iterator[_File]:
-    root = os.fspath(folder)
-    for rel in folder_articles(folder):
-        full = os.path.join(root, rel)
-        try:
-            st = os.stat(full)
-            size, mtime = st.st_size, st.st_mtime_ns
-        except OSError:
-            size, mtime = -1, -1
-        yield _File(full, rel, size, mtime)
+_File = listing.Listed  # a file of the folder, as the walk found it
 
 
 def content_hash(path: Path, folder: Path) -> str:
@@ -193,10 +172,12 @@ def sync(
     lexicon_root: Path | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    files: list[listing.Listed] | None = None,
 ) -> SyncReport:
     """Bring the store at `path` (default beside `folder`) in step with the articles, gazetteer and lexicon.
 
-    `progress(done, total)` is told after each article parsed. Output is the same for any `jobs`.
+    `progress(done, total)` is told after each article parsed. Output is the same for any `jobs`. `files`:
+    listing.scan(folder) when the caller has just made it (the dashboard, for its signature), else made here.
     """
     started = time.perf_counter()
     folder = Path(folder)
@@ -220,7 +201,8 @@ def sync(
         except (OSError, duckdb.Error) as e:
             raise StoreError(f"{target}: cannot create the store ({_first_line(e)})") from e
     try:
-        _sync(con, folder, gaz, lexicon_root, jobs, progress, report, fresh=bool(problem))
+        present = files if files is not None else listing.scan(folder)
+        _sync(con, folder, gaz, lexicon_root, jobs, progress, report, present, fresh=bool(problem))
     finally:
         con.close()
     if target != path:
@@ -243,6 +225,7 @@ def _sync(
     jobs: int,
     progress: Callable[[int, int], None] | None,
     report: SyncReport,
+    present: list[listing.Listed],
     fresh: bool,
 ) -> None:
     for statement in SCHEMA:
@@ -258,7 +241,6 @@ def _sync(
             f"SELECT file, hash, size, mtime_ns, name, error IS NOT NULL FROM articles WHERE {_FROM_FILES}"
         ).fetchall()
     }
-    present = list(_scan(folder))
     todo: dict[str, tuple[_File, str]] = {}  # file -> (file facts, content hash): to parse
     touched: list[tuple[str, int, int]] = []  # unchanged content, new size/time
     for f in present:
