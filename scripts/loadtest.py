@@ -83,12 +83,15 @@ class Session:
     round: int
     number: int
     map: float | None = None
+    loaded: float | None = None  # --client ws: until the first run ended (a browser: not measured)
     filter: float | None = None
     click: float | None = None
     clicks: int = 0  # tries: the first click after a page loads could land on the map (see README)
     press_scroll: float | None = None  # pixels a press on a map partly out of view moved the page
     errors: list[str] = field(default_factory=list)
     outside: int = 0  # requests to any host but the server, refused
+    received_kb: int | None = None  # --client ws: the ForwardMsgs' size
+    clicked: str | None = None  # --client ws: the place whose marker was clicked
 
 
 def free_port() -> int:
@@ -112,14 +115,16 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def streamlit_server(articles: Path, log: Path, **env_vars: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on a free loopback port over `articles`; yields (URL, process)."""
+def streamlit_server(
+    articles: Path, log: Path, app: Path = ROOT / "app.py", **env_vars: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` (or `app`) on a free loopback port over `articles`; yields (URL, process)."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), GEO_ARTICLES=str(articles), **env_vars)
     args = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *args],
+            [sys.executable, "-m", "streamlit", "run", str(app), *args],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -327,15 +332,41 @@ def percentile(values: list[float], q: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
+@contextlib.asynccontextmanager
+async def session_runner(args: argparse.Namespace):
+    """A function running one session, as a browser context (`--client browser`) or a websocket client (`ws`)."""
+    if args.client == "ws":
+        import loadtest_ws
+
+        async def over_ws(url: str, s: Session, check_press: bool = False) -> Session:
+            return await loadtest_ws.one_session(url, s, args.timeout, args.governorate)
+
+        yield over_ws
+        return
     from playwright.async_api import async_playwright
 
-    report: dict = {"sessions": args.sessions, "rounds": [], "rss_mb": {"started": round(rss_mb(pid))}}
     async with async_playwright() as p:
         browsers = [await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(args.browsers)]
+
+        async def in_browser(url: str, s: Session, check_press: bool = False) -> Session:
+            browser = browsers[s.number % len(browsers)]
+            return await one_session(browser, url, s, args.timeout, args.governorate, args.viewport, check_press)
+
+        yield in_browser
+        for b in browsers:
+            await b.close()
+
+
+async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
+    report: dict = {
+        "sessions": args.sessions,
+        "client": args.client,
+        "rounds": [],
+        "rss_mb": {"started": round(rss_mb(pid))},
+    }
+    async with session_runner(args) as session:
         if args.warm:  # the server's first parse and caches, before anything is measured
-            warm = await one_session(browsers[0], url, Session(0, 0), args.timeout, args.governorate, args.viewport)
-            report["warm_up"] = asdict(warm)
+            report["warm_up"] = asdict(await session(url, Session(0, 0)))
             await asyncio.sleep(args.idle)
         report["rss_mb"]["warm"] = round(rss_mb(pid))
         for r in range(1, args.rounds + 1):
@@ -343,15 +374,8 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
 
             async def later(n: int, r: int = r) -> Session:
                 await asyncio.sleep(args.ramp * n / max(1, args.sessions))
-                return await one_session(
-                    browsers[n % len(browsers)],
-                    url,
-                    Session(r, n),
-                    args.timeout,
-                    args.governorate,
-                    args.viewport,
-                    check_press=n == 0,  # one session a round also presses on a map partly out of view
-                )
+                # One browser session a round also presses on a map partly out of view.
+                return await session(url, Session(r, n), check_press=n == 0)
 
             started = time.monotonic()
             sessions = await asyncio.gather(*(later(n) for n in range(args.sessions)))
@@ -367,9 +391,10 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
                     "sessions": [asdict(s) for s in sessions],
                 }
             )
-        for b in browsers:
-            await b.close()
     return report
+
+
+STEPS = ("map", "loaded", "filter", "click")
 
 
 def summarise(report: dict) -> dict:
@@ -377,10 +402,12 @@ def summarise(report: dict) -> dict:
     out = {"sessions": len(sessions), "errors": sum(len(s["errors"]) for s in sessions)}
     out["failed_sessions"] = sum(bool(s["errors"]) for s in sessions)
     out["outside_requests"] = sum(s["outside"] for s in sessions)
-    for step in ("map", "filter", "click"):
+    for step in STEPS:
         values = sorted(s[step] for s in sessions if s[step] is not None)
         out[step] = {"done": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95)}
     out["second_clicks"] = sum(s["clicks"] > 1 for s in sessions)
+    received = [s["received_kb"] for s in sessions if s["received_kb"] is not None]
+    out["received_kb_per_session"] = round(statistics.mean(received)) if received else None
     out["press_scroll_px"] = max((s["press_scroll"] for s in sessions if s["press_scroll"] is not None), default=None)
     return out
 
@@ -388,8 +415,9 @@ def summarise(report: dict) -> dict:
 def print_report(report: dict, summary: dict, out=sys.stderr) -> None:
     rss = report["rss_mb"]
     print(
-        f"{report['articles']} articles, {summary['sessions']} sessions in {len(report['rounds'])} round(s) of "
-        f"{report['sessions']}; server started at {rss['started']} MB, {rss['warm']} MB after the warm-up",
+        f"{report['articles']} articles, {summary['sessions']} {report['client']} sessions in "
+        f"{len(report['rounds'])} round(s) of {report['sessions']}; server started at {rss['started']} MB, "
+        f"{rss['warm']} MB after the warm-up",
         file=out,
     )
     for r in report["rounds"]:
@@ -401,8 +429,10 @@ def print_report(report: dict, summary: dict, out=sys.stderr) -> None:
             f"{m['after']} MB with the sessions open, {m['closed']} MB once closed",
             file=out,
         )
-    for step in ("map", "filter", "click"):
+    for step in STEPS:
         s = summary[step]
+        if not s["done"] and step == "loaded":  # a browser session does not measure it
+            continue
         p50, p95 = (f"{v:.1f} s" if v is not None else "-" for v in (s["p50"], s["p95"]))
         print(f"  {step}: {s['done']} of {summary['sessions']} done, p50 {p50}, p95 {p95}", file=out)
     print(
@@ -410,7 +440,8 @@ def print_report(report: dict, summary: dict, out=sys.stderr) -> None:
         f"{summary['second_clicks']}; requests to other hosts refused: {summary['outside_requests']}",
         file=out,
     )
-    print(f"  a press on a map partly out of view moved the page by {summary['press_scroll_px']} px", file=out)
+    if summary["press_scroll_px"] is not None:
+        print(f"  a press on a map partly out of view moved the page by {summary['press_scroll_px']} px", file=out)
     for r in report["rounds"]:
         for s in r["sessions"]:
             for e in s["errors"][:3]:
@@ -436,7 +467,13 @@ def run(folder: Path, args: argparse.Namespace, **env_vars: str) -> dict:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sessions", type=int, default=20, help="browser sessions per round (default 20)")
+    ap.add_argument("--sessions", type=int, default=20, help="sessions per round (default 20)")
+    ap.add_argument(
+        "--client",
+        choices=["browser", "ws"],
+        default="browser",
+        help="browser: Playwright contexts in Debian chromium; ws: Streamlit's websocket protocol (loadtest_ws.py)",
+    )
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--articles", type=int, default=800, help="FA-KES rows to import (default 800: all 789 texts)")
     ap.add_argument("--csv", type=Path, default=FAKES_CSV, help="the FA-KES table")
@@ -461,7 +498,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = parser().parse_args()
-    if not Path(CHROMIUM).exists():
+    if args.client == "browser" and not Path(CHROMIUM).exists():
         sys.exit(f"loadtest.py: needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as tmp:
         if args.folder:
