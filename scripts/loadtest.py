@@ -152,6 +152,15 @@ def streamlit_server(
             proc.wait()
 
 
+def served_folder(args: argparse.Namespace, tmp: str) -> Path:
+    """`--folder` as given, else the first `--articles` rows of FA-KES (`--csv`) imported into `tmp`."""
+    if args.folder:
+        return args.folder.resolve()
+    folder = Path(tmp) / "articles"
+    folder.mkdir()
+    return fakes_folder(require(args.csv), folder, args.articles)
+
+
 def fakes_folder(csv_path: Path, folder: Path, articles: int) -> Path:
     """The first `articles` rows of the FA-KES table, imported by `geo import` as a user would."""
     with open(csv_path, encoding="utf-8-sig", newline="") as f:
@@ -501,13 +510,7 @@ def main() -> None:
     if args.client == "browser" and not Path(CHROMIUM).exists():
         sys.exit(f"loadtest.py: needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as tmp:
-        if args.folder:
-            folder = args.folder.resolve()
-        else:
-            folder = Path(tmp) / "articles"
-            folder.mkdir()
-            fakes_folder(require(args.csv), folder, args.articles)
-        report = run(folder, args)
+        report = run(served_folder(args, tmp), args)
     print_report(report, report["summary"])
     if args.json:
         print(json.dumps(report, indent=1))

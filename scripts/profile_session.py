@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadtest  # noqa: E402
 import loadtest_ws  # noqa: E402
-from shared_data import FAKES_CSV, require  # noqa: E402
+from shared_data import FAKES_CSV  # noqa: E402
 
 WRAPPER = """import cProfile, os, time
 _prof = cProfile.Profile(time.thread_time)
@@ -77,13 +77,7 @@ def main() -> None:
     ap.add_argument("--save", type=Path, help="keep the merged profile (pstats) in this file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        if args.folder:
-            folder = args.folder.resolve()
-        else:
-            folder = Path(tmp) / "articles"
-            folder.mkdir()
-            loadtest.fakes_folder(require(args.csv), folder, args.articles)
-        stats, cpu, done = profile(folder, args.sessions, args.timeout)
+        stats, cpu, done = profile(loadtest.served_folder(args, tmp), args.sessions, args.timeout)
     if args.save:
         stats.dump_stats(str(args.save))
     out = io.StringIO()

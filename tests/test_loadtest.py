@@ -42,18 +42,25 @@ def small_corpus(folder: Path) -> Path:
     return folder
 
 
-@needs_browser
-def test_two_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
+def run_small(tmp_path: Path, capsys, options: list[str], client: str) -> tuple[dict, dict]:
+    """One round of the load test on the small corpus, its report printed: (report, summary)."""
     folder = small_corpus(tmp_path / "articles")
     args = loadtest.parser().parse_args(
-        ["--sessions", "2", "--rounds", "1", "--warm", "0", "--idle", "0", "--timeout", "60", "--budget", "120",
-         "--viewport", "1400x700"]  # the map partly below the fold: a press there used to scroll it
+        ["--client", client, "--rounds", "1", "--warm", "0", "--idle", "0", "--timeout", "60", "--budget", "120",
+         *options]
     )  # fmt: skip
     report = loadtest.run(folder, args)
-    summary = report["summary"]
     with capsys.disabled():
-        print(f"\n{len(list(folder.iterdir()))} articles ({'FA-KES' if FAKES.exists() else 'the seeds'}):")
-        loadtest.print_report(report, summary, out=sys.stdout)
+        corpus = "FA-KES" if FAKES.exists() else "the seeds"
+        print(f"\n{len(list(folder.iterdir()))} articles ({corpus}), {client} sessions:")
+        loadtest.print_report(report, report["summary"], out=sys.stdout)
+    return report, report["summary"]
+
+
+@needs_browser
+def test_two_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
+    # the map partly below the fold: a press there used to scroll it
+    report, summary = run_small(tmp_path, capsys, ["--sessions", "2", "--viewport", "1400x700"], "browser")
     assert summary["errors"] == 0 and summary["outside_requests"] == 0, report["rounds"]
     assert [summary[step]["done"] for step in ("map", "filter", "click")] == [2, 2, 2]
     assert summary["second_clicks"] == 0  # the first click after the page loads is not lost
@@ -62,16 +69,7 @@ def test_two_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
 
 
 def test_three_websocket_sessions_at_once_all_finish_without_errors(tmp_path, capsys):
-    folder = small_corpus(tmp_path / "articles")
-    args = loadtest.parser().parse_args(
-        ["--client", "ws", "--sessions", "3", "--rounds", "1", "--warm", "0", "--idle", "0", "--timeout", "60",
-         "--budget", "120"]
-    )  # fmt: skip
-    report = loadtest.run(folder, args)
-    summary = report["summary"]
-    with capsys.disabled():
-        print(f"\n{len(list(folder.iterdir()))} articles ({'FA-KES' if FAKES.exists() else 'the seeds'}), websocket:")
-        loadtest.print_report(report, summary, out=sys.stdout)
+    report, summary = run_small(tmp_path, capsys, ["--sessions", "3"], "ws")
     assert summary["errors"] == 0 and report["server_tracebacks"] == 0, report["rounds"]
     assert [summary[step]["done"] for step in loadtest.STEPS] == [3, 3, 3, 3]  # the map's delta came in every run
     sessions = report["rounds"][0]["sessions"]
