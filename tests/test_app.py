@@ -45,6 +45,15 @@ def test_loads_the_corpus_without_exception(monkeypatch):
     assert int(metric(at, "Mentions")) > 50
 
 
+def test_top_places_chart_shows_the_most_mentioned_first(monkeypatch, tmp_path):
+    (tmp_path / "a.txt").write_text("Shelling in Homs, Homs and Homs. Hama and Hama. Talks in Idlib.", encoding="utf-8")
+    at = run_app(monkeypatch, tmp_path)
+    (chart,) = [c for c in at.get("vega_lite_chart") if '"mentions"' in c.proto.spec]
+    bars = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()
+    assert [(b["place"], b["mentions"]) for b in bars] == [("Homs", 3), ("Hama", 2), ("Idleb", 1)]
+    assert '"sort": null' in chart.proto.spec.replace('":null', '": null')  # the table's order, not the alphabet
+
+
 def test_article_filter_changes_the_counts(monkeypatch):
     at = run_app(monkeypatch, ROOT / "articles")
     everything = int(metric(at, "Mentions"))

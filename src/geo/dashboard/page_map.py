@@ -235,6 +235,19 @@ def timeline_spec(rows: list[dict], unit: str, what: str) -> dict:
     }
 
 
+def top_places_spec(top: list[queries.PlaceRow]) -> dict:
+    """The most mentioned places as horizontal bars, in the order of the table (most first)."""
+    return {
+        "data": {"values": [{"place": s.place.name, "mentions": s.count} for s in top]},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "place", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 0}},
+            "x": {"field": "mentions", "type": "quantitative"},
+            "tooltip": [{"field": "place", "type": "nominal"}, {"field": "mentions", "type": "quantitative"}],
+        },
+    }
+
+
 def totals_ui(store: Opened, totals: queries.Totals, distinct: bool) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Articles", f"{totals.articles} of {len(store.titles)}")
@@ -406,13 +419,7 @@ def tables_ui(store: Opened, snap: queries.Snapshot, gaz: gazetteer.Gazetteer) -
     with tab_places:
         st.dataframe(places, width="stretch", hide_index=True)
     with tab_chart:
-        top = summaries[:20]
-        st.bar_chart(
-            {"place": [s.place.name for s in top], "mentions": [s.count for s in top]},
-            x="place",
-            y="mentions",
-            horizontal=True,
-        )
+        st.vega_lite_chart(spec=top_places_spec(summaries[:20]), width="stretch")  # by hand, as the timeline
     with tab_articles:  # one table, not one element per article: 789 of them made every rerun slow to draw
         st.dataframe(articles, width="stretch", hide_index=True)
     with tab_read:
