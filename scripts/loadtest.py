@@ -114,6 +114,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine so far (/proc/stat): the server, the browsers and anything else."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def streamlit_server(
     articles: Path, log: Path, app: Path = ROOT / "app.py", **env_vars: str
@@ -379,7 +386,7 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
             await asyncio.sleep(args.idle)
         report["rss_mb"]["warm"] = round(rss_mb(pid))
         for r in range(1, args.rounds + 1):
-            before, cpu = rss_mb(pid), cpu_seconds(pid)
+            before, cpu, machine = rss_mb(pid), cpu_seconds(pid), machine_cpu_seconds()
 
             async def later(n: int, r: int = r) -> Session:
                 await asyncio.sleep(args.ramp * n / max(1, args.sessions))
@@ -389,13 +396,14 @@ async def run_rounds(url: str, pid: int, args: argparse.Namespace) -> dict:
             started = time.monotonic()
             sessions = await asyncio.gather(*(later(n) for n in range(args.sessions)))
             seconds = time.monotonic() - started
-            during, cpu = rss_mb(pid), cpu_seconds(pid) - cpu
+            during, cpu, machine = rss_mb(pid), cpu_seconds(pid) - cpu, machine_cpu_seconds() - machine
             await asyncio.sleep(args.idle)  # the sessions are closed: what the server keeps of them
             report["rounds"].append(
                 {
                     "round": r,
                     "seconds": round(seconds, 1),
                     "server_cpu_s": round(cpu, 1),
+                    "machine_cpu_s": round(machine, 1),  # the clients' share is this less the server's
                     "rss_mb": {"before": round(before), "after": round(during), "closed": round(rss_mb(pid))},
                     "sessions": [asdict(s) for s in sessions],
                 }
@@ -433,7 +441,8 @@ def print_report(report: dict, summary: dict, out=sys.stderr) -> None:
         m = r["rss_mb"]
         bad = sum(bool(s["errors"]) for s in r["sessions"])
         print(
-            f"  round {r['round']}: {r['seconds']} s (server CPU {r['server_cpu_s']} s), {bad} session(s) with errors; "
+            f"  round {r['round']}: {r['seconds']} s (server CPU {r['server_cpu_s']} s of the machine's "
+            f"{r['machine_cpu_s']} s), {bad} session(s) with errors; "
             f"server RSS {m['before']} → "
             f"{m['after']} MB with the sessions open, {m['closed']} MB once closed",
             file=out,
