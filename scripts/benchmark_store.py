@@ -139,10 +139,12 @@ def peak_of_children() -> float:
 
 def app_numbers(folder: Path, store: Path) -> dict:
     """The dashboard in a fresh process (so its peak memory is its own): see measure_app."""
-    _, _, said = timed_run(
-        [sys.executable, __file__, "--measure-app", str(folder), str(store)], {"PYTHONPATH": str(ROOT / "src")}
-    )
-    return json.loads(said.strip().splitlines()[-1])
+    cmd = [sys.executable, __file__, "--measure-app", str(folder), str(store)]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    lines = run.stdout.strip().splitlines()
+    if run.returncode or not lines:  # its stderr says why (DuckDB's bindings also print leak notes there at exit)
+        sys.exit(f"{' '.join(cmd)} failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+    return json.loads(lines[-1])
 
 
 def measure_app(folder: Path, store: Path) -> None:

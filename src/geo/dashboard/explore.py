@@ -18,7 +18,6 @@ from geo.gazetteer import Gazetteer
 from geo.models import RECORD_FIELDS, Article, Mention
 from geo.output import Writer
 from geo.pipeline import parse_paths
-from geo.results import listing
 from geo.summary import PlaceSummary, event_day, event_label, summarise
 
 
@@ -54,13 +53,6 @@ def load_corpus(folder: Path, gaz: Gazetteer) -> Corpus:
             mentions.extend(result.mentions)
             warnings.extend(f"{shown_name(result.article.path, folder)}: {w}" for w in result.article.warnings)
     return Corpus(articles, mentions, errors, warnings)
-
-
-def corpus_signature(folder: Path) -> str:
-    """Changes when an article is added, removed or edited: the cache key of a parse (results/listing.py).
-
-    A digest, not the list: it is hashed into every shared cache key."""
-    return listing.signature(listing.scan(folder))
 
 
 @dataclass

@@ -22,7 +22,7 @@ from geo.errors import GazetteerError
 from geo.events import lexicon
 from geo.gazetteer import curation
 from geo.pipeline import default_jobs
-from geo.results import database
+from geo.results import database, listing
 from geo.sinks import markdown as md
 
 LAST_GOOD = ("last good",)  # the gazetteer signature that stands for "the newest cached index that loaded"
@@ -76,12 +76,18 @@ def store_holder() -> dict:
     return {"lock": threading.Lock(), "opened": None}
 
 
+@st.cache_resource(show_spinner=False)
+def folder_check(folder: str) -> listing.FolderCheck:
+    """The articles folder's signature, kept for every session: a large folder is not walked on each rerun."""
+    return listing.FolderCheck(folder)
+
+
 def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signature: tuple, slot) -> Opened:
     """The store, synced when an article, a gazetteer or a lexicon file changed (a progress bar while it parses).
 
     `slot` (an st.empty made on every run, so that the page's elements keep their places and a widget
     its state) shows the bar, then what the sync had to say when it rebuilt the store."""
-    key = (str(folder), str(store), gaz_signature, explore.corpus_signature(folder), lexicon_signature())
+    key = (str(folder), str(store), gaz_signature, folder_check(str(folder)).signature(), lexicon_signature())
     holder = store_holder()
     opened = holder["opened"]
     if opened is not None and opened.key == key and opened.store_file == file_identity(store):
