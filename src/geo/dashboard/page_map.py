@@ -106,7 +106,7 @@ def filters_ui(store: Opened) -> explore.Filters:
     """Sidebar filters: keyed widgets, initialised from the URL once and written back to it."""
     st.sidebar.header("Filters")
     titles = store.titles
-    names = sorted(titles, key=lambda n: titles[n].lower())
+    names = store.by_title
     govs = store.governorates
     from_url_once("f-articles", [n for n in query_list("articles") if n in titles])
     from_url_once("f-events", [e for e in query_list("ev") if e in EVENT_CHOICES])

@@ -54,6 +54,7 @@ class Opened:
     con: database.duckdb.DuckDBPyConnection
     report: database.SyncReport
     titles: dict[str, str]
+    by_title: list[str]  # the articles' file names in the order of their titles: the filter's choices
     governorates: list[str]
     meta: explore.Corpus  # the articles without their text: titles, dates, sources for tables and downloads
     errors: list[str]
@@ -109,13 +110,15 @@ def open_store(folder: Path, store: Path, gaz: gazetteer.Gazetteer, gaz_signatur
         con = opened.con if opened is not None else database.connect(store)
         errors, warnings = queries.problems(con)
         articles = queries.articles(con)
+        titles = queries.titles(con)
         opened = Opened(
             key,
             folder,
             hashlib.sha256(repr(key).encode()).hexdigest()[:24],
             con,
             report,
-            queries.titles(con),
+            titles,
+            sorted(titles, key=lambda n: titles[n].lower()),  # once per version: 0.1 s at 100,000 articles
             queries.governorates(con),
             explore.Corpus(list(articles.values()), [], errors, warnings),
             errors,
