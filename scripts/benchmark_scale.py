@@ -6,9 +6,10 @@ dates over 2011-2023): the parse as whole processes — `geo parse` on one core,
 the gazetteer's keys; then the store (build on all cores, a sync with nothing to do, one article added,
 an alias added) and the dashboard on it through Streamlit's AppTest (first render, a rerun, three filter
 changes, map HTML, peak memory), both from benchmark_store.py. `--big` adds 100k articles: the largest
-corpus's files and store rows copied ten times (its parse is not run: an hour here), so its row has the
-store's sync and the dashboard only. Wall times on a shared 2-core machine are noisy: CPU is beside them.
-Run: python scripts/benchmark_scale.py [--articles 1000 10000] [--big] [--work /tmp/geo-scale] [--json]
+corpus's files and store rows copied ten times, so its row has the store's sync and the dashboard only, and
+with `--big-parse` the four parses of those copies too (about 12 minutes here). Wall times on a shared
+2-core machine are noisy: CPU is beside them.
+Run: python scripts/benchmark_scale.py [--articles 1000 10000] [--big [--big-parse]] [--work /tmp/geo-scale] [--json]
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--big", action="store_true", help="also 10× the largest size: files and store rows copied")
+    ap.add_argument(
+        "--big-parse", action="store_true", help="with --big, parse the copies too (four whole parses: ~12 min here)"
+    )
     ap.add_argument("--work", type=Path, default=Path("/tmp/geo-scale"))
     ap.add_argument("--json", action="store_true", help="one JSON object of the numbers on stdout")
     args = ap.parse_args()
@@ -130,6 +134,8 @@ def main() -> None:
         benchmark_store.make_big(small_folder, small_store, big_folder, big_store, 10)
         synced = benchmark_store.geo("store", "build", str(big_folder), "--store", str(big_store), "-q")
         results[10 * n] = {"nothing_s": synced[0]}
+        if args.big_parse:  # the same bytes ten times over: the rates of a corpus ten times larger
+            results[10 * n]["parse"] = parse_numbers(big_folder, 10 * n)
         results[10 * n] |= benchmark_store.app_numbers(big_folder, big_store)
     print(f"Measured {time.strftime('%Y-%m-%d')} (load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
     print(table(results), file=sys.stderr)
