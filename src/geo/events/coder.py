@@ -306,8 +306,7 @@ def _load(path: Path, mtime_ns: int) -> Model:
     digest = hashlib.sha256(data + Path(__file__).read_bytes() + built).hexdigest()[:20]
     cache = settings.cache_dir() / f"event-model-{digest}.pickle"
     try:
-        with open(cache, "rb") as f:
-            model = pickle.load(f)
+        model = store.load_cache(cache)
         if isinstance(model, Model):
             return model
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):

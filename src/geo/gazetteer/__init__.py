@@ -716,8 +716,7 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     cache = cache_dir() / f"gazetteer-{version}.pickle"
 
     try:
-        with open(cache, "rb") as f:
-            gaz = pickle.load(f)
+        gaz = store.load_cache(cache)
         gaz.root, gaz.version = root, version
         return gaz
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -738,8 +737,7 @@ def last_good(root: Path | None = None) -> Gazetteer | None:
         return None
     for cache in caches:
         try:
-            with open(cache, "rb") as f:
-                gaz = pickle.load(f)
+            gaz = store.load_cache(cache)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
             continue
         if isinstance(gaz, Gazetteer) and Path(gaz.root).resolve() == root:
