@@ -39,3 +39,63 @@ def test_a_parse_called_in_this_process_leaves_nothing_frozen(tmp_path, monkeypa
     assert cli.main(args) == 0
     assert (tmp_path / "out").read_text(encoding="utf-8")
     assert gc.get_freeze_count() == 0
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    """An empty cache folder, and the process's own memo of the cue patterns forgotten before and after."""
+    from geo.places import cues
+
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    cues.default_pattern.cache_clear()
+    yield tmp_path / "cache"
+    cues.default_pattern.cache_clear()
+
+
+def test_the_cue_patterns_read_back_are_those_built(cache_folder):
+    from geo.events import lexicon
+    from geo.places import cues
+
+    root = str(lexicon.default_root())
+    built = cues.cue_pattern(cues.load_cues(lexicon.default_root() / "place_cues.csv"))
+    first = cues.default_pattern(root)  # built, and saved
+    (saved,) = cache_folder.glob("place-cues-*.pickle")
+    cues.default_pattern.cache_clear()
+    again = cues.default_pattern(root)  # read back
+    assert again is not first
+    assert sorted(again.automaton.items()) == sorted(first.automaton.items()) == sorted(built.automaton.items())
+    text = "Shelling hit the village of Kafr Zita and near Tal Rifaat district on Monday."
+    hits = list(again.automaton.iter(text))
+    assert hits and hits == list(built.automaton.iter(text))
+    assert saved.exists()
+
+
+@pytest.mark.parametrize("content", [b"not a pickle", b"", pickle.dumps({"a": 1})])
+def test_a_broken_or_foreign_cue_cache_is_built_again(cache_folder, content):
+    from geo.events import lexicon
+    from geo.places import cues
+
+    root = str(lexicon.default_root())
+    cues.default_pattern(root)
+    (saved,) = cache_folder.glob("place-cues-*.pickle")
+    good = sorted(store.load_cache(saved).automaton.items())
+    saved.write_bytes(content)
+    cues.default_pattern.cache_clear()
+    assert sorted(cues.default_pattern(root).automaton.items()) == good
+    assert sorted(store.load_cache(saved).automaton.items()) == good  # saved again
+
+
+def test_an_edited_cue_file_makes_new_patterns(cache_folder, tmp_path):
+    from geo.events import lexicon
+    from geo.places import cues
+
+    folder = tmp_path / "lexicons"
+    folder.mkdir()
+    path = folder / "place_cues.csv"
+    path.write_bytes((lexicon.default_root() / "place_cues.csv").read_bytes())
+    assert "Frobtown " not in cues.default_pattern(str(folder)).automaton
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("Frobtown,prefix,a test\n")
+    cues.default_pattern.cache_clear()
+    assert "Frobtown " in cues.default_pattern(str(folder)).automaton
+    assert len(list(cache_folder.glob("place-cues-*.pickle"))) == 2  # the first is not yet a minute old
