@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import re
 
 import pytest
 from conftest import FIXTURE_GAZETTEER
@@ -99,3 +100,46 @@ def test_an_edited_cue_file_makes_new_patterns(cache_folder, tmp_path):
     cues.default_pattern.cache_clear()
     assert "Frobtown " in cues.default_pattern(str(folder)).automaton
     assert len(list(cache_folder.glob("place-cues-*.pickle"))) == 2  # the first is not yet a minute old
+
+
+def _invisible_by_hand() -> str:
+    import unicodedata
+
+    from geo.text.normalise import INVISIBLE_CATEGORIES, INVISIBLE_EXTRA
+
+    return "".join(
+        chr(cp)
+        for cp in range(0x10000)
+        if chr(cp) in INVISIBLE_EXTRA or unicodedata.category(chr(cp)) in INVISIBLE_CATEGORIES
+    )
+
+
+def test_the_invisible_characters_read_back_are_those_computed(cache_folder):
+    from geo.text import normalise
+
+    expected = _invisible_by_hand()
+    assert "\u0301" in expected and "\u200b" in expected and "\u0640" in expected and "a" not in expected
+    assert normalise._invisible_bmp_chars() == expected  # computed, and saved
+    (saved,) = cache_folder.glob("invisible-*.pickle")
+    assert store.load_cache(saved)[1] == expected
+    assert normalise._invisible_bmp_chars() == expected  # read back
+    assert normalise._invisible_bmp().pattern == "[" + "".join(map(re.escape, expected)) + "]"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not a pickle",
+        b"",
+        pickle.dumps({"a": 1}),
+        pickle.dumps((("0.0.0", ("Mn",), ""), "abc")),  # another Unicode version's or definition's
+    ],
+)
+def test_a_broken_or_foreign_invisible_cache_is_made_again(cache_folder, content):
+    from geo.text import normalise
+
+    normalise._invisible_bmp_chars()
+    (saved,) = cache_folder.glob("invisible-*.pickle")
+    saved.write_bytes(content)
+    assert normalise._invisible_bmp_chars() == _invisible_by_hand()
+    assert store.load_cache(saved)[1] == _invisible_by_hand()  # saved again
