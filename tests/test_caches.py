@@ -143,3 +143,24 @@ def test_a_broken_or_foreign_invisible_cache_is_made_again(cache_folder, content
     saved.write_bytes(content)
     assert normalise._invisible_bmp_chars() == _invisible_by_hand()
     assert store.load_cache(saved)[1] == _invisible_by_hand()  # saved again
+
+
+def test_the_event_model_read_back_is_the_one_read_from_its_file(cache_folder):
+    from geo.events import coder, lexicon
+
+    path = lexicon.default_root() / coder.MODEL_NAME
+    coder._load.cache_clear()
+    try:
+        first = coder._load(path, path.stat().st_mtime_ns)  # read from the JSON, and saved
+        (saved,) = cache_folder.glob("event-model-*.pickle")
+        again = store.load_cache(saved)
+    finally:
+        coder._load.cache_clear()
+    fresh = coder.from_json(path.read_text(encoding="utf-8"))
+    assert isinstance(again.weights, coder.WeightRows) and again == first == fresh
+    assert list(again.weights) == list(fresh.weights) and dict(again.weights.items()) == fresh.weights
+    assert again.to_json() == fresh.to_json()
+    norm = "government forces shelled the town and clashes broke out near the checkpoint"
+    assert again.sentence_scores(norm) == fresh.sentence_scores(norm)
+    assert again.place_scores(norm, 30, 38) == fresh.place_scores(norm, 30, 38)
+    assert pickle.loads(pickle.dumps(again)) == fresh  # packed again from packed rows
