@@ -38,12 +38,38 @@ def _write_records(args: argparse.Namespace, writer_class, render, lex) -> int:
     if not paths:
         print("geo: nothing to parse: no output written", file=sys.stderr)
         return EXIT_SKIPPED
-    gaz = gazetteer.load(args.gazetteer)
+    gaz = _load_frozen(args.gazetteer, lex)
+    try:
+        flagged = _write_parsed(args, paths, gaz, writer_class, render, lex)
+    finally:
+        gc.unfreeze()  # a caller in this process (a test) has its collector back as it was
+    return EXIT_SKIPPED if flagged or missing else EXIT_OK
+
+
+def _load_frozen(root: Path | None, lex: lexicon.Lexicon | None) -> gazetteer.Gazetteer:
+    """The gazetteer, and the event model (the parse would load it at its first place), loaded with the
+    cycle collector paused and then put out of its sight for the parse, as the dashboard's server does:
+    they outlive the parse, and the collections during and after their loads walked their objects
+    again and again (a tenth of the start-up). Forked workers inherit them frozen too."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        gaz = gazetteer.load(root)
+        if lex is not None:
+            coder.load(lex.root)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    return gaz
+
+
+def _write_parsed(args: argparse.Namespace, paths: list[Path], gaz, writer_class, render, lex) -> int:
+    """Parse `paths` and write their records; the number of files skipped or read with a warning."""
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     writer = writer_class(out, args.format)
-    flagged = 0  # files skipped or read with a warning: exit code 1
+    flagged = 0
     shown = _file_bar(paths, args)
-    _freeze_loaded(lex)
     try:
         for result in parse_paths(paths, gaz, args.jobs, lex, lex is not None, render):
             shown.update()
@@ -57,22 +83,11 @@ def _write_records(args: argparse.Namespace, writer_class, render, lex) -> int:
                     progress.say(f"geo: {result.article.path}: {warning}")
                 writer.write_rendered(result.rendered)
     finally:
-        gc.unfreeze()  # a caller in this process (a test) has its collector back as it was
         shown.close()
         writer.close()
         if args.output:
             out.close()
-    return EXIT_SKIPPED if flagged or missing else EXIT_OK
-
-
-def _freeze_loaded(lex: lexicon.Lexicon | None) -> None:
-    """Load the event model now (the parse would at its first place), then put all that is loaded out of
-    the cycle collector's sight for the parse, as the dashboard's server does: the gazetteer and the model
-    outlive it, and the collections after their loads walked their objects again (a tenth of the
-    start-up). Forked workers inherit them frozen: no collection touches their pages either."""
-    if lex is not None:
-        coder.load(lex.root)
-    gc.freeze()
+    return flagged
 
 
 def _train(args: argparse.Namespace) -> int:
