@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 STALE_TEMP_SECONDS = 3600
 
@@ -117,6 +118,24 @@ def _remove_stale_temp_files(path: Path) -> None:
                 old.unlink()
         except OSError:
             pass  # another writer's, or already gone
+
+
+def load_cache(cache: Path) -> Any:
+    """The value pickled in `cache` (pickle.load's errors when it cannot be read), read with the cycle
+    collector paused: unpickling makes objects by the hundred thousand and no garbage, and the
+    collections they set off walked them again and again (a full collection among them).
+    """
+    import gc
+    import pickle
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        with open(cache, "rb") as f:
+            return pickle.load(f)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def save_cache(cache: Path, value: object, earlier: str, keep: int = 1) -> None:

@@ -20,7 +20,7 @@ import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -125,11 +125,30 @@ def features(sentence: str, place_start: int, place_end: int, rules: Event | Non
     return sentence_features(norm) + place_features(norm, place_start, place_end, rules)
 
 
+class WeightRows(Mapping[str, tuple[float, ...]]):
+    """A model's weight rows by feature as one array of floats, a row a feature in `row`'s order: what the
+    cache keeps of them. 16k tuples of 25 floats took 15 ms of every start-up to unpickle, and only
+    training and to_json read them (the parse sums the model's own flat rows)."""
+
+    def __init__(self, row: dict[str, int], values: array[float], width: int):
+        self._row, self._values, self._width = row, values, width
+
+    def __getitem__(self, feature: str) -> tuple[float, ...]:
+        start = self._row[feature] * self._width
+        return tuple(self._values[start : start + self._width])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
 @dataclass(frozen=True)
 class Model:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
-    weights: dict[str, tuple[float, ...]]
+    weights: Mapping[str, tuple[float, ...]]
     threshold: float = 0.0  # the model decides when this sure; the rules otherwise (chosen in training)
     scope: str = "all"  # "all": every place; "events": only where the rules see an event (SCOPES)
 
@@ -157,6 +176,11 @@ class Model:
             matrix = np.array([self.weights[f] for f in rows], dtype=np.float64)
             object.__setattr__(self, "_matrix", matrix.reshape(len(rows), len(self.classes)))
             object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
+
+    def __getstate__(self) -> dict:
+        """For the cache: the weight rows packed in one array (WeightRows), the rest as it is."""
+        rows = array("d", [v for f in self._row for v in self.weights[f]])  # type: ignore[attr-defined]
+        return self.__dict__ | {"weights": WeightRows(self._row, rows, len(self.classes))}  # type: ignore[attr-defined]
 
     def _sum(self, found: Iterable[int]) -> Scores:
         """The bias plus the weight rows `found`: compiled when built, else with numpy; the same floats."""
@@ -306,8 +330,7 @@ def _load(path: Path, mtime_ns: int) -> Model:
     digest = hashlib.sha256(data + Path(__file__).read_bytes() + built).hexdigest()[:20]
     cache = settings.cache_dir() / f"event-model-{digest}.pickle"
     try:
-        with open(cache, "rb") as f:
-            model = pickle.load(f)
+        model = store.load_cache(cache)
         if isinstance(model, Model):
             return model
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):

@@ -61,7 +61,7 @@ HOME_COUNTRY_ID = "gn:163843"  # Syria: the country whose places carry a governo
 ANY_CASE_KINDS = frozenset({"country", "governorate", "city", "region"})
 ADMIN_KINDS = frozenset({"governorate", "district", "sub-district"})
 MIN_KEY_LENGTH = 3
-CACHE_VERSION = "9"
+CACHE_VERSION = "10"
 
 # Flags of an index entry.
 ANY_CASE = 1  # lowercase text may match
@@ -102,13 +102,28 @@ class EntryTable:
     """Entries by automaton index, made into Entry objects only when a text hits them.
 
     A saved index keeps its rows packed: one bytes object of marshalled rows and their offsets, which
-    unpickle in milliseconds (186k row tuples took 0.12 s, half the warm start-up)."""
+    unpickle in milliseconds (186k row tuples took 0.12 s, half the warm start-up).
 
-    def __init__(self, raw: list[Entry] | tuple[bytes, array[int]], place_list: list[Place] | None = None):
-        self._entries = raw if isinstance(raw, list) else None
+    The automaton stores only each key's index (an int in its node, STORE_INTS: no Python object per
+    key to unpickle); `lengths` and `flags` answer by index what the matcher reads of every hit, the
+    key's length and its flags (the entry's, and ONE_WORD), without making the Entry.
+    """
+
+    def __init__(
+        self, raw: list[Entry] | tuple[bytes, array[int], array[int], array[int]], place_list: list[Place] | None = None
+    ):
+        self._entries: list[Entry] | None
         self._blob: bytes
         self._offsets: array[int]
-        self._blob, self._offsets = (b"", array("Q")) if isinstance(raw, list) else raw
+        self.lengths: array[int]
+        self.flags: array[int]
+        if isinstance(raw, list):
+            self._entries, self._blob, self._offsets = raw, b"", array("Q")
+            self.lengths = array("I", (len(e.key) for e in raw))
+            self.flags = array("B", (e.flags | (0 if " " in e.key else ONE_WORD) for e in raw))
+        else:
+            self._entries = None
+            self._blob, self._offsets, self.lengths, self.flags = raw
         self._places = place_list
         self._made: dict[int, Entry] = {}
 
@@ -146,13 +161,14 @@ class EntryTable:
 
     def raw_rows(self, order: dict[str, int]) -> Iterator[tuple]:
         """Each entry as its saved row, places by their position in `order`: what a digest of the index reads."""
-        blob, offsets = self.packed(order)
+        blob, offsets, _lengths, _flags = self.packed(order)
         return (marshal.loads(blob[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1))
 
-    def packed(self, order: dict[str, int]) -> tuple[bytes, array[int]]:
-        """The rows as saved: places by their position in `order`, one marshalled tuple per entry."""
+    def packed(self, order: dict[str, int]) -> tuple[bytes, array[int], array[int], array[int]]:
+        """The rows as saved: places by their position in `order`, one marshalled tuple per entry; then
+        the key lengths and flags."""
         if self._entries is None:
-            return self._blob, self._offsets
+            return self._blob, self._offsets, self.lengths, self.flags
         ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
         rows = [
             marshal.dumps(
@@ -169,7 +185,7 @@ class EntryTable:
             )
             for e in self._entries
         ]
-        return b"".join(rows), array("Q", accumulate(map(len, rows), initial=0))
+        return b"".join(rows), array("Q", accumulate(map(len, rows), initial=0)), self.lengths, self.flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +306,7 @@ class Gazetteer:
     def entry_for(self, name: str) -> Entry | None:
         """The index entry a written name reaches, or None (for tests and curation)."""
         found = self.automaton.get(f" {alias_key(name)} ", None)
-        return self.entries[found[0]] if found else None
+        return None if found is None else self.entries[found]
 
 
 def default_root() -> Path:
@@ -592,17 +608,15 @@ def build(root: Path) -> Gazetteer:
     builder.add_possessives()
     entries = builder.finish()
     context = load_context(files["context_words"])
-    automaton = ahocorasick.Automaton()
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # each key's entry index (see EntryTable)
     for i, entry in enumerate(entries):
-        one_word = 0 if " " in entry.key else ONE_WORD
-        automaton.add_word(f" {entry.key} ", (i, len(entry.key), entry.flags | one_word))
+        automaton.add_word(f" {entry.key} ", i)
     for i, entry in enumerate(entries):
         if not entry.flags & MAJOR:
             continue  # a village's name joined to "and" or "by" is often a word: و + زارة is وزارة, "ministry"
         for joined in arabic_prefixed(entry.key, context.arabic_prefixes):
             if not automaton.exists(f" {joined} "):  # a name of its own ("وادي") keeps its entry
-                one_word = 0 if " " in entry.key else ONE_WORD
-                automaton.add_word(f" {joined} ", (i, len(entry.key), entry.flags | one_word))
+                automaton.add_word(f" {joined} ", i)  # its hit still spans len(entry.key) characters
     automaton.make_automaton()
     phonetic_rules = load_phonetic_rules(files["phonetic_rules"]) if files["phonetic_rules"].exists() else ()
     return Gazetteer(
@@ -702,8 +716,7 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     cache = cache_dir() / f"gazetteer-{version}.pickle"
 
     try:
-        with open(cache, "rb") as f:
-            gaz = pickle.load(f)
+        gaz = store.load_cache(cache)
         gaz.root, gaz.version = root, version
         return gaz
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
@@ -724,8 +737,7 @@ def last_good(root: Path | None = None) -> Gazetteer | None:
         return None
     for cache in caches:
         try:
-            with open(cache, "rb") as f:
-                gaz = pickle.load(f)
+            gaz = store.load_cache(cache)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
             continue
         if isinstance(gaz, Gazetteer) and Path(gaz.root).resolve() == root:

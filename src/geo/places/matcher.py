@@ -41,20 +41,22 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     (SANA is the news agency, not Sa'na); "US"-style aliases match only as written.
     Organisation names ("Aleppo Media Center") take part in the overlap policy, so that they
     hide the place inside them, and are then dropped. This loop runs once per hit, so it
-    works on the automaton's (index, length, flags) values and makes Entry objects only for
-    the hits it keeps.
+    works on the automaton's entry indexes and the entry table's arrays of key lengths and flags,
+    and makes Entry objects only for the hits it keeps.
     """
     padded = f" {norm if norm is not None else normalise(text)} "
     entries = gaz.entries
+    lengths, hit_flags = entries.lengths, entries.flags
     leads = gaz.context.english_leads
     kept: list[tuple[int, int, int]] = []
     cluster: list[tuple[int, int, int]] = []
     cluster_end = -1
     # The key " k " ends at padded[last]; padded is text shifted right by one, so k itself
     # spans text[last - length - 1 : last - 1]. Hits arrive ordered by their end.
-    for last, (index, length, flags) in gaz.automaton.iter(padded):
+    for last, index in gaz.automaton.iter(padded):
+        flags = hit_flags[index]
         end = last - 1
-        start = end - length
+        start = end - lengths[index]
         if not flags & ANY_CASE:
             span = text[start:end]
             if flags & EXACT_CASE:

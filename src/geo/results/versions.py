@@ -87,8 +87,7 @@ def name_digests(gaz: Gazetteer) -> tuple[dict[str, str], dict[str, str]]:
     code = hashlib.sha256(Path(__file__).read_bytes() + SCHEMA_VERSION.encode()).hexdigest()[:12]
     cache = settings.cache_dir() / f"name-digests-{gaz.version}-{code}.pickle"
     try:
-        with open(cache, "rb") as f:
-            keys, sounds = pickle.load(f)
+        keys, sounds = store.load_cache(cache)
         if isinstance(keys, dict) and isinstance(sounds, dict):
             return keys, sounds
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):

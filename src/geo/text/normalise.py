@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import pickle
 import re
 import unicodedata
 from typing import NamedTuple
+
+from geo import settings, store
 
 APOSTROPHE = "'"
 # Arabic script, its supplements and presentation forms: "is this name written in Arabic?"
@@ -105,14 +108,30 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 @functools.cache
 def _invisible_bmp() -> re.Pattern[str]:
-    """The BMP's invisible characters as one class, built on first use (15 ms).
+    """The BMP's invisible characters as one class, built on first use.
 
     Listed one by one, they compile to a bitmap: a 5 MB text is scanned in 40 ms. Characters
     beyond the BMP (emoji, tags) are rare and checked one by one instead: a class with their
     ranges in it is scanned range by range, 1.2 s for the same text.
     """
-    points = {cp for cp in range(0x10000) if _is_invisible(chr(cp))}
-    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(points)) + "]")
+    return re.compile("[" + "".join(re.escape(ch) for ch in _invisible_bmp_chars()) + "]")
+
+
+def _invisible_bmp_chars() -> str:
+    """The BMP's invisible characters in order, through the cache folder: asking unicodedata of all
+    65,536 took 10 ms of every start-up. They depend only on this Python's Unicode version and the
+    definition above, which the saved file names and holds (a file of another is made again)."""
+    definition = (unicodedata.unidata_version, INVISIBLE_CATEGORIES, INVISIBLE_EXTRA)
+    cache = settings.cache_dir() / f"invisible-{unicodedata.unidata_version}.pickle"
+    try:
+        saved, chars = store.load_cache(cache)
+        if saved == definition and isinstance(chars, str):
+            return chars
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        pass
+    chars = "".join(chr(cp) for cp in range(0x10000) if _is_invisible(chr(cp)))
+    store.save_cache(cache, (definition, chars), "invisible-*.pickle")  # a read-only home still works
+    return chars
 
 
 def _is_invisible(ch: str) -> bool:
