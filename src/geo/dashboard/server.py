@@ -7,6 +7,7 @@ lexicon. Each session queries the store on cursors of its own (geo.dashboard.pag
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import threading
@@ -42,6 +43,11 @@ def load_gazetteer(root: str, signature: tuple) -> gazetteer.Gazetteer:
     # session among them (issue 17: a third of the server's CPU under 20 sessions at once).
     gc.freeze()
     return loaded
+
+
+# At exit, what load_gazetteer froze goes back to the collector, which frees it: DuckDB's bindings
+# otherwise report every connection and type still frozen as leaked when the server stops.
+atexit.register(gc.unfreeze)
 
 
 @dataclass(frozen=True)
