@@ -20,13 +20,11 @@ def test_loading_a_cache_pauses_the_collector_and_gives_it_back(tmp_path):
     assert store.load_cache(cache) == {"a": (1, 2)}
     assert gc.isenabled()
     cache.write_bytes(b"not a pickle")
-    with pytest.raises(pickle.UnpicklingError):
-        store.load_cache(cache)
+    assert store.load_cache(cache) is None  # damaged: the caller builds it again
     assert gc.isenabled()
     gc.disable()
     try:
-        with pytest.raises(FileNotFoundError):
-            store.load_cache(tmp_path / "missing.pickle")
+        assert store.load_cache(tmp_path / "missing.pickle") is None
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()

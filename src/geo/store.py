@@ -121,9 +121,11 @@ def _remove_stale_temp_files(path: Path) -> None:
 
 
 def load_cache(cache: Path) -> Any:
-    """The value pickled in `cache` (pickle.load's errors when it cannot be read), read with the cycle
-    collector paused: unpickling makes objects by the hundred thousand and no garbage, and the
-    collections they set off walked them again and again (a full collection among them).
+    """The value pickled in `cache`, or None when it is missing or cannot be read back (damaged, or left
+    by another version of a class): a cache is only ever rebuilt, so every caller treats both alike.
+
+    Read with the cycle collector paused: unpickling makes objects by the hundred thousand and no garbage,
+    and the collections they set off walked them again and again (a full collection among them).
     """
     import gc
     import pickle
@@ -133,6 +135,8 @@ def load_cache(cache: Path) -> Any:
     try:
         with open(cache, "rb") as f:
             return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError):
+        return None
     finally:
         if paused:
             gc.enable()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
 import re
 from array import array
 from collections import Counter
@@ -329,12 +328,9 @@ def _load(path: Path, mtime_ns: int) -> Model:
     built = b"compiled" if compiled is not None else b"numpy"  # the two keep different arrays
     digest = hashlib.sha256(data + Path(__file__).read_bytes() + built).hexdigest()[:20]
     cache = settings.cache_dir() / f"event-model-{digest}.pickle"
-    try:
-        model = store.load_cache(cache)
-        if isinstance(model, Model):
-            return model
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
+    model = store.load_cache(cache)
+    if isinstance(model, Model):
+        return model
     model = from_json(data.decode("utf-8"))
     store.save_cache(cache, model, "event-model-*.pickle")  # a read-only home still works, without the cache
     return model

@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import marshal
-import pickle
 import re
 from array import array
 from collections.abc import Iterator
@@ -715,12 +714,10 @@ def load(root: Path | None = None, use_cache: bool = True) -> Gazetteer:
     version = fingerprint(root)
     cache = cache_dir() / f"gazetteer-{version}.pickle"
 
-    try:
-        gaz = store.load_cache(cache)
+    gaz = store.load_cache(cache)
+    if isinstance(gaz, Gazetteer):
         gaz.root, gaz.version = root, version
         return gaz
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
     gaz = build(root)
     store.save_cache(cache, gaz, "gazetteer-*.pickle")  # a read-only home still works, without the cache
     gaz.version = version
@@ -736,10 +733,7 @@ def last_good(root: Path | None = None) -> Gazetteer | None:
     except OSError:
         return None
     for cache in caches:
-        try:
-            gaz = store.load_cache(cache)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, KeyError):
-            continue
+        gaz = store.load_cache(cache)
         if isinstance(gaz, Gazetteer) and Path(gaz.root).resolve() == root:
             gaz.version = cache.stem.removeprefix("gazetteer-")
             return gaz

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,12 +103,9 @@ def default_pattern(root: str) -> CuePatterns:
         return cue_pattern(load_cues(path))  # which names the file and what is wrong with it
     digest = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:20]
     cache = settings.cache_dir() / f"place-cues-{digest}.pickle"
-    try:
-        patterns = store.load_cache(cache)
-        if isinstance(patterns, CuePatterns):
-            return patterns
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    patterns = store.load_cache(cache)
+    if isinstance(patterns, CuePatterns):
+        return patterns
     patterns = cue_pattern(load_cues(path))
     store.save_cache(cache, patterns, "place-cues-*.pickle")  # a read-only home still works, without the cache
     return patterns

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -86,12 +85,9 @@ def name_digests(gaz: Gazetteer) -> tuple[dict[str, str], dict[str, str]]:
         return _name_digests(gaz)
     code = hashlib.sha256(Path(__file__).read_bytes() + SCHEMA_VERSION.encode()).hexdigest()[:12]
     cache = settings.cache_dir() / f"name-digests-{gaz.version}-{code}.pickle"
-    try:
-        keys, sounds = store.load_cache(cache)
-        if isinstance(keys, dict) and isinstance(sounds, dict):
-            return keys, sounds
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        pass
+    found = store.load_cache(cache)
+    if isinstance(found, tuple) and len(found) == 2 and all(isinstance(d, dict) for d in found):
+        return found
     digests = _name_digests(gaz)
     store.save_cache(cache, digests, "name-digests-*.pickle", keep=3)
     return digests

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import pickle
 import re
 import unicodedata
 from typing import NamedTuple
@@ -123,12 +122,9 @@ def _invisible_bmp_chars() -> str:
     definition above, which the saved file names and holds (a file of another is made again)."""
     definition = (unicodedata.unidata_version, INVISIBLE_CATEGORIES, INVISIBLE_EXTRA)
     cache = settings.cache_dir() / f"invisible-{unicodedata.unidata_version}.pickle"
-    try:
-        saved, chars = store.load_cache(cache)
-        if saved == definition and isinstance(chars, str):
-            return chars
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        pass
+    found = store.load_cache(cache)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == definition and isinstance(found[1], str):
+        return found[1]
     chars = "".join(chr(cp) for cp in range(0x10000) if _is_invisible(chr(cp)))
     store.save_cache(cache, (definition, chars), "invisible-*.pickle")  # a read-only home still works
     return chars
