@@ -152,6 +152,14 @@ class Mention:
             event = event._replace(trigger=trigger, trigger_start=trigger_start, casualties=casualties)
         return Mention(self.article, s, e, original[s:e], self.place, self.reason, original[ex_s:ex_e], ex_s, event)
 
+    def with_event_id(self, event_id: str | None) -> Mention:
+        """This mention in the event record `event_id` (dataclasses.replace, without its field-by-field
+        introspection: it runs for every mention of every article)."""
+        return Mention(
+            self.article, self.start, self.end, self.text, self.place, self.reason, self.excerpt,
+            self.excerpt_start, self.event, event_id,
+        )  # fmt: skip
+
     def record(self) -> dict:
         """The flat record of `geo parse` (RECORD_FIELDS, in that order)."""
         record = {field: get(self) for field, get in _MENTION_RECORD} | event_record(self.event)

@@ -144,9 +144,9 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
     bases: dict[int, tuple[str, Any]] = {}  # sentence start -> (normalised sentence, its scores)
     decided = list(coded)
     for members in groups.values():
-        items: list[tuple[Event, Any, Any]] = []
+        items: list[tuple[Event, tuple[str, float] | None]] = []
         if any(coded[i].certain for i in members):
-            items = [(coded[i], [], None) for i in members]  # decide_together reads no scores here
+            items = [(coded[i], None) for i in members]  # decide_together reads no scores here
         else:
             for i in members:
                 s, e, at, said = places[i]
@@ -154,7 +154,7 @@ def decide(model: coder.Model, norm: str, places: list[tuple[int, int, int, str]
                     sentence_norm = norm[at : at + len(said)]
                     bases[at] = (sentence_norm, model.sentence_scores(sentence_norm))
                 sentence_norm, base = bases[at]
-                items.append((coded[i], model.place_scores(sentence_norm, s - at, e - at, coded[i]), base))
+                items.append((coded[i], model.place_best(sentence_norm, s - at, e - at, coded[i], base)))
         for i, event in zip(members, model.decide_together(items), strict=True):
             decided[i] = event
     return decided

@@ -7,6 +7,7 @@ add.reduce over the rows adds them: the same floats as the pure-Python path (tes
 Optional: coder.py uses numpy when this module was not built.
 """
 
+from libc.math cimport exp
 from libc.stdlib cimport calloc, free
 
 
@@ -74,3 +75,73 @@ def sentence_rows(list words, dict memo, dict pairs, miss):
         if got is not None:
             found.append(got)
     return set(found)
+
+
+def window_rows(str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window, dict memo, dict row):
+    """coder.Model.place_scores' rows of the words `window` characters left and right of the place:
+    each (side, word) looked up once in `row` as "l=word" / "r=word" and remembered in `memo` (-1: none)."""
+    found = []
+    for side, text in (("l", norm[max(0, place_start - window) : place_start]), ("r", norm[place_end : place_end + window])):
+        for w in words(text):
+            key = (side, w)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = row.get(f"{side}={w}", -1)
+            if <Py_ssize_t> got >= 0:
+                found.append(got)
+    return found
+
+
+cdef double pairwise_sum(const double *v, Py_ssize_t n) noexcept:
+    """coder._pairwise_sum in C: the same additions in the same order (numpy's pairwise sum)."""
+    cdef double total = 0.0
+    cdef double r[8]
+    cdef Py_ssize_t i, j, half
+    if n < 8:
+        for i in range(n):
+            total += v[i]
+        return total
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        return pairwise_sum(v, half) + pairwise_sum(v + half, n - half)
+    for j in range(8):
+        r[j] = v[j]
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] = r[j] + v[i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        total += v[i]
+        i += 1
+    return total
+
+
+def best_class(found, const int[:] starts, const int[:] classes, const double[:] values, tuple bias, base):
+    """coder.Model._best of the place's rows `found` (and the sentence's scores `base`, or None), in C:
+    (the best class's index, the first of equals; its softmax probability), the same floats as the
+    Python path: own = bias + rows, then (base + own) - bias, exp(s - best), the pairwise sum."""
+    cdef Py_ssize_t n = len(bias), c, k, i, top = 0
+    cdef double *acc = <double *> calloc(n if n else 1, sizeof(double))
+    cdef double own, high
+    if acc == NULL:
+        raise MemoryError()
+    try:
+        for row in found:
+            i = row
+            for k in range(starts[i], starts[i + 1]):
+                acc[classes[k]] += values[k]
+        for c in range(n):
+            own = <double> bias[c] + acc[c]
+            acc[c] = own if base is None else (<double> base[c] + own) - <double> bias[c]
+        high = acc[0]
+        for c in range(1, n):
+            if acc[c] > high:
+                high, top = acc[c], c
+        for c in range(n):
+            acc[c] = exp(acc[c] - high)
+        return top, 1.0 / pairwise_sum(acc, n)
+    finally:
+        free(acc)

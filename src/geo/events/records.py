@@ -12,7 +12,6 @@ across sentences: the record keeps the largest). Each mention then carries its e
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -225,7 +224,7 @@ def event_records(
                 fatality_text="; ".join(dict.fromkeys(e.casualty_text for e in events if e.casualty_text)),
             )
         )
-    with_ids = [dataclasses.replace(m, event_id=ids[id(m)]) if id(m) in ids else m for m in mentions]
+    with_ids = [m.with_event_id(ids[id(m)]) if id(m) in ids else m for m in mentions]
     return records, with_ids
 
 
