@@ -26,7 +26,7 @@ COMBAT_DEATHS = ("Battles", "Armed clash")
 
 
 class _Patterns(NamedTuple):
-    units: tuple[str, ...]  # a distance unit in the text, as a quick test before the pattern
+    units: re.Pattern[str]  # a distance unit in the text (as a substring), a quick test before the pattern
     reference_point: re.Pattern[str]
     object_gap: re.Pattern[str]
 
@@ -49,7 +49,7 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
         )
         # Words that may stand between a trigger and the place it acts on: "shelled (the town of) Kafr Nabl".
         gap = rf"\W*(?:(?:{_alternatives(v.object_gap)})\W+){{0,{v.object_gap_words}}}$"
-        units = tuple(u for u in v.distance_unit if not any(o != u and o in u for o in v.distance_unit))
+        units = re.compile("|".join(re.escape(u) for u in v.distance_unit) or "(?!)")
         cached = lexicon.derived["classify"] = _Patterns(units, re.compile(reference, re.IGNORECASE), re.compile(gap))
     return cached
 
@@ -64,22 +64,22 @@ class Hit(NamedTuple):
 def scan(norm: str, lexicon: Lexicon) -> list[Hit]:
     """Trigger and scanned-word hits in normalised text, longest first where they overlap."""
     padded = " " + norm + " "
-    raw = []
-    for last, (length, prefix, trigger, phrase) in lexicon.automaton.iter(padded):
+    raw = []  # (start, -length, arrival, end, trigger, phrase): sorted as the stable sort by (start, -length)
+    for n, (last, (length, prefix, trigger, phrase)) in enumerate(lexicon.automaton.iter(padded)):
         start = last - length + 1  # the leading space, which is norm[start - 1]: so word starts at start
         end = start + len(phrase)
         if prefix:
             space = norm.find(" ", end)
             end = space if space >= 0 else len(norm)
-        raw.append(Hit(start, end, trigger, phrase))
-    raw.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        raw.append((start, start - end, n, end, trigger, phrase))
+    raw.sort()
     hits: list[Hit] = []
     ends = {True: -1, False: -1}
-    for h in raw:
-        is_trigger = h.trigger >= 0
-        if h.start >= ends[is_trigger]:
-            hits.append(h)
-            ends[is_trigger] = h.end
+    for start, _length, _n, end, trigger, phrase in raw:
+        is_trigger = trigger >= 0
+        if start >= ends[is_trigger]:
+            hits.append(Hit(start, end, trigger, phrase))
+            ends[is_trigger] = end
     return hits
 
 
@@ -220,7 +220,7 @@ class _Article:
                 return True, "a launch site (role launch_site)"
         before = self.norm[max(sentence_start, start - v.reference_reach) : start]
         patterns = _patterns(self.lexicon)
-        if any(unit in before for unit in patterns.units) and patterns.reference_point.search(before):
+        if patterns.units.search(before) and patterns.reference_point.search(before):
             return True, "a reference point (role distance_unit)"
         return False, "the scene"
 
@@ -308,11 +308,18 @@ def _classify_one(article: _Article, start: int, end: int, s_start: int, s_end: 
     key = (best, fallback, date, certain)
     event = sentence.events.get(key)
     if event is None:
-        event = sentence.events[key] = _event(article, sentence, best, fallback, date)._replace(certain=certain)
+        event = sentence.events[key] = _event(article, sentence, best, fallback, date, certain)
     return event
 
 
-def _event(article: _Article, sentence: _Sentence, best: Hit | None, fallback: Hit | None, date: StatedDate | None):
+def _event(
+    article: _Article,
+    sentence: _Sentence,
+    best: Hit | None,
+    fallback: Hit | None,
+    date: StatedDate | None,
+    certain: bool,
+) -> Event:
     event_type = sub_event_type = None
     trigger_text, trigger_start = "", None
     if best:
@@ -343,4 +350,5 @@ def _event(article: _Article, sentence: _Sentence, best: Hit | None, fallback: H
         event_date,
         source,
         date_text,
+        certain=certain,
     )

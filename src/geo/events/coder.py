@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from array import array
 from collections import Counter
@@ -357,12 +358,18 @@ def _load(path: Path, mtime_ns: int) -> Model:
 
 
 def load(root: Path) -> Model | None:
-    """The model in the lexicon folder `root`, or None when there is none (the rules decide alone)."""
-    path = root / MODEL_NAME
+    """The model in the lexicon folder `root`, or None when there is none (the rules decide alone).
+    Asked once per article: the file's path is made once per folder, and only its stat is new."""
+    path = _model_paths.get(root)
+    if path is None:
+        path = _model_paths[root] = root / MODEL_NAME
     try:
-        return _load(path, path.stat().st_mtime_ns)
+        return _load(path, os.stat(path).st_mtime_ns)
     except FileNotFoundError:
         return None
+
+
+_model_paths: dict[Path, Path] = {}
 
 
 def train(examples: Sequence[tuple[list[str], str]], c: float = 4.0) -> Model:

@@ -9,6 +9,7 @@ Writes take the lexicon folder's lock and replace the file atomically, as gazett
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -104,12 +105,18 @@ def _cached(root: Path, stamp: int) -> dict[tuple[str, int], Correction]:
 
 
 def current(root: Path) -> dict[tuple[str, int], Correction]:
-    """`load(root)`, read again only when the file changed."""
+    """`load(root)`, read again only when the file changed (asked once per article: only the stat is new)."""
+    path = _paths.get(root)
+    if path is None:
+        path = _paths[root] = root / FILE
     try:
-        stamp = (root / FILE).stat().st_mtime_ns
+        stamp = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         return {}
     return _cached(root, stamp)
+
+
+_paths: dict[Path, Path] = {}
 
 
 def check(c: Correction) -> str | None:
