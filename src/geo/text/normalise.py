@@ -84,7 +84,7 @@ def normalise(text: str) -> str:
         folded = text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
     else:
         folded = text.translate(FOLD_TABLE)
-    return _POSSESSIVE.sub(" ", folded)
+    return _POSSESSIVE.sub(" ", folded) if APOSTROPHE in folded else folded  # most texts: no regex pass
 
 
 _SPACES = re.compile(r" +")
@@ -92,7 +92,8 @@ _SPACES = re.compile(r" +")
 
 def alias_key(name: str) -> str:
     """The form an alias is stored under: without invisible characters, normalised, single-spaced, trimmed."""
-    return _SPACES.sub(" ", normalise(without_invisible(name))).strip(" ")
+    key = normalise(without_invisible(name))
+    return (_SPACES.sub(" ", key) if "  " in key else key).strip(" ")
 
 
 # --- characters without a width of their own --------------------------------------------------------
