@@ -1,31 +1,150 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""The event coder's hot loop compiled (coder.Model._sum): the bias plus the weight rows of a
-sentence's or a place's features, without numpy (whose import was a third of the start-up).
+"""The event coder's hot loops compiled (coder.Model): a sentence's and a place's scores (the bias
+plus the weight rows of their features) and a place's best class, without numpy (whose import was a
+third of the start-up) and without a Python float per class.
 
-The rows are added one after the other in the order given, each class in a double, as numpy's
-add.reduce over the rows adds them: the same floats as the pure-Python path (tests/test_compiled.py).
-Optional: coder.py uses numpy when this module was not built.
+Each row is added once, in the order the features are first met, one after the other, each class in
+a double, as numpy's add.reduce over the rows adds them: the same floats as the numpy path
+(tests/test_compiled.py). Optional: coder.py uses numpy when this module was not built.
 """
 
 from libc.math cimport exp
 from libc.stdlib cimport calloc, free
+from libc.string cimport memset
 
 
-def sum_rows(found, const int[:] starts, const int[:] classes, const double[:] values, tuple bias):
-    """[bias[c] + the sum of rows `found` at class c, for each class]: rows as the non-zero
-    (class, weight) pairs classes[starts[i]:starts[i + 1]], values[starts[i]:starts[i + 1]]."""
-    cdef Py_ssize_t n = len(bias), c, k, i
-    cdef double *acc = <double *> calloc(n if n else 1, sizeof(double))
-    if acc == NULL:
-        raise MemoryError()
-    try:
+cdef class RowSums:
+    """A model's weight rows as C arrays (each row its non-zero (class, weight) pairs: about 5 of 25
+    classes), and the sum of the rows met since `_begin`, each row once (a stamp per row, not a set)."""
+
+    cdef int *starts
+    cdef int *classes
+    cdef double *values
+    cdef double *bias
+    cdef double *acc
+    cdef unsigned int *stamp
+    cdef unsigned int gen
+    cdef Py_ssize_t n, rows
+
+    def __cinit__(self, starts, classes, values, tuple bias):
+        cdef Py_ssize_t i
+        self.rows, self.n = len(starts) - 1, len(bias)
+        self.starts = <int *> calloc(len(starts), sizeof(int))
+        self.classes = <int *> calloc(max(1, len(classes)), sizeof(int))
+        self.values = <double *> calloc(max(1, len(values)), sizeof(double))
+        self.bias = <double *> calloc(max(1, self.n), sizeof(double))
+        self.acc = <double *> calloc(max(1, self.n), sizeof(double))
+        self.stamp = <unsigned int *> calloc(max(1, self.rows), sizeof(unsigned int))
+        if not (self.starts and self.classes and self.values and self.bias and self.acc and self.stamp):
+            raise MemoryError()
+        for i in range(len(starts)):
+            self.starts[i] = starts[i]
+        for i in range(len(classes)):
+            self.classes[i] = classes[i]
+            self.values[i] = values[i]
+        for i in range(self.n):
+            self.bias[i] = bias[i]
+        self.gen = 0
+
+    def __dealloc__(self):
+        free(self.starts)
+        free(self.classes)
+        free(self.values)
+        free(self.bias)
+        free(self.acc)
+        free(self.stamp)
+
+    cdef void _begin(self) noexcept:
+        self.gen += 1
+        if self.gen == 0:  # wrapped around: every stamp is stale
+            memset(self.stamp, 0, self.rows * sizeof(unsigned int))
+            self.gen = 1
+        memset(self.acc, 0, self.n * sizeof(double))
+
+    cdef int _add(self, object row) except -1:
+        cdef Py_ssize_t i = row, k
+        if i < 0 or i >= self.rows:
+            raise IndexError(row)
+        if self.stamp[i] != self.gen:
+            self.stamp[i] = self.gen
+            for k in range(self.starts[i], self.starts[i + 1]):
+                self.acc[self.classes[k]] += self.values[k]
+        return 0
+
+    cdef list _scores(self):
+        cdef Py_ssize_t c
+        return [self.bias[c] + self.acc[c] for c in range(self.n)]
+
+    def sum(self, found):
+        """[bias[c] + the sum of the rows `found` (each once, in the order met) at class c, for each class]."""
+        self._begin()
         for row in found:
-            i = row
-            for k in range(starts[i], starts[i + 1]):
-                acc[classes[k]] += values[k]
-        return [bias[c] + acc[c] for c in range(n)]
-    finally:
-        free(acc)
+            self._add(row)
+        return self._scores()
+
+    def sentence(self, str norm, dict memo, dict pairs_after, miss):
+        """coder.Model.sentence_scores: each word's own rows (`memo`, else `miss(word)` fills it), then
+        each word pair's (`pairs_after[first][second]`), summed."""
+        cdef list found = words(norm)
+        cdef Py_ssize_t i
+        self._begin()
+        for w in found:
+            own = memo.get(w)
+            if own is None:
+                own = miss(w)
+            for row in <tuple> own:
+                self._add(row)
+        for i in range(1, len(found)):
+            after = pairs_after.get(found[i - 1])
+            if after is not None:
+                row = (<dict> after).get(found[i])
+                if row is not None:
+                    self._add(row)
+        return self._scores()
+
+    cdef int _window(self, str text, str side, dict memo, dict row) except -1:
+        for w in words(text):
+            got = memo.get(w)
+            if got is None:
+                got = memo[w] = row.get(side + w, -1)
+            if <Py_ssize_t> got >= 0:
+                self._add(got)
+        return 0
+
+    cdef void _place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
+                     dict left, dict right, dict row, tuple rule_rows) except *:
+        self._begin()
+        self._window(norm[max(0, place_start - window) : place_start], "l=", left, row)
+        self._window(norm[place_end : place_end + window], "r=", right, row)
+        for r in rule_rows:
+            self._add(r)
+
+    def place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
+              dict left, dict right, dict row, tuple rule_rows):
+        """coder.Model.place_scores: the rows of the words `window` characters left and right of the
+        place ("l=word", "r=word", looked up once and remembered in `left` and `right`; -1: none),
+        then the rules' `rule_rows`, summed."""
+        self._place(norm, place_start, place_end, window, left, right, row, rule_rows)
+        return self._scores()
+
+    def place_best(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
+                   dict left, dict right, dict row, tuple rule_rows, base):
+        """coder.Model._best of `place`'s scores (with the sentence's scores `base`, or None): (the best
+        class's index, the first of equals; its softmax probability). The same floats as the Python
+        path: own = bias + rows, then (base + own) - bias, exp(s - best), numpy's pairwise sum."""
+        cdef Py_ssize_t c, top = 0
+        cdef double own, high
+        self._place(norm, place_start, place_end, window, left, right, row, rule_rows)
+        for c in range(self.n):
+            own = self.bias[c] + self.acc[c]
+            self.acc[c] = own if base is None else (<double> base[c] + own) - self.bias[c]
+        high = self.acc[0]
+        for c in range(1, self.n):
+            if self.acc[c] > high:
+                high, top = self.acc[c], c
+        for c in range(self.n):
+            self.acc[c] = exp(self.acc[c] - high)
+        return top, 1.0 / pairwise_sum(self.acc, self.n)
 
 
 def words(str text):
@@ -60,37 +179,6 @@ def words(str text):
     return out
 
 
-def sentence_rows(list words, dict memo, dict pairs, miss):
-    """coder.Model.sentence_scores' rows: each word's own (memo, else miss(word) fills it), then
-    each word pair's, in that order, as a set."""
-    cdef Py_ssize_t i
-    found = []
-    for w in words:
-        own = memo.get(w)
-        if own is None:
-            own = miss(w)
-        found.extend(own)
-    for i in range(1, len(words)):
-        got = pairs.get((words[i - 1], words[i]))
-        if got is not None:
-            found.append(got)
-    return set(found)
-
-
-def window_rows(str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window, dict memo, dict row):
-    """coder.Model.place_scores' rows of the words `window` characters left and right of the place:
-    each (side, word) looked up once in `row` as "l=word" / "r=word" and remembered in `memo` (-1: none)."""
-    found = []
-    for side, text in (("l", norm[max(0, place_start - window) : place_start]), ("r", norm[place_end : place_end + window])):
-        for w in words(text):
-            key = (side, w)
-            got = memo.get(key)
-            if got is None:
-                got = memo[key] = row.get(f"{side}={w}", -1)
-            if <Py_ssize_t> got >= 0:
-                found.append(got)
-    return found
-
 
 cdef double pairwise_sum(const double *v, Py_ssize_t n) noexcept:
     """coder._pairwise_sum in C: the same additions in the same order (numpy's pairwise sum)."""
@@ -117,31 +205,3 @@ cdef double pairwise_sum(const double *v, Py_ssize_t n) noexcept:
         total += v[i]
         i += 1
     return total
-
-
-def best_class(found, const int[:] starts, const int[:] classes, const double[:] values, tuple bias, base):
-    """coder.Model._best of the place's rows `found` (and the sentence's scores `base`, or None), in C:
-    (the best class's index, the first of equals; its softmax probability), the same floats as the
-    Python path: own = bias + rows, then (base + own) - bias, exp(s - best), the pairwise sum."""
-    cdef Py_ssize_t n = len(bias), c, k, i, top = 0
-    cdef double *acc = <double *> calloc(n if n else 1, sizeof(double))
-    cdef double own, high
-    if acc == NULL:
-        raise MemoryError()
-    try:
-        for row in found:
-            i = row
-            for k in range(starts[i], starts[i + 1]):
-                acc[classes[k]] += values[k]
-        for c in range(n):
-            own = <double> bias[c] + acc[c]
-            acc[c] = own if base is None else (<double> base[c] + own) - <double> bias[c]
-        high = acc[0]
-        for c in range(1, n):
-            if acc[c] > high:
-                high, top = acc[c], c
-        for c in range(n):
-            acc[c] = exp(acc[c] - high)
-        return top, 1.0 / pairwise_sum(acc, n)
-    finally:
-        free(acc)

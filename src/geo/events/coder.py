@@ -156,9 +156,15 @@ class Model:
     def __post_init__(self) -> None:
         rows = list(self.weights)
         row = {f: i for i, f in enumerate(rows)}
-        # Fast paths for sentence_scores: word pairs by (first, second), a word's own rows memoised.
-        pairs = {tuple(f[2:].split("_", 1)): i for f, i in row.items() if f.startswith("b=")}
-        memos: tuple[tuple[str, dict], ...] = (("_word_rows", {}), ("_side_rows", {}), ("_rule_rows", {}))
+        # Fast paths for the parse: word pairs by first word, then second (no tuple per pair looked up);
+        # a word's own rows, the rows of a word left and right of a place, and a rules decision's, memoised.
+        pairs: dict[str, dict[str, int]] = {}
+        for f, i in row.items():
+            if f.startswith("b="):
+                first, second = f[2:].split("_", 1)
+                pairs.setdefault(first, {})[second] = i
+        names = ("_word_rows", "_left_rows", "_right_rows", "_rule_rows")
+        memos: list[tuple[str, dict]] = [(name, {}) for name in names]
         for name, value in (("_row", row), ("_pairs", pairs), *memos):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_bias_tuple", tuple(self.bias))
@@ -179,17 +185,29 @@ class Model:
             object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
 
     def __getstate__(self) -> dict:
-        """For the cache: the weight rows packed in one array (WeightRows), the rest as it is."""
+        """For the cache: the weight rows packed in one array (WeightRows), the rest as it is but the
+        compiled rows (remade from `_flat` on first use)."""
         rows = array("d", [v for f in self._row for v in self.weights[f]])  # type: ignore[attr-defined]
-        return self.__dict__ | {"weights": WeightRows(self._row, rows, len(self.classes))}  # type: ignore[attr-defined]
+        state = self.__dict__ | {"weights": WeightRows(self._row, rows, len(self.classes))}  # type: ignore[attr-defined]
+        state.pop("_sums", None)
+        return state
+
+    def _row_sums(self):  # -> compiled.RowSums
+        """The compiled weight rows (_scorecore.RowSums), made once per model."""
+        sums = self.__dict__.get("_sums")
+        if sums is None:
+            sums = compiled.RowSums(*self._flat, self._bias_tuple)
+            object.__setattr__(self, "_sums", sums)
+        return sums
 
     def _sum(self, found: Iterable[int]) -> Scores:
-        """The bias plus the weight rows `found`: compiled when built, else with numpy; the same floats."""
+        """The bias plus the weight rows `found`, each once, in the order met: compiled when built, else
+        with numpy; the same floats."""
         if compiled is not None:
-            return Scores(compiled.sum_rows(found, *self._flat, self._bias_tuple))  # type: ignore[attr-defined]
+            return Scores(self._row_sums().sum(found))
         import numpy as np
 
-        rows = self._matrix.take(list(found), axis=0)  # type: ignore[attr-defined]
+        rows = self._matrix.take(list(dict.fromkeys(found)), axis=0)  # type: ignore[attr-defined]
         return Scores((self._bias + np.add.reduce(rows, axis=0)).tolist())  # type: ignore[attr-defined]
 
     def scores(self, feats: Iterable[str]) -> Scores:
@@ -200,7 +218,7 @@ class Model:
         """`scores(sentence_features(norm))`, without making a string per feature (the parse's hot path)."""
         memo, pairs = self._word_rows, self._pairs  # type: ignore[attr-defined]
         if compiled is not None:  # the same words and rows, in the same order (_scorecore.pyx)
-            return self._sum(compiled.sentence_rows(compiled.words(norm), memo, pairs, self._own_rows))
+            return Scores(self._row_sums().sentence(norm, memo, pairs, self._own_rows))
         words = _words(norm)
         found: list[int] = []
         for w in words:
@@ -208,9 +226,11 @@ class Model:
             if own is None:
                 own = self._own_rows(w)
             found += own
-        get = pairs.get
-        found += [i for pair in zip(words, words[1:], strict=False) if (i := get(pair)) is not None]
-        return self._sum(set(found))
+        for first, second in zip(words, words[1:], strict=False):
+            i = pairs.get(first, {}).get(second)
+            if i is not None:
+                found.append(i)
+        return self._sum(found)
 
     def _own_rows(self, w: str) -> tuple[int, ...]:
         """The rows of a word's own features (w=, and s= for a long word), remembered."""
@@ -221,6 +241,8 @@ class Model:
 
     def place_scores(self, norm: str, place_start: int, place_end: int, rules: Event | None = None) -> Scores:
         """`scores(place_features(...))`, from rows memoised per word and per rules decision."""
+        if compiled is not None:
+            return Scores(self._row_sums().place(norm, place_start, place_end, WINDOW, *self._place_memos(rules)))
         return self._sum(self._place_rows(norm, place_start, place_end, rules))
 
     def place_best(
@@ -228,37 +250,42 @@ class Model:
     ) -> tuple[str, float]:
         """`_best(place_scores(...), base)`: the label the model is surest of for a place and how sure,
         all in C when the extension is built (a place's 25 scores and their softmax were a fifth of a parse)."""
-        found = self._place_rows(norm, place_start, place_end, rules)
         if compiled is None:
-            return self._best(self._sum(found), base)
-        top, probability = compiled.best_class(found, *self._flat, self._bias_tuple, base)  # type: ignore[attr-defined]
+            return self._best(self._sum(self._place_rows(norm, place_start, place_end, rules)), base)
+        sums = self._row_sums()
+        top, probability = sums.place_best(norm, place_start, place_end, WINDOW, *self._place_memos(rules), base)
         return self.classes[top], probability
 
-    def _place_rows(self, norm: str, place_start: int, place_end: int, rules: Event | None) -> set[int]:
-        """The rows of a place's features: the words around it, then the rules' decision."""
-        row, memo = self._row, self._side_rows  # type: ignore[attr-defined]
-        found: list[int]
-        if compiled is not None:
-            found = compiled.window_rows(norm, place_start, place_end, WINDOW, memo, row)
-        else:
-            found = []
-            for side, words in (
-                ("l", _words(norm[max(0, place_start - WINDOW) : place_start])),
-                ("r", _words(norm[place_end : place_end + WINDOW])),
-            ):
-                for w in words:
-                    i = memo.get((side, w))
-                    if i is None:
-                        i = memo[(side, w)] = row.get(f"{side}={w}", -1)
-                    if i >= 0:
-                        found.append(i)
-        if rules is not None:
-            key = (rules.event_type, rules.sub_event_type, rules.trigger, rules.certain)
-            own = self._rule_rows.get(key)  # type: ignore[attr-defined]
-            if own is None:
-                own = self._rule_rows[key] = tuple(row[f] for f in _rule_features(rules) if f in row)  # type: ignore[attr-defined]
-            found += own
-        return set(found)
+    def _place_memos(self, rules: Event | None) -> tuple[dict, dict, dict, tuple[int, ...]]:
+        """What the compiled place scores read: the left and right words' memos, the rows, the rules' rows."""
+        return self._left_rows, self._right_rows, self._row, self._rules_rows(rules)  # type: ignore[attr-defined]
+
+    def _rules_rows(self, rules: Event | None) -> tuple[int, ...]:
+        """The rows of the rules' decision at a place (its label, type, trigger and certainty), memoised."""
+        if rules is None:
+            return ()
+        key = (rules.event_type, rules.sub_event_type, rules.trigger, rules.certain)
+        own = self._rule_rows.get(key)  # type: ignore[attr-defined]
+        if own is None:
+            row = self._row  # type: ignore[attr-defined]
+            own = self._rule_rows[key] = tuple(row[f] for f in _rule_features(rules) if f in row)  # type: ignore[attr-defined]
+        return own
+
+    def _place_rows(self, norm: str, place_start: int, place_end: int, rules: Event | None) -> list[int]:
+        """The rows of a place's features, in the order met: the words around it, then the rules' decision."""
+        row = self._row  # type: ignore[attr-defined]
+        found: list[int] = []
+        for side, memo, words in (
+            ("l=", self._left_rows, _words(norm[max(0, place_start - WINDOW) : place_start])),  # type: ignore[attr-defined]
+            ("r=", self._right_rows, _words(norm[place_end : place_end + WINDOW])),  # type: ignore[attr-defined]
+        ):
+            for w in words:
+                i = memo.get(w)
+                if i is None:
+                    i = memo[w] = row.get(side + w, -1)
+                if i >= 0:
+                    found.append(i)
+        return found + list(self._rules_rows(rules))
 
     def predict(self, feats: Iterable[str]) -> tuple[str, float]:
         """The most likely label and its probability."""
