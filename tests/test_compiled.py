@@ -84,3 +84,36 @@ def test_the_compiled_word_scan_finds_the_words_of_the_regex():
     texts = ["ab12cd", "12", "a", "", "  x9 ", "é1٣٤a", "kafr nabl 1 000 u s", "  idlib's  ", "z0a9b ٣"]
     texts += [text[i:] for text in texts for i in range(len(text))]  # every cut: a run at the start or end
     assert [coder.compiled.words(t) for t in texts] == [coder._words(t) for t in texts]
+
+
+def test_the_compiled_sums_are_safe_in_threads():
+    """Dashboard sessions are threads sharing one model: each call sums in its own scratch. A word's rows
+    looked up with a pause (time.sleep(0) lets another thread run mid-sum) give the same scores."""
+    import threading
+    import time
+
+    model = coder.from_json((lexicon.default_root() / coder.MODEL_NAME).read_text(encoding="utf-8"))
+    sums = model._row_sums()
+    sentences = [
+        "government forces shelled the town of kafr nabl killing 5 civilians",
+        "clashes between rebels and the army in the countryside of idlib",
+        "an air strike hit a market in douma on monday wounding dozens",
+        "talks in geneva ended without an agreement on aleppo",
+    ] * 25
+    expected = [model.sentence_scores(s) for s in sentences]
+
+    def slow_miss(word):
+        time.sleep(0)
+        return model._own_rows(word)
+
+    got: dict[int, list] = {}
+
+    def run(k):
+        got[k] = [tuple(sums.sentence(s, {}, model._pairs, slow_miss)) for s in sentences]
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(got[k] == [tuple(e) for e in expected] for k in range(4))

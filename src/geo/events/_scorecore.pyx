@@ -9,21 +9,24 @@ a double, as numpy's add.reduce over the rows adds them: the same floats as the 
 """
 
 from libc.math cimport exp
-from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from libc.stdlib cimport calloc, free, malloc, realloc
+
+
+cdef struct Scratch:  # one call's sums and the rows it has added (a call's own: threads share a model)
+    double *acc
+    Py_ssize_t *seen
+    Py_ssize_t count, cap
 
 
 cdef class RowSums:
     """A model's weight rows as C arrays (each row its non-zero (class, weight) pairs: about 5 of 25
-    classes), and the sum of the rows met since `_begin`, each row once (a stamp per row, not a set)."""
+    classes), read-only once made. Each call sums in its own scratch (`Scratch`): a row met twice is
+    added once (a row seen is looked for among the call's few dozen rows, no Python set)."""
 
     cdef int *starts
     cdef int *classes
     cdef double *values
     cdef double *bias
-    cdef double *acc
-    cdef unsigned int *stamp
-    cdef unsigned int gen
     cdef Py_ssize_t n, rows
 
     def __cinit__(self, starts, classes, values, tuple bias):
@@ -33,9 +36,7 @@ cdef class RowSums:
         self.classes = <int *> calloc(max(1, len(classes)), sizeof(int))
         self.values = <double *> calloc(max(1, len(values)), sizeof(double))
         self.bias = <double *> calloc(max(1, self.n), sizeof(double))
-        self.acc = <double *> calloc(max(1, self.n), sizeof(double))
-        self.stamp = <unsigned int *> calloc(max(1, self.rows), sizeof(unsigned int))
-        if not (self.starts and self.classes and self.values and self.bias and self.acc and self.stamp):
+        if not (self.starts and self.classes and self.values and self.bias):
             raise MemoryError()
         for i in range(len(starts)):
             self.starts[i] = starts[i]
@@ -44,88 +45,113 @@ cdef class RowSums:
             self.values[i] = values[i]
         for i in range(self.n):
             self.bias[i] = bias[i]
-        self.gen = 0
 
     def __dealloc__(self):
         free(self.starts)
         free(self.classes)
         free(self.values)
         free(self.bias)
-        free(self.acc)
-        free(self.stamp)
 
-    cdef void _begin(self) noexcept:
-        self.gen += 1
-        if self.gen == 0:  # wrapped around: every stamp is stale
-            memset(self.stamp, 0, self.rows * sizeof(unsigned int))
-            self.gen = 1
-        memset(self.acc, 0, self.n * sizeof(double))
-
-    cdef int _add(self, object row) except -1:
-        cdef Py_ssize_t i = row, k
-        if i < 0 or i >= self.rows:
-            raise IndexError(row)
-        if self.stamp[i] != self.gen:
-            self.stamp[i] = self.gen
-            for k in range(self.starts[i], self.starts[i + 1]):
-                self.acc[self.classes[k]] += self.values[k]
+    cdef int _begin(self, Scratch *s) except -1:
+        s.acc = <double *> calloc(max(1, self.n), sizeof(double))
+        s.cap, s.count = 64, 0
+        s.seen = <Py_ssize_t *> malloc(s.cap * sizeof(Py_ssize_t))
+        if s.acc == NULL or s.seen == NULL:
+            free(s.acc)
+            free(s.seen)
+            raise MemoryError()
         return 0
 
-    cdef list _scores(self):
+    cdef int _add(self, Scratch *s, object row) except -1:
+        cdef Py_ssize_t i = row, j, k
+        cdef Py_ssize_t *grown
+        if i < 0 or i >= self.rows:
+            raise IndexError(row)
+        for j in range(s.count):
+            if s.seen[j] == i:
+                return 0
+        if s.count == s.cap:
+            grown = <Py_ssize_t *> realloc(s.seen, 2 * s.cap * sizeof(Py_ssize_t))
+            if grown == NULL:
+                raise MemoryError()
+            s.seen, s.cap = grown, 2 * s.cap
+        s.seen[s.count] = i
+        s.count += 1
+        for k in range(self.starts[i], self.starts[i + 1]):
+            s.acc[self.classes[k]] += self.values[k]
+        return 0
+
+    cdef list _scores(self, Scratch *s):
         cdef Py_ssize_t c
-        return [self.bias[c] + self.acc[c] for c in range(self.n)]
+        return [self.bias[c] + s.acc[c] for c in range(self.n)]
 
     def sum(self, found):
         """[bias[c] + the sum of the rows `found` (each once, in the order met) at class c, for each class]."""
-        self._begin()
-        for row in found:
-            self._add(row)
-        return self._scores()
+        cdef Scratch s
+        self._begin(&s)
+        try:
+            for row in found:
+                self._add(&s, row)
+            return self._scores(&s)
+        finally:
+            free(s.acc)
+            free(s.seen)
 
     def sentence(self, str norm, dict memo, dict pairs_after, miss):
         """coder.Model.sentence_scores: each word's own rows (`memo`, else `miss(word)` fills it), then
         each word pair's (`pairs_after[first][second]`), summed."""
         cdef list found = words(norm)
         cdef Py_ssize_t i
-        self._begin()
-        for w in found:
-            own = memo.get(w)
-            if own is None:
-                own = miss(w)
-            for row in <tuple> own:
-                self._add(row)
-        for i in range(1, len(found)):
-            after = pairs_after.get(found[i - 1])
-            if after is not None:
-                row = (<dict> after).get(found[i])
-                if row is not None:
-                    self._add(row)
-        return self._scores()
+        cdef Scratch s
+        self._begin(&s)
+        try:
+            for w in found:
+                own = memo.get(w)
+                if own is None:
+                    own = miss(w)
+                for row in <tuple> own:
+                    self._add(&s, row)
+            for i in range(1, len(found)):
+                after = pairs_after.get(found[i - 1])
+                if after is not None:
+                    row = (<dict> after).get(found[i])
+                    if row is not None:
+                        self._add(&s, row)
+            return self._scores(&s)
+        finally:
+            free(s.acc)
+            free(s.seen)
 
-    cdef int _window(self, str text, str side, dict memo, dict row) except -1:
+    cdef int _window(self, Scratch *s, str text, str side, dict memo, dict row) except -1:
         for w in words(text):
             got = memo.get(w)
             if got is None:
                 got = memo[w] = row.get(side + w, -1)
             if <Py_ssize_t> got >= 0:
-                self._add(got)
+                self._add(s, got)
         return 0
 
-    cdef void _place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
-                     dict left, dict right, dict row, tuple rule_rows) except *:
-        self._begin()
-        self._window(norm[max(0, place_start - window) : place_start], "l=", left, row)
-        self._window(norm[place_end : place_end + window], "r=", right, row)
+    cdef int _place(self, Scratch *s, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
+                    dict left, dict right, dict row, tuple rule_rows) except -1:
+        self._window(s, norm[max(0, place_start - window) : place_start], "l=", left, row)
+        self._window(s, norm[place_end : place_end + window], "r=", right, row)
         for r in rule_rows:
-            self._add(r)
+            self._add(s, r)
+        return 0
 
     def place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
               dict left, dict right, dict row, tuple rule_rows):
         """coder.Model.place_scores: the rows of the words `window` characters left and right of the
         place ("l=word", "r=word", looked up once and remembered in `left` and `right`; -1: none),
         then the rules' `rule_rows`, summed."""
-        self._place(norm, place_start, place_end, window, left, right, row, rule_rows)
-        return self._scores()
+        cdef Scratch s
+        self._begin(&s)
+        try:
+            self._place(&s, norm, place_start, place_end, window, left, right, row, rule_rows)
+            return self._scores(&s)
+        finally:
+            free(s.acc)
+            free(s.seen)
 
     def place_best(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
                    dict left, dict right, dict row, tuple rule_rows, base):
@@ -134,17 +160,23 @@ cdef class RowSums:
         path: own = bias + rows, then (base + own) - bias, exp(s - best), numpy's pairwise sum."""
         cdef Py_ssize_t c, top = 0
         cdef double own, high
-        self._place(norm, place_start, place_end, window, left, right, row, rule_rows)
-        for c in range(self.n):
-            own = self.bias[c] + self.acc[c]
-            self.acc[c] = own if base is None else (<double> base[c] + own) - self.bias[c]
-        high = self.acc[0]
-        for c in range(1, self.n):
-            if self.acc[c] > high:
-                high, top = self.acc[c], c
-        for c in range(self.n):
-            self.acc[c] = exp(self.acc[c] - high)
-        return top, 1.0 / pairwise_sum(self.acc, self.n)
+        cdef Scratch s
+        self._begin(&s)
+        try:
+            self._place(&s, norm, place_start, place_end, window, left, right, row, rule_rows)
+            for c in range(self.n):
+                own = self.bias[c] + s.acc[c]
+                s.acc[c] = own if base is None else (<double> base[c] + own) - self.bias[c]
+            high = s.acc[0]
+            for c in range(1, self.n):
+                if s.acc[c] > high:
+                    high, top = s.acc[c], c
+            for c in range(self.n):
+                s.acc[c] = exp(s.acc[c] - high)
+            return top, 1.0 / pairwise_sum(s.acc, self.n)
+        finally:
+            free(s.acc)
+            free(s.seen)
 
 
 def words(str text):
