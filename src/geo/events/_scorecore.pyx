@@ -18,6 +18,11 @@ cdef struct Scratch:  # one call's sums and the rows it has added (a call's own:
     Py_ssize_t count, cap
 
 
+cdef void _end(Scratch *s) noexcept:
+    free(s.acc)
+    free(s.seen)
+
+
 cdef class RowSums:
     """A model's weight rows as C arrays (each row its non-zero (class, weight) pairs: about 5 of 25
     classes), read-only once made. Each call sums in its own scratch (`Scratch`): a row met twice is
@@ -57,8 +62,7 @@ cdef class RowSums:
         s.cap, s.count = 64, 0
         s.seen = <Py_ssize_t *> malloc(s.cap * sizeof(Py_ssize_t))
         if s.acc == NULL or s.seen == NULL:
-            free(s.acc)
-            free(s.seen)
+            _end(s)
             raise MemoryError()
         return 0
 
@@ -94,8 +98,7 @@ cdef class RowSums:
                 self._add(&s, row)
             return self._scores(&s)
         finally:
-            free(s.acc)
-            free(s.seen)
+            _end(&s)
 
     def sentence(self, str norm, dict memo, dict pairs_after, miss):
         """coder.Model.sentence_scores: each word's own rows (`memo`, else `miss(word)` fills it), then
@@ -119,8 +122,7 @@ cdef class RowSums:
                         self._add(&s, row)
             return self._scores(&s)
         finally:
-            free(s.acc)
-            free(s.seen)
+            _end(&s)
 
     cdef int _window(self, Scratch *s, str text, str side, dict memo, dict row) except -1:
         for w in words(text):
@@ -150,8 +152,7 @@ cdef class RowSums:
             self._place(&s, norm, place_start, place_end, window, left, right, row, rule_rows)
             return self._scores(&s)
         finally:
-            free(s.acc)
-            free(s.seen)
+            _end(&s)
 
     def place_best(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
                    dict left, dict right, dict row, tuple rule_rows, base):
@@ -175,8 +176,7 @@ cdef class RowSums:
                 s.acc[c] = exp(s.acc[c] - high)
             return top, 1.0 / pairwise_sum(s.acc, self.n)
         finally:
-            free(s.acc)
-            free(s.seen)
+            _end(&s)
 
 
 def words(str text):
