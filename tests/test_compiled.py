@@ -14,6 +14,7 @@ import pytest
 
 from geo.corpus.reader import article_files, read_article
 from geo.events import coder, lexicon
+from geo.models import Event
 from geo.output import render_events, render_mentions
 from geo.pipeline import parse_read_article, parse_text_events
 
@@ -86,9 +87,43 @@ def test_the_compiled_word_scan_finds_the_words_of_the_regex():
     assert [coder.compiled.words(t) for t in texts] == [coder._words(t) for t in texts]
 
 
+def test_the_compiled_feature_tables_find_the_rows_the_dicts_do(monkeypatch):
+    """The compiled word scan and hash tables (w=, s=, b=, l=, r= rows) against the dict look-ups of the
+    numpy path, on the texts where a scan or a table can go wrong: words longer than any key (only their
+    stem is a feature), a stem's length exactly, digits glued to letters, other scripts' digits and
+    letters, places at either end of the text and past it."""
+    model = coder.load(lexicon.default_root())
+    assert model is not None
+    long_word = "bombardment" * 10  # longer than any feature: its stem "bomba" is still one
+    texts = [
+        "",
+        "0",
+        "shelled kafr nabl killing 5 civilians",
+        f"{long_word} {long_word}s killed",
+        "strik strike strikes 12killed killed12 a1b2c3",
+        "قصف ٣ killed é wounded ١٢ people",
+        "government forces government forces clashes clashes",
+    ]
+    places = [(0, 0), (0, 5), (3, 9), (10, 14), (30, 34), (60, 80)]
+    rules = [None, Event("Battles", "Armed clash", "clashes", 3, None, None, (), None, "", "")]
+
+    def run():
+        fresh = coder.from_json((lexicon.default_root() / coder.MODEL_NAME).read_text(encoding="utf-8"))
+        sentences = [tuple(fresh.sentence_scores(t)) for t in texts]
+        around = [
+            tuple(fresh.place_scores(t, s, e, r)) for t in texts for s, e in places for r in rules
+        ] + [fresh.place_best(t, s, e, r, fresh.sentence_scores(t)) for t in texts for s, e in places for r in rules]
+        return sentences, around
+
+    compiled, plain = _both(monkeypatch, run)
+    assert compiled == plain  # the same floats
+    assert len(set(compiled[0])) == len(texts)  # the texts do score differently
+
+
 def test_the_compiled_sums_are_safe_in_threads():
-    """Dashboard sessions are threads sharing one model: each call sums in its own scratch. A word's rows
-    looked up with a pause (time.sleep(0) lets another thread run mid-sum) give the same scores."""
+    """Dashboard sessions are threads sharing one model: each call sums in its own scratch. The sentence's
+    scores read with a pause after each class (time.sleep(0) lets another thread run mid-sum) give the
+    same decisions."""
     import threading
     import time
 
@@ -100,20 +135,24 @@ def test_the_compiled_sums_are_safe_in_threads():
         "an air strike hit a market in douma on monday wounding dozens",
         "talks in geneva ended without an agreement on aleppo",
     ] * 25
-    expected = [model.sentence_scores(s) for s in sentences]
 
-    def slow_miss(word):
-        time.sleep(0)
-        return model._own_rows(word)
+    class SlowScores(list):
+        def __getitem__(self, c):
+            time.sleep(0)
+            return list.__getitem__(self, c)
 
+    def best(s):
+        return sums.place_best(s, 20, 30, coder.WINDOW, (), SlowScores(sums.sentence(s)))
+
+    expected = [best(s) for s in sentences]
     got: dict[int, list] = {}
 
     def run(k):
-        got[k] = [tuple(sums.sentence(s, {}, model._pairs, slow_miss)) for s in sentences]
+        got[k] = [best(s) for s in sentences]
 
     threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert all(got[k] == [tuple(e) for e in expected] for k in range(4))
+    assert all(got[k] == expected for k in range(4))

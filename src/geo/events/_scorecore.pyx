@@ -9,34 +9,189 @@ a double, as numpy's add.reduce over the rows adds them: the same floats as the 
 """
 
 from libc.math cimport exp
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memcmp, memcpy
 
 
-cdef struct Scratch:  # one call's sums and the rows it has added (a call's own: threads share a model)
+cdef struct Word:  # a word of the text as the scan reads it: its first `cap` letters, its length, hashes
+    char *text
+    Py_ssize_t length, cap  # cap: the longest key's length (a longer word is no key: only its stem is read)
+    uint64_t hash, stem_hash
+
+
+cdef struct Keys:  # open addressing over byte strings: a key's offset in `chars` (-1: empty slot), its values
+    char *chars
+    Py_ssize_t *offset
+    int *length
+    int *value  # `width` ints a slot
+    Py_ssize_t mask, used, chars_used, chars_cap
+    int width
+
+
+cdef inline uint64_t _fnv(uint64_t h, char c) noexcept:
+    return (h ^ <unsigned char> c) * 1099511628211ULL
+
+
+cdef inline uint64_t _mix(uint64_t x) noexcept:  # splitmix64's finaliser: a word pair's slot
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL
+    return x ^ (x >> 31)
+
+
+cdef int _keys_init(Keys *k, Py_ssize_t count, int width) except -1:
+    cdef Py_ssize_t size = 16, i
+    while size < 2 * count:
+        size *= 2
+    k.mask, k.used, k.width, k.chars_used, k.chars_cap = size - 1, 0, width, 0, 16 * size
+    k.offset = <Py_ssize_t *> malloc(size * sizeof(Py_ssize_t))
+    k.length = <int *> calloc(size, sizeof(int))
+    k.value = <int *> malloc(size * width * sizeof(int))
+    k.chars = <char *> malloc(k.chars_cap)
+    if not (k.offset and k.length and k.value and k.chars):
+        raise MemoryError()
+    for i in range(size):
+        k.offset[i] = -1
+    for i in range(size * width):
+        k.value[i] = -1
+    return 0
+
+
+cdef void _keys_free(Keys *k) noexcept:
+    free(k.chars)
+    free(k.offset)
+    free(k.length)
+    free(k.value)
+
+
+cdef Py_ssize_t _keys_find(const Keys *k, const char *text, Py_ssize_t length, uint64_t h) noexcept:
+    """The slot of the key `text`, or of the empty slot where it would go."""
+    cdef Py_ssize_t i = <Py_ssize_t> (h & <uint64_t> k.mask)
+    while k.offset[i] >= 0:
+        if k.length[i] == length and memcmp(k.chars + k.offset[i], text, length) == 0:
+            return i
+        i = (i + 1) & k.mask
+    return i
+
+
+cdef Py_ssize_t _keys_slot(Keys *k, bytes key) except -1:
+    """The slot of `key`, added when new (the table is made with room for all its keys: never full)."""
+    cdef const char *text = key
+    cdef Py_ssize_t length = len(key), i, j
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef char *grown
+    for j in range(length):
+        h = _fnv(h, text[j])
+    i = _keys_find(k, text, length, h)
+    if k.offset[i] < 0:
+        if k.used + 1 > (k.mask + 1) // 2:
+            raise OverflowError("the feature table was made too small")
+        while k.chars_used + length > k.chars_cap:
+            grown = <char *> realloc(k.chars, 2 * k.chars_cap)
+            if grown == NULL:
+                raise MemoryError()
+            k.chars, k.chars_cap = grown, 2 * k.chars_cap
+        memcpy(k.chars + k.chars_used, text, length)
+        k.offset[i], k.length[i] = k.chars_used, length
+        k.chars_used += length
+        k.used += 1
+    return i
+
+
+cdef inline bint _decimal(Py_UCS4 ch) noexcept:
+    """str.isdecimal of one character, without a call for ASCII."""
+    if ch < 128:
+        return 48 <= ch <= 57
+    return ch.isdecimal()
+
+
+cdef Py_ssize_t _next_word(str text, Py_ssize_t i, Py_ssize_t end, Word *w, Py_ssize_t stem) noexcept:
+    """Read the word at or after text[i] (before `end`) into `w`: a run of a-z, or a run of decimal digits
+    read as "0" (coder._words). The offset after it, or -1 when there is none."""
+    cdef Py_UCS4 ch
+    cdef uint64_t h = 14695981039346656037ULL
+    while i < end:
+        ch = text[i]
+        if 97 <= ch <= 122 or _decimal(ch):
+            break
+        i += 1
+    if i >= end:
+        return -1
+    w.length, w.stem_hash = 0, 0
+    if _decimal(ch):
+        while i < end and _decimal(text[i]):
+            i += 1
+        w.text[0], w.length, w.hash = 48, 1, _fnv(h, 48)  # "0"
+        return i
+    while i < end:
+        ch = text[i]
+        if not 97 <= ch <= 122:
+            break
+        if w.length < w.cap:
+            w.text[w.length] = <char> ch
+            h = _fnv(h, <char> ch)
+        w.length += 1
+        if w.length == stem:
+            w.stem_hash = h
+        i += 1
+    w.hash = h
+    return i
+
+
+cdef struct Scratch:  # one call's sums, the rows it has added, the word it reads (a call's own: threads share a model)
     double *acc
-    Py_ssize_t *seen
-    Py_ssize_t count, cap
+    unsigned char *seen  # a bit a row
+    Word word
 
 
 cdef void _end(Scratch *s) noexcept:
     free(s.acc)
     free(s.seen)
+    free(s.word.text)
+
+
+cdef struct Pairs:  # open addressing over word pairs (the two words' slots in the word table): a row each
+    uint64_t *key  # EMPTY_PAIR: an empty slot
+    int *row
+    Py_ssize_t mask
+
+
+cdef uint64_t EMPTY_PAIR = 0xffffffffffffffffULL
+
+
+cdef Py_ssize_t _pair_find(const Pairs *p, uint64_t key) noexcept:
+    cdef Py_ssize_t i = <Py_ssize_t> (_mix(key) & <uint64_t> p.mask)
+    while p.key[i] != EMPTY_PAIR and p.key[i] != key:
+        i = (i + 1) & p.mask
+    return i
+
+
+cdef inline bint _is_word(str key):
+    """A key the word scan can read (coder._words): a run of a-z, or "0"."""
+    return key == "0" or (key.isascii() and key.isalpha() and key.islower())
 
 
 cdef class RowSums:
     """A model's weight rows as C arrays (each row its non-zero (class, weight) pairs: about 5 of 25
-    classes), read-only once made. Each call sums in its own scratch (`Scratch`): a row met twice is
-    added once (a row seen is looked for among the call's few dozen rows, no Python set)."""
+    classes), and its features' rows by word in C hash tables, read-only once made. Each call reads the
+    text's words without a Python string per word and sums in its own scratch (`Scratch`): a row met
+    twice is added once (a bit a row marks it).
+
+    `names[i]` is row i's feature: "w=word", "s=stem", "l=word", "r=word", "b=first_second" are looked
+    up here; other features (the rules' decision) are passed as rows."""
 
     cdef int *starts
     cdef int *classes
     cdef double *values
     cdef double *bias
-    cdef Py_ssize_t n, rows
+    cdef Py_ssize_t n, rows, stem, word_cap
+    cdef Keys words  # a word's rows: w=, l=, r= (-1: none); its slot is its id in `pairs`
+    cdef Keys stems  # a stem's row: s=
+    cdef Pairs pairs
 
-    def __cinit__(self, starts, classes, values, tuple bias):
+    def __cinit__(self, starts, classes, values, tuple bias, names, Py_ssize_t stem):
         cdef Py_ssize_t i
-        self.rows, self.n = len(starts) - 1, len(bias)
+        self.rows, self.n, self.stem = len(starts) - 1, len(bias), stem
         self.starts = <int *> calloc(len(starts), sizeof(int))
         self.classes = <int *> calloc(max(1, len(classes)), sizeof(int))
         self.values = <double *> calloc(max(1, len(values)), sizeof(double))
@@ -50,40 +205,92 @@ cdef class RowSums:
             self.values[i] = values[i]
         for i in range(self.n):
             self.bias[i] = bias[i]
+        self._index(list(names))
+
+    cdef int _index(self, list names) except -1:
+        """The tables of the features in `names` (row i: names[i])."""
+        cdef Py_ssize_t i, slot, first, size = 16
+        cdef uint64_t key
+        words, stems, pairs, longest = {}, {}, [], 1
+        for i, name in enumerate(names):
+            kind, text = name[:2], name[2:]
+            if kind in ("w=", "l=", "r=") and _is_word(text):
+                words.setdefault(text, []).append((kind, i))
+            elif kind == "s=" and _is_word(text):
+                stems[text] = i
+            elif kind == "b=" and "_" in text:
+                a, b = text.split("_", 1)
+                if _is_word(a) and _is_word(b):
+                    words.setdefault(a, [])
+                    words.setdefault(b, [])
+                    pairs.append((a, b, i))
+        for text in (*words, *stems):
+            longest = max(longest, len(text))
+        self.word_cap = max(longest, self.stem)
+        _keys_init(&self.words, len(words), 3)
+        _keys_init(&self.stems, len(stems), 1)
+        slots = {}
+        for text, rows in words.items():
+            slot = slots[text] = _keys_slot(&self.words, text.encode("ascii"))
+            for kind, i in rows:
+                self.words.value[3 * slot + ("w=", "l=", "r=").index(kind)] = i
+        for text, i in stems.items():
+            self.stems.value[_keys_slot(&self.stems, text.encode("ascii"))] = i
+        while size < 2 * len(pairs):
+            size *= 2
+        self.pairs.mask = size - 1
+        self.pairs.key = <uint64_t *> malloc(size * sizeof(uint64_t))
+        self.pairs.row = <int *> malloc(size * sizeof(int))
+        if not (self.pairs.key and self.pairs.row):
+            raise MemoryError()
+        for i in range(size):
+            self.pairs.key[i] = EMPTY_PAIR
+        for a, b, i in pairs:
+            first = slots[a]
+            key = (<uint64_t> first << 32) | <uint64_t> slots[b]
+            slot = _pair_find(&self.pairs, key)
+            self.pairs.key[slot], self.pairs.row[slot] = key, i
+        return 0
 
     def __dealloc__(self):
         free(self.starts)
         free(self.classes)
         free(self.values)
         free(self.bias)
+        _keys_free(&self.words)
+        _keys_free(&self.stems)
+        free(self.pairs.key)
+        free(self.pairs.row)
 
     cdef int _begin(self, Scratch *s) except -1:
         s.acc = <double *> calloc(max(1, self.n), sizeof(double))
-        s.cap, s.count = 64, 0
-        s.seen = <Py_ssize_t *> malloc(s.cap * sizeof(Py_ssize_t))
-        if s.acc == NULL or s.seen == NULL:
+        s.seen = <unsigned char *> calloc(self.rows // 8 + 1, 1)
+        s.word.text = <char *> malloc(self.word_cap)
+        s.word.cap = self.word_cap
+        if s.acc == NULL or s.seen == NULL or s.word.text == NULL:
             _end(s)
             raise MemoryError()
         return 0
 
-    cdef int _add(self, Scratch *s, object row) except -1:
-        cdef Py_ssize_t i = row, j, k
-        cdef Py_ssize_t *grown
+    cdef int _add(self, Scratch *s, Py_ssize_t i) except -1:
+        cdef Py_ssize_t k
+        cdef unsigned char bit = 1 << (i & 7)
         if i < 0 or i >= self.rows:
-            raise IndexError(row)
-        for j in range(s.count):
-            if s.seen[j] == i:
-                return 0
-        if s.count == s.cap:
-            grown = <Py_ssize_t *> realloc(s.seen, 2 * s.cap * sizeof(Py_ssize_t))
-            if grown == NULL:
-                raise MemoryError()
-            s.seen, s.cap = grown, 2 * s.cap
-        s.seen[s.count] = i
-        s.count += 1
+            raise IndexError(i)
+        if s.seen[i >> 3] & bit:
+            return 0
+        s.seen[i >> 3] |= bit
         for k in range(self.starts[i], self.starts[i + 1]):
             s.acc[self.classes[k]] += self.values[k]
         return 0
+
+    cdef Py_ssize_t _word_slot(self, Word *w) noexcept:
+        """The word's slot in `words`, -1 when it is no key."""
+        cdef Py_ssize_t slot
+        if w.length > w.cap:
+            return -1
+        slot = _keys_find(&self.words, w.text, w.length, w.hash)
+        return slot if self.words.offset[slot] >= 0 else -1
 
     cdef list _scores(self, Scratch *s):
         cdef Py_ssize_t c
@@ -100,62 +307,72 @@ cdef class RowSums:
         finally:
             _end(&s)
 
-    def sentence(self, str norm, dict memo, dict pairs_after, miss):
-        """coder.Model.sentence_scores: each word's own rows (`memo`, else `miss(word)` fills it), then
-        each word pair's (`pairs_after[first][second]`), summed."""
-        cdef list found = words(norm)
-        cdef Py_ssize_t i
+    def sentence(self, str norm):
+        """coder.Model.sentence_scores: each word's own rows (w=word, then s=stem for a word longer than
+        the stem), then each word pair's (b=first_second), summed."""
+        cdef Py_ssize_t i = 0, n = len(norm), slot, count = 0, k, row
         cdef Scratch s
+        cdef Pairs *pairs = &self.pairs
+        cdef Py_ssize_t *slots = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))  # a word per character at most ("a1b2")
+        if slots == NULL:
+            raise MemoryError()
         self._begin(&s)
         try:
-            for w in found:
-                own = memo.get(w)
-                if own is None:
-                    own = miss(w)
-                for row in <tuple> own:
-                    self._add(&s, row)
-            for i in range(1, len(found)):
-                after = pairs_after.get(found[i - 1])
-                if after is not None:
-                    row = (<dict> after).get(found[i])
-                    if row is not None:
-                        self._add(&s, row)
+            while True:
+                i = _next_word(norm, i, n, &s.word, self.stem)
+                if i < 0:
+                    break
+                slot = slots[count] = self._word_slot(&s.word)
+                count += 1
+                if slot >= 0 and self.words.value[3 * slot] >= 0:
+                    self._add(&s, self.words.value[3 * slot])
+                if s.word.length > self.stem:
+                    slot = _keys_find(&self.stems, s.word.text, self.stem, s.word.stem_hash)
+                    if self.stems.offset[slot] >= 0:
+                        self._add(&s, self.stems.value[slot])
+            for k in range(1, count):
+                if slots[k - 1] >= 0 and slots[k] >= 0:
+                    row = _pair_find(pairs, (<uint64_t> slots[k - 1] << 32) | <uint64_t> slots[k])
+                    if pairs.key[row] != EMPTY_PAIR:
+                        self._add(&s, pairs.row[row])
             return self._scores(&s)
         finally:
+            free(slots)
             _end(&s)
 
-    cdef int _window(self, Scratch *s, str text, str side, dict memo, dict row) except -1:
-        for w in words(text):
-            got = memo.get(w)
-            if got is None:
-                got = memo[w] = row.get(side + w, -1)
-            if <Py_ssize_t> got >= 0:
-                self._add(s, got)
-        return 0
+    cdef int _window(self, Scratch *s, str norm, Py_ssize_t start, Py_ssize_t end, int side) except -1:
+        """The rows of the words in norm[start:end] on one side of a place (side 1: l=, 2: r=)."""
+        cdef Py_ssize_t slot, n = len(norm)
+        start, end = max(0, min(start, n)), max(0, min(end, n))
+        while True:
+            start = _next_word(norm, start, end, &s.word, self.stem)
+            if start < 0:
+                return 0
+            slot = self._word_slot(&s.word)
+            if slot >= 0 and self.words.value[3 * slot + side] >= 0:
+                self._add(s, self.words.value[3 * slot + side])
 
     cdef int _place(self, Scratch *s, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
-                    dict left, dict right, dict row, tuple rule_rows) except -1:
-        self._window(s, norm[max(0, place_start - window) : place_start], "l=", left, row)
-        self._window(s, norm[place_end : place_end + window], "r=", right, row)
+                    tuple rule_rows) except -1:
+        self._window(s, norm, max(0, place_start - window), place_start, 1)
+        self._window(s, norm, place_end, place_end + window, 2)
         for r in rule_rows:
             self._add(s, r)
         return 0
 
-    def place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
-              dict left, dict right, dict row, tuple rule_rows):
+    def place(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window, tuple rule_rows):
         """coder.Model.place_scores: the rows of the words `window` characters left and right of the
-        place ("l=word", "r=word", looked up once and remembered in `left` and `right`; -1: none),
-        then the rules' `rule_rows`, summed."""
+        place ("l=word", "r=word"), then the rules' `rule_rows`, summed."""
         cdef Scratch s
         self._begin(&s)
         try:
-            self._place(&s, norm, place_start, place_end, window, left, right, row, rule_rows)
+            self._place(&s, norm, place_start, place_end, window, rule_rows)
             return self._scores(&s)
         finally:
             _end(&s)
 
     def place_best(self, str norm, Py_ssize_t place_start, Py_ssize_t place_end, Py_ssize_t window,
-                   dict left, dict right, dict row, tuple rule_rows, base):
+                   tuple rule_rows, base):
         """coder.Model._best of `place`'s scores (with the sentence's scores `base`, or None): (the best
         class's index, the first of equals; its softmax probability). The same floats as the Python
         path: own = bias + rows, then (base + own) - bias, exp(s - best), numpy's pairwise sum."""
@@ -164,7 +381,7 @@ cdef class RowSums:
         cdef Scratch s
         self._begin(&s)
         try:
-            self._place(&s, norm, place_start, place_end, window, left, right, row, rule_rows)
+            self._place(&s, norm, place_start, place_end, window, rule_rows)
             for c in range(self.n):
                 own = self.bias[c] + s.acc[c]
                 s.acc[c] = own if base is None else (<double> base[c] + own) - self.bias[c]

@@ -156,8 +156,9 @@ class Model:
     def __post_init__(self) -> None:
         rows = list(self.weights)
         row = {f: i for i, f in enumerate(rows)}
-        # Fast paths for the parse: word pairs by first word, then second (no tuple per pair looked up);
-        # a word's own rows, the rows of a word left and right of a place, and a rules decision's, memoised.
+        # The numpy path's look-ups (the compiled one has its own tables, _scorecore.RowSums): word pairs
+        # by first word, then second; a word's own rows, the rows of a word left and right of a place,
+        # memoised; and for both paths the rows of a rules decision, memoised.
         pairs: dict[str, dict[str, int]] = {}
         for f, i in row.items():
             if f.startswith("b="):
@@ -196,7 +197,7 @@ class Model:
         """The compiled weight rows (_scorecore.RowSums), made once per model."""
         sums = self.__dict__.get("_sums")
         if sums is None:
-            sums = compiled.RowSums(*self._flat, self._bias_tuple)
+            sums = compiled.RowSums(*self._flat, self._bias_tuple, list(self._row), STEM)
             object.__setattr__(self, "_sums", sums)
         return sums
 
@@ -216,9 +217,9 @@ class Model:
 
     def sentence_scores(self, norm: str) -> Scores:
         """`scores(sentence_features(norm))`, without making a string per feature (the parse's hot path)."""
-        memo, pairs = self._word_rows, self._pairs  # type: ignore[attr-defined]
         if compiled is not None:  # the same words and rows, in the same order (_scorecore.pyx)
-            return Scores(self._row_sums().sentence(norm, memo, pairs, self._own_rows))
+            return Scores(self._row_sums().sentence(norm))
+        memo, pairs = self._word_rows, self._pairs  # type: ignore[attr-defined]
         words = _words(norm)
         found: list[int] = []
         for w in words:
@@ -242,7 +243,7 @@ class Model:
     def place_scores(self, norm: str, place_start: int, place_end: int, rules: Event | None = None) -> Scores:
         """`scores(place_features(...))`, from rows memoised per word and per rules decision."""
         if compiled is not None:
-            return Scores(self._row_sums().place(norm, place_start, place_end, WINDOW, *self._place_memos(rules)))
+            return Scores(self._row_sums().place(norm, place_start, place_end, WINDOW, self._rules_rows(rules)))
         return self._sum(self._place_rows(norm, place_start, place_end, rules))
 
     def place_best(
@@ -253,12 +254,8 @@ class Model:
         if compiled is None:
             return self._best(self._sum(self._place_rows(norm, place_start, place_end, rules)), base)
         sums = self._row_sums()
-        top, probability = sums.place_best(norm, place_start, place_end, WINDOW, *self._place_memos(rules), base)
+        top, probability = sums.place_best(norm, place_start, place_end, WINDOW, self._rules_rows(rules), base)
         return self.classes[top], probability
-
-    def _place_memos(self, rules: Event | None) -> tuple[dict, dict, dict, tuple[int, ...]]:
-        """What the compiled place scores read: the left and right words' memos, the rows, the rules' rows."""
-        return self._left_rows, self._right_rows, self._row, self._rules_rows(rules)  # type: ignore[attr-defined]
 
     def _rules_rows(self, rules: Event | None) -> tuple[int, ...]:
         """The rows of the rules' decision at a place (its label, type, trigger and certainty), memoised."""
