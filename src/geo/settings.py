@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from geo.errors import SettingError
@@ -68,19 +69,30 @@ MB = 1024 * 1024
 
 def _folder(name: str, project_default: Path) -> Path:
     value = SETTINGS[name].raw()
-    return Path(value).expanduser() if value else project_default
+    if value.startswith("~"):
+        return Path(value).expanduser()  # made each time: it follows $HOME
+    return _path(value) if value else project_default
+
+
+@lru_cache(maxsize=64)
+def _path(value: str) -> Path:
+    """The folder a setting names, made once per value: the parse asks for some in every article."""
+    return Path(value)
+
+
+_IN_PROJECT = {name: PROJECT_ROOT / name for name in ("articles", "gazetteer", "lexicons")}
 
 
 def articles_dir() -> Path:
-    return _folder("articles", PROJECT_ROOT / "articles")
+    return _folder("articles", _IN_PROJECT["articles"])
 
 
 def gazetteer_dir() -> Path:
-    return _folder("gazetteer", PROJECT_ROOT / "gazetteer")
+    return _folder("gazetteer", _IN_PROJECT["gazetteer"])
 
 
 def lexicons_dir() -> Path:
-    return _folder("lexicons", PROJECT_ROOT / "lexicons")
+    return _folder("lexicons", _IN_PROJECT["lexicons"])
 
 
 def cache_dir() -> Path:

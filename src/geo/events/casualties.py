@@ -15,6 +15,7 @@ from geo.models import Casualty
 
 # Every word and window read here is in lexicons/ (lexicon.Vocabulary): casualty_aux, victim_filler,
 # toll_bridge, unit... in event_words.csv; victims_reach, passive_reach... in event_settings.csv.
+_SPAN = re.Match.span
 _THOUSANDS = re.compile(r"\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
 
 
@@ -68,6 +69,7 @@ class _Words:
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
         self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - self.indefinite
+        self.openers = self.starters | self.indefinite  # one look-up rules out most tokens
         self.after_a = self.victims | set(self.multipliers) | set(v.after_indefinite)
 
 
@@ -172,19 +174,18 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     if sentence.isascii():
         tokens = w.token.findall(sentence.lower())
     else:  # lowercasing can change a word's length: tokens from the text as written
-        spans = [(m.start(), m.end()) for m in w.token.finditer(sentence)]
+        spans = list(map(_SPAN, w.token.finditer(sentence)))
         tokens = [sentence[a:b].lower().replace("’", "'") for a, b in spans]
     found: list[Casualty] = []
     last_end_token, last_kind, last_subset = -10, "", False
-    starters = w.starters
+    starters, openers, indefinite = w.starters, w.openers, w.indefinite
     # Only tokens that can open a number are read further: digits, number words, "a child", "a dozen".
     candidates = [
         i
         for i, tok in enumerate(tokens)
-        if tok[0].isdigit()
-        or tok in starters
+        if (tok in openers and (tok not in indefinite or _person_follows(tokens, i + 1, w)))
+        or tok[0].isdigit()
         or ("-" in tok and tok.split("-")[0] in starters)
-        or (tok in w.indefinite and _person_follows(tokens, i + 1, w))
     ]
     i = 0
     for c in candidates:
@@ -231,7 +232,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
             if not spans:
-                spans = [(m.start(), m.end()) for m in w.token.finditer(sentence)]
+                spans = list(map(_SPAN, w.token.finditer(sentence)))
             start, end = spans[lo][0], spans[last - 1][1]
             figure = int(value) if value is not None else None
             text = sentence[start:end]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from geo.events.lexicon import Lexicon
@@ -178,10 +179,16 @@ def _actors(sentence: str, lexicon: Lexicon) -> list[str]:
         cached = lexicon.derived["actors_as_written"] = re.compile(
             r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")s?(?!\w)"
         )
+    return list(_named(sentence, cast("re.Pattern[str]", cached)))
+
+
+@lru_cache(maxsize=256)
+def _named(sentence: str, actors: re.Pattern[str]) -> tuple[str, ...]:
+    """The `actors` in `sentence` as written, each once: remembered, as an article's places share sentences."""
     seen: dict[str, str] = {}
-    for m in cast("re.Pattern[str]", cached).finditer(normalise(sentence)):  # folded, same offsets
+    for m in actors.finditer(normalise(sentence)):  # folded, same offsets
         seen.setdefault(m.group(0), sentence[m.start() : m.end()])
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 def event_records(
