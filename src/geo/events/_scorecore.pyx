@@ -364,10 +364,12 @@ cdef class RowSums:
         cdef Py_ssize_t i = 0, n = len(norm), slot, count = 0, k, row
         cdef Scratch s
         cdef Pairs *pairs = &self.pairs
-        cdef Py_ssize_t *slots = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))  # a word per character at most ("a1b2")
-        if slots == NULL:
-            raise MemoryError()
+        cdef Py_ssize_t *slots
         self._begin(&s)
+        slots = <Py_ssize_t *> malloc((n + 1) * sizeof(Py_ssize_t))  # a word per character at most ("a1b2")
+        if slots == NULL:
+            _end(&s)
+            raise MemoryError()
         try:
             while True:
                 i = _next_word(norm, i, n, &s.word, self.stem)
