@@ -104,7 +104,7 @@ def test_the_compiled_feature_tables_find_the_rows_the_dicts_do(monkeypatch):
         "قصف ٣ killed é wounded ١٢ people",
         "government forces government forces clashes clashes",
     ]
-    places = [(0, 0), (0, 5), (3, 9), (10, 14), (30, 34), (60, 80)]
+    places = [(0, 0), (0, 5), (3, 9), (10, 14), (30, 34), (60, 80), (-8, -3)]  # negative: as Python slices them
     rules = [None, Event("Battles", "Armed clash", "clashes", 3, None, None, (), None, "", "")]
 
     def run():

@@ -97,6 +97,13 @@ cdef Py_ssize_t _keys_slot(Keys *k, const char *text, Py_ssize_t length) except 
     return i
 
 
+cdef inline Py_ssize_t _slice_index(Py_ssize_t i, Py_ssize_t n) noexcept:
+    """An index as a Python slice reads it: from the end when negative, within [0, n]."""
+    if i < 0:
+        i += n
+    return 0 if i < 0 else n if i > n else i
+
+
 cdef inline bint _decimal(Py_UCS4 ch) noexcept:
     """str.isdecimal of one character, without a call for ASCII."""
     if ch < 128:
@@ -220,6 +227,8 @@ cdef class RowSums:
         cdef Py_ssize_t i
         if len(classes) != len(values):
             raise ValueError("a weight for each class index")
+        if stem < 1:
+            raise ValueError("a stem of one letter at least")
         self.rows, self.n, self.stem = len(starts) - 1, len(bias), stem
         self.starts = <int *> calloc(len(starts), sizeof(int))
         self.classes = <int *> calloc(max(1, len(classes)), sizeof(int))
@@ -396,7 +405,7 @@ cdef class RowSums:
     cdef int _window(self, Scratch *s, str norm, Py_ssize_t start, Py_ssize_t end, int side) except -1:
         """The rows of the words in norm[start:end] on one side of a place (side 1: l=, 2: r=)."""
         cdef Py_ssize_t slot, n = len(norm)
-        start, end = max(0, min(start, n)), max(0, min(end, n))
+        start, end = _slice_index(start, n), _slice_index(end, n)
         while True:
             start = _next_word(norm, start, end, &s.word, self.stem)
             if start < 0:
