@@ -15,7 +15,7 @@ from geo.models import Casualty
 
 # Every word and window read here is in lexicons/ (lexicon.Vocabulary): casualty_aux, victim_filler,
 # toll_bridge, unit... in event_words.csv; victims_reach, passive_reach... in event_settings.csv.
-_SPAN = re.Match.span
+_SPAN, _GROUP = re.Match.span, re.Match.group
 _THOUSANDS = re.compile(r"\d{1,3}(?:([., ])\d{3})(?:\1\d{3})*")
 
 
@@ -171,8 +171,10 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
     """Killed and injured figures stated in one sentence (offsets into the article)."""
     w = _words(lexicon)
     spans: list[tuple[int, int]] = []  # token offsets: for ASCII text, worked out only once a toll is found
-    if sentence.isascii():
-        tokens = w.token.findall(sentence.lower())
+    matches: list[re.Match[str]] = []
+    if sentence.isascii():  # the lowercased text's tokens are where the text's are
+        matches = list(w.token.finditer(sentence.lower()))
+        tokens = list(map(_GROUP, matches))
     else:  # lowercasing can change a word's length: tokens from the text as written
         spans = list(map(_SPAN, w.token.finditer(sentence)))
         tokens = [sentence[a:b].lower().replace("’", "'") for a, b in spans]
@@ -232,7 +234,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
             kind = last_kind  # "killing 9 people, among them 4 children"
         if kind:
             if not spans:
-                spans = list(map(_SPAN, w.token.finditer(sentence)))
+                spans = list(map(_SPAN, matches))
             start, end = spans[lo][0], spans[last - 1][1]
             figure = int(value) if value is not None else None
             text = sentence[start:end]
