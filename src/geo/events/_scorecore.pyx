@@ -459,35 +459,19 @@ cdef class RowSums:
 
 
 def words(str text):
-    """coder._words: the runs of a-z and of digits (each digit run as "0"), as
-    re.findall("[a-z]+|\\d+", re.sub("\\d+", "0", text)) finds them (\\d: any decimal digit)."""
-    cdef Py_ssize_t i, start = 0, n = len(text)
-    cdef int state = 0  # 0 between words, 1 in letters, 2 in digits
-    cdef Py_UCS4 ch
+    """coder._words, read by the scan the sums use (`_next_word`): the runs of a-z and of digits (each
+    digit run as "0"), as re.findall("[a-z]+|\\d+", re.sub("\\d+", "0", text)) finds them (\\d: any
+    decimal digit)."""
+    cdef Word w
+    cdef Py_ssize_t i = 0, n = len(text)
+    cdef char letters[1]
+    w.text, w.cap = letters, 1  # the words are sliced from the text: the scan needs no copy of them
     out = []
-    for i in range(n):
-        ch = text[i]
-        if 97 <= ch <= 122:  # a-z
-            if state == 2:
-                out.append("0")
-            if state != 1:
-                start = i
-                state = 1
-        elif ch.isdecimal():
-            if state == 1:
-                out.append(text[start:i])
-            state = 2
-        else:
-            if state == 1:
-                out.append(text[start:i])
-            elif state == 2:
-                out.append("0")
-            state = 0
-    if state == 1:
-        out.append(text[start:n])
-    elif state == 2:
-        out.append("0")
-    return out
+    while True:
+        i = _next_word(text, i, n, &w, 1)
+        if i < 0:
+            return out
+        out.append("0" if _decimal(text[i - 1]) else text[i - w.length : i])
 
 
 
