@@ -156,18 +156,8 @@ class Model:
     def __post_init__(self) -> None:
         rows = list(self.weights)
         row = {f: i for i, f in enumerate(rows)}
-        # The numpy path's look-ups (the compiled one has its own tables, _scorecore.RowSums): word pairs
-        # by first word, then second; a word's own rows, the rows of a word left and right of a place,
-        # memoised; and for both paths the rows of a rules decision, memoised.
-        pairs: dict[str, dict[str, int]] = {}
-        for f, i in row.items():
-            if f.startswith("b="):
-                first, second = f[2:].split("_", 1)
-                pairs.setdefault(first, {})[second] = i
-        names = ("_word_rows", "_left_rows", "_right_rows", "_rule_rows")
-        memos: list[tuple[str, dict]] = [(name, {}) for name in names]
-        for name, value in (("_row", row), ("_pairs", pairs), *memos):
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_row", row)
+        object.__setattr__(self, "_rule_rows", {})  # a rules decision's rows, memoised (both paths)
         object.__setattr__(self, "_bias_tuple", tuple(self.bias))
         if compiled is not None:  # each row as its non-zero (class, weight) pairs, flat: about 5 of 25 classes
             starts, classes, values = array("i", [0]), array("i"), array("d")
@@ -184,6 +174,16 @@ class Model:
             matrix = np.array([self.weights[f] for f in rows], dtype=np.float64)
             object.__setattr__(self, "_matrix", matrix.reshape(len(rows), len(self.classes)))
             object.__setattr__(self, "_bias", np.array(self.bias, dtype=np.float64))
+            # Its look-ups (the compiled path has its own tables, _scorecore.RowSums, and the cache keeps
+            # only what its path reads: these took 6 ms of every start-up to unpickle): word pairs by
+            # first word, then second; a word's own rows and a word's left and right of a place, memoised.
+            pairs: dict[str, dict[str, int]] = {}
+            for f, i in row.items():
+                if f.startswith("b="):
+                    first, second = f[2:].split("_", 1)
+                    pairs.setdefault(first, {})[second] = i
+            for name, value in (("_pairs", pairs), ("_word_rows", {}), ("_left_rows", {}), ("_right_rows", {})):
+                object.__setattr__(self, name, value)
 
     def __getstate__(self) -> dict:
         """For the cache: the weight rows packed in one array (WeightRows), the rest as it is but the
