@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from geo.errors import SettingError
@@ -69,17 +68,10 @@ MB = 1024 * 1024
 
 def _folder(name: str, project_default: Path) -> Path:
     value = SETTINGS[name].raw()
-    if value.startswith("~"):
-        return Path(value).expanduser()  # made each time: it follows $HOME
-    return _path(value) if value else project_default
+    return Path(value).expanduser() if value else project_default
 
 
-@lru_cache(maxsize=64)
-def _path(value: str) -> Path:
-    """The folder a setting names, made once per value: the parse asks for some in every article."""
-    return Path(value)
-
-
+# The project's own folders, made once: the parse asks for the lexicons' several times an article.
 _IN_PROJECT = {name: PROJECT_ROOT / name for name in ("articles", "gazetteer", "lexicons")}
 
 
