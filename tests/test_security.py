@@ -23,8 +23,9 @@ import pytest
 
 from geo import gazetteer, sinks, summary
 from geo.cli import main as geo_main
-from geo.corpus import fetch, importer
+from geo.corpus import fetch, importer, reader
 from geo.dashboard import explore, mapview
+from geo.errors import ArticleError
 from geo.pipeline import parse_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +147,22 @@ def test_file_disclosure_through_a_symlink(tmp_path, gaz):
     assert all("root:x" not in a.text for a in corpus.articles)
     assert len(corpus.errors) == 2
     assert set(importer.existing_keys(folder).values()) == {folder / "good.txt"}  # the importer reads no secret
+
+
+@pytest.mark.parametrize("fd_names", ["/proc/self/fd/", "/no/proc/"])  # the kernel's name, or realpath without /proc
+def test_a_path_through_a_linked_folder_is_refused(tmp_path, monkeypatch, fd_names):
+    """A path named inside the folder that a link inside it leads out of: the opened file is checked, not the name."""
+    monkeypatch.setattr(reader, "_FD_NAMES", fd_names)
+    (tmp_path / "secret.txt").write_text("root:x:0:0 Aleppo\n", encoding="utf-8")
+    folder = tmp_path / "articles"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "good.txt").write_text("Shelling hit Hama.\n", encoding="utf-8")
+    (folder / "up").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "same").symlink_to(folder / "sub", target_is_directory=True)
+    with pytest.raises(ArticleError, match="outside the articles folder"):
+        reader.read_article(folder / "up" / "secret.txt", folder)
+    assert reader.read_article(folder / "same" / "good.txt", folder).text == "Shelling hit Hama.\n"
+    assert reader.read_bytes_inside(folder / "up" / "secret.txt").startswith(b"root:x")  # no folder: no check
 
 
 def test_parse_names_a_symlinked_file_and_goes_on(tmp_path, capsys):

@@ -15,6 +15,7 @@ LEGACY_ENCODINGS = ("cp1252", "cp1256", "iso-8859-6", "utf-16-le", "utf-16-be", 
 UTF8 = ("utf-8", "utf-8-sig")
 # Unicode's control characters (category Cc: C0, DEL, C1) but the line ends and tab: one regex scan,
 # not a unicodedata call per character (that was 5% of a parse).
+_HIGH_BYTES = bytes(range(7))  # the high byte of UTF-16 Latin (0) to Arabic (6)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -74,8 +75,8 @@ def _why_not_text(data: bytes) -> str:
 def _utf16_without_bom(data: bytes) -> str:
     """UTF-16 without a BOM shows as one high byte (0 for Latin, 6 for Arabic) in every other place."""
     sample = data[: 800 - 800 % 2]
-    if len(sample) < 4 or len(data) % 2:
-        return ""
+    if len(sample) < 4 or len(data) % 2 or len(sample.translate(None, _HIGH_BYTES)) == len(sample):
+        return ""  # odd, too short, or no byte 0-6 anywhere (most files: one C pass, not two counts)
     for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
         top = max(range(7), key=high.count)
         if high.count(top) > 0.6 * len(high):

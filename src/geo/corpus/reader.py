@@ -142,34 +142,79 @@ def read_bytes_inside(path: Path, folder: Path | None = None, limit: int | None 
     """The bytes of a regular file of at most `limit` bytes (GEO_MAX_ARTICLE_MB); with `folder`, only inside it.
 
     A link in the articles folder to /etc/passwd, or a FIFO named x.txt, is refused with a message:
-    the path is resolved, checked against the folder, and opened without following a link. A file
-    over the limit is refused before it is read.
+    the file is opened without following a link, and where the opened file really is (the kernel's
+    name for it, /proc/self/fd) is checked against the folder; a link inside the folder is resolved
+    first and checked the same way. A file over the limit is refused before it is read.
     """
     limit = settings.max_article_bytes() if limit is None else limit
-    real = os.path.realpath(path)
-    if folder is not None:
-        root = os.path.realpath(folder)
-        if os.path.commonpath([real, root]) != root:
-            raise ArticleError(path, "a link to a file outside the articles folder: skipped")
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = _open_inside(path, folder)
     except OSError as e:
         raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ArticleError(path, "not a regular file: skipped")
         if info.st_size > limit:
             raise ArticleError(path, too_big(info.st_size, limit))
         try:
-            data = f.read(info.st_size + 1)
+            data = _read_up_to(fd, info.st_size + 1)
             if len(data) > info.st_size:  # it grew while being read: read on, up to the limit
-                data += f.read(limit + 1 - len(data)) if len(data) <= limit else b""
+                data += _read_up_to(fd, limit + 1 - len(data)) if len(data) <= limit else b""
         except OSError as e:
             raise ArticleError(path, f"cannot read: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise ArticleError(path, too_big(len(data), limit))
     return data
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_FD_NAMES = "/proc/self/fd/"  # Linux: the real path of an open file, one call instead of a lstat per folder
+
+
+def _open_inside(path: Path, folder: Path | None) -> int:
+    """A file descriptor of `path`, opened without following a link at its end; ArticleError when the
+    file is not inside `folder`. A link at the end is resolved and opened as its target (os.path.realpath)."""
+    root = os.path.realpath(folder) if folder is not None else None
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as e:
+        if not os.path.islink(path):
+            raise
+        if root is not None and not _inside(os.path.realpath(path), root):
+            raise ArticleError(path, "a link to a file outside the articles folder: skipped") from e
+        return os.open(os.path.realpath(path), _OPEN_FLAGS)
+    if root is None:
+        return fd
+    try:
+        real = os.readlink(f"{_FD_NAMES}{fd}")
+    except OSError:  # no /proc: resolve the path instead
+        real = os.path.realpath(path)
+    if not real.startswith("/") or real.endswith(" (deleted)"):
+        real = os.path.realpath(path)
+    if not _inside(real, root):
+        os.close(fd)
+        raise ArticleError(path, "a link to a file outside the articles folder: skipped")
+    return fd
+
+
+def _inside(real: str, root: str) -> bool:
+    """Is the resolved path `real` in the resolved folder `root` (or `root` itself)?"""
+    return real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def _read_up_to(fd: int, size: int) -> bytes:
+    """Up to `size` more bytes of an open file (one read may return less than asked)."""
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def too_big(size: int, limit: int) -> str:
