@@ -104,7 +104,40 @@ def _place_fields(place: Place) -> str:
 
 
 def _event_fields(event: Event | None) -> str:
-    return _dumps(event_record(event))[1:-1]
+    """`json.dumps(event_record(event))` without its braces, byte for byte, written field by field
+    (the encoder's dict of dicts for each event was a fifth of the writing)."""
+    if event is None:
+        return _NO_EVENT
+    e, j = event, _json
+    casualties = ", ".join(
+        f'{{"kind": {j(c.kind)}, "figure": {j(c.figure)}, "qualifier": {j(c.qualifier)}, "victims": {j(c.victims)}, '
+        f'"subset": {j(c.subset)}, "text": {j(c.text)}, "start": {j(c.start)}}}'
+        for c in e.casualties
+    )
+    return (
+        f'"event_type": {j(e.event_type)}, "sub_event_type": {j(e.sub_event_type)}, "trigger": {j(e.trigger)}, '
+        f'"killed": {j(e.killed)}, "injured": {j(e.injured)}, "casualty_text": {j(e.casualty_text)}, '
+        f'"event_date": {j(e.event_date)}, "date_source": {j(e.date_source)}, '
+        f'"trigger_start": {j(e.trigger_start)}, "date_text": {j(e.date_text)}, "casualties": [{casualties}], '
+        f'"decided_by": {j(e.decided_by)}'
+    )
+
+
+_NO_EVENT = _dumps(event_record(None))[1:-1]
+
+
+def _json(value: object) -> str:
+    """What json.dumps(..., ensure_ascii=False) writes for one str, int, bool or None (else it is asked)."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)  # as json does: an int subclass's own repr is not used
+    return _dumps(value)
 
 
 def render_events(fmt: str, result: Any) -> str:
