@@ -128,14 +128,13 @@ _NO_EVENT = _dumps(event_record(None))[1:-1]
 
 def _json(value: object) -> str:
     """What json.dumps(..., ensure_ascii=False) writes for one str, int, bool or None (else it is asked)."""
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return _string(value)
     if value is None:
         return "null"
-    if kind is bool:
+    if type(value) is bool:
         return "true" if value else "false"
-    if kind is int:
+    if type(value) is int:
         return int.__repr__(value)  # as json does: an int subclass's own repr is not used
     return _dumps(value)
 
