@@ -26,6 +26,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 
 import ahocorasick
@@ -168,18 +169,18 @@ class EntryTable:
         the key lengths and flags."""
         if self._entries is None:
             return self._blob, self._offsets, self.lengths, self.flags
-        ids = lambda places: tuple(order[p.id] for p in places)  # noqa: E731
+        place_id, position = attrgetter("id"), order.__getitem__  # map() over these: half the time of a loop
         rows = [
             marshal.dumps(
                 (
                     e.key,
                     e.flags,
                     e.major,
-                    ids(e.direct),
-                    ids(e.derived),
-                    ids(e.cands),
-                    ids(e.admin_cands),
-                    tuple(sorted(e.exact_forms)),
+                    tuple(map(position, map(place_id, e.direct))),
+                    tuple(map(position, map(place_id, e.derived))) if e.derived else (),
+                    tuple(map(position, map(place_id, e.cands))),
+                    tuple(map(position, map(place_id, e.admin_cands))) if e.admin_cands else (),
+                    tuple(sorted(e.exact_forms)) if e.exact_forms else (),
                 )
             )
             for e in self._entries
@@ -478,6 +479,7 @@ class _IndexBuilder:
         self.person_words = person_words
         self.by_key: dict[str, Entry] = {}
         self.spellings: dict[str, list[str]] = {}  # key -> its variants: 15% of the aliases share a key
+        self.placed: set[tuple[str, int, bool]] = set()  # (key, id of a place, direct): what is listed already
 
     def _entry(self, key: str) -> Entry:
         entry = self.by_key.get(key)
@@ -490,17 +492,22 @@ class _IndexBuilder:
         if len(key.replace(" ", "")) < MIN_KEY_LENGTH and not (written.isupper() and curated):
             return
         any_case = curated or place.kind in ANY_CASE_KINDS
+        abbreviation = written.isupper() and len(written) <= 4
         forms = self.spellings.get(key)
         if forms is None:
             forms = self.spellings[key] = variants(key, self.rules)
+        placed = self.placed
         for i, form in enumerate(forms):
-            if len(form.replace(" ", "")) < MIN_KEY_LENGTH and i:
+            if i and len(form.replace(" ", "")) < MIN_KEY_LENGTH:
                 continue
-            entry = self._entry(form)
-            target = entry.direct if i == 0 else entry.derived
-            if all(p is not place for p in target):  # one object per place: no field-by-field ==
-                target.append(place)
-            if written.isupper() and len(written) <= 4 and i == 0:
+            entry = self.by_key.get(form)
+            if entry is None:
+                entry = self.by_key[form] = Entry(form)
+            seen = (form, id(place), i == 0)  # one object per place: no field-by-field ==
+            if seen not in placed:
+                placed.add(seen)
+                (entry.direct if i == 0 else entry.derived).append(place)
+            if abbreviation and i == 0:
                 entry.flags |= EXACT_CASE
                 entry.exact_forms.add(written.rstrip("."))  # "U.S." is matched as "U.S": a dot ends words
             elif any_case and (i == 0 or not curated):
@@ -524,6 +531,7 @@ class _IndexBuilder:
 
     def finish(self) -> list[Entry]:
         entries = []
+        size = attrgetter("size_key")
         for key, entry in self.by_key.items():
             if entry.flags & EXACT_CASE and entry.flags & ANY_CASE:
                 entry.flags &= ~EXACT_CASE  # also written in ordinary case by some source
@@ -533,24 +541,33 @@ class _IndexBuilder:
                 majors = [p for p in entry.direct if p.kind in ANY_CASE_KINDS]
                 if not majors or key in self.person_words:
                     entry.flags |= NEEDS_CONTEXT
-            if len(entry.direct) > 1:  # most keys name one place: nothing to sort
-                entry.direct.sort(key=lambda p: p.size_key)
-            if entry.derived:
-                direct = {id(p) for p in entry.direct}
-                entry.derived = [p for p in entry.derived if id(p) not in direct]
-                if len(entry.derived) > 1:
-                    entry.derived.sort(key=lambda p: p.size_key)
-            entry.major = any(p.kind in ANY_CASE_KINDS for p in entry.direct + entry.derived)
+            direct, derived = entry.direct, entry.derived
+            if len(direct) > 1:  # most keys name one place: nothing to sort
+                direct.sort(key=size)
+            if derived and direct:  # a place reached both ways counts as written so
+                if len(direct) == 1:
+                    derived = entry.derived = [p for p in derived if p is not direct[0]]
+                else:
+                    ids = {id(p) for p in direct}
+                    derived = entry.derived = [p for p in derived if id(p) not in ids]
+            if len(derived) > 1:
+                derived.sort(key=size)
+            entry.major = any(p.kind in ANY_CASE_KINDS for p in direct) or any(
+                p.kind in ANY_CASE_KINDS for p in derived
+            )
             if entry.major:
                 entry.flags |= MAJOR
-            base = entry.direct or entry.derived
-            admin = [p for p in base if p.kind in ADMIN_KINDS]
-            plain = base
-            if admin and len(admin) < len(base):
-                entry.admin_cands = tuple([p for p in admin if p.kind == "governorate"] or admin)
-                plain = [p for p in base if p.kind not in ADMIN_KINDS]
-            majors = [p for p in plain if p.kind in ANY_CASE_KINDS]
-            entry.cands = tuple(majors or plain)
+            base = direct or derived
+            if len(base) < 2:
+                entry.cands = tuple(base)  # one place (most keys) or none (a non-place): nothing to choose
+            else:
+                admin = [p for p in base if p.kind in ADMIN_KINDS]
+                plain = base
+                if admin and len(admin) < len(base):
+                    entry.admin_cands = tuple([p for p in admin if p.kind == "governorate"] or admin)
+                    plain = [p for p in base if p.kind not in ADMIN_KINDS]
+                majors = [p for p in plain if p.kind in ANY_CASE_KINDS]
+                entry.cands = tuple(majors or plain)
             entry.settle()
             entries.append(entry)
         return entries
@@ -569,6 +586,7 @@ def arabic_prefixed(key: str, prefixes: tuple[str, ...]) -> list[str]:
     return [p + key[1:] if p.endswith("ل") and key.startswith("ال") else p + key for p in prefixes]
 
 
+@store.collector_paused()
 def build(root: Path) -> Gazetteer:
     """Read every gazetteer file and build the index (slow path; see load())."""
     files = source_files(root)
