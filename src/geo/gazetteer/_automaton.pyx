@@ -1,0 +1,283 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The gazetteer's Aho-Corasick automaton in flat arrays: what pyahocorasick's Automaton does for the
+index (STORE_INTS), but saved and read back as one bytes object.
+
+pyahocorasick keeps a C struct per node (850k of them for the index) and rebuilds them one by one when
+it is unpickled: 0.08 s of every start-up and 0.2 s of pickling on a cold one. Here the nodes are two
+arrays in one bytes object, so reading the index back is one copy of its bytes (0.01 s).
+
+The hits are pyahocorasick's: for each position of the text, every key ending there as
+(position of its last character, value), the longest first and then along the failure links
+(tests/test_flat_automaton.py holds the two equal). Optional: gazetteer/__init__.py falls back on
+pyahocorasick when this module was not built.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.stdint cimport int32_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object)
+    void *PyUnicode_DATA(object)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
+    Py_ssize_t PyUnicode_GET_LENGTH(object)
+
+
+cdef inline uint64_t _slot_hash(uint64_t x) noexcept nogil:  # splitmix64's finaliser
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL
+    return x ^ (x >> 31)
+
+
+cdef struct Node:
+    int32_t first  # its first edge; its last is the next node's first, less one
+    int32_t fail  # the node of its longest proper suffix that some key begins with
+    int32_t value  # the value of the key ending here, or -1
+    int32_t more  # the nearest node along the failure links that ends a key, or -1
+
+
+cdef inline int32_t _child(const Node *nodes, const uint32_t *chars, int32_t node, uint32_t c) noexcept nogil:
+    """The child of `node` by character `c`, or -1. Nodes are numbered breadth first, so edge e leads to
+    node e + 1; a node's edges are sorted by character: a binary search, the last few in a row."""
+    cdef int32_t lo = nodes[node].first, hi = nodes[node + 1].first, mid
+    while hi - lo > 8:
+        mid = (lo + hi) >> 1
+        if chars[mid] <= c:
+            lo = mid
+        else:
+            hi = mid
+    while lo < hi:
+        if chars[lo] >= c:
+            return lo + 1 if chars[lo] == c else -1
+        lo += 1
+    return -1
+
+
+cdef class FlatAutomaton:
+    """Keys (str) to non-negative ints, searched all at once in a text.
+
+    Two arrays in one bytes object: the nodes (Node, one more than there are, to close the last one's
+    edges) and the characters of the edges, node by node, each node's sorted. Nodes are numbered breadth
+    first (the root 0), so the shallow nodes every search walks lie together, and the node an edge
+    leads to is the edge's number plus one.
+    """
+
+    cdef bytes _blob
+    cdef Node *node
+    cdef uint32_t *edge_char
+    cdef readonly Py_ssize_t nodes, keys
+
+    def __init__(self, keys, values):
+        """Build from distinct keys and their values (two sequences of the same length)."""
+        keys, values = list(keys), list(values)
+        if len(keys) != len(values):
+            raise ValueError("as many values as keys are needed")
+        cdef Py_ssize_t total = 1
+        for key in keys:
+            if not isinstance(key, str):
+                raise ValueError(f"a key must be a str: {key!r}")
+            total += PyUnicode_GET_LENGTH(key)
+        # (parent << 21 | character) -> child, open addressing: the trie as it is built, nodes numbered
+        # as they are made
+        cdef Py_ssize_t cap = 1
+        while cap < 2 * total:
+            cap <<= 1
+        cdef uint64_t *slot_key = <uint64_t *> malloc(cap * sizeof(uint64_t))
+        cdef int32_t *slot_child = <int32_t *> malloc(cap * sizeof(int32_t))
+        cdef int32_t *parent = <int32_t *> malloc(total * sizeof(int32_t))
+        cdef uint32_t *char_in = <uint32_t *> malloc(total * sizeof(uint32_t))
+        cdef int32_t *value = <int32_t *> malloc(total * sizeof(int32_t))
+        if not (slot_key and slot_child and parent and char_in and value):
+            free(slot_key); free(slot_child); free(parent); free(char_in); free(value)
+            raise MemoryError()
+        cdef Py_ssize_t i, j, n, length, nodes = 1
+        cdef uint64_t packed, h
+        cdef uint32_t c
+        cdef int32_t node
+        cdef int kind
+        cdef void *data
+        cdef long v
+        try:
+            for i in range(cap):
+                slot_key[i] = <uint64_t> -1
+            parent[0], char_in[0], value[0] = -1, 0, -1
+            for n in range(len(keys)):
+                key = keys[n]
+                v = values[n]
+                if v < 0 or v > 0x7FFFFFFF:
+                    raise ValueError(f"a value must be an int from 0 to 2**31-1: {key!r}: {v!r}")
+                kind, data, length = PyUnicode_KIND(key), PyUnicode_DATA(key), PyUnicode_GET_LENGTH(key)
+                if length == 0:
+                    raise ValueError("an empty key matches nothing")
+                node = 0
+                for j in range(length):
+                    c = <uint32_t> PyUnicode_READ(kind, data, j)
+                    packed = (<uint64_t> node << 21) | c
+                    h = _slot_hash(packed) & (cap - 1)
+                    while slot_key[h] != packed and slot_key[h] != <uint64_t> -1:
+                        h = (h + 1) & (cap - 1)
+                    if slot_key[h] == packed:
+                        node = slot_child[h]
+                    else:
+                        slot_key[h], slot_child[h] = packed, nodes
+                        parent[nodes], char_in[nodes], value[nodes] = node, c, -1
+                        node = nodes
+                        nodes += 1
+                if value[node] >= 0:
+                    raise ValueError(f"key {key!r} is given twice")
+                value[node] = v
+            free(slot_key); free(slot_child)
+            slot_key, slot_child = NULL, NULL
+            self._flatten(nodes, parent, char_in, value)
+            self.keys = len(keys)
+        finally:
+            free(slot_key); free(slot_child); free(parent); free(char_in); free(value)
+
+    cdef void _point(self) noexcept:
+        """The two arrays inside the blob."""
+        self.node = <Node *> PyBytes_AS_STRING(self._blob)
+        self.edge_char = <uint32_t *> (self.node + self.nodes + 1)
+
+    cdef _flatten(self, Py_ssize_t nodes, const int32_t *parent, const uint32_t *char_in, const int32_t *value):
+        """Number the nodes breadth first, lay out their edges, then the failure links (parents first)."""
+        self._blob = PyBytes_FromStringAndSize(NULL, (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t))
+        self.nodes = nodes
+        self._point()
+        # each node's children, sorted by character, in the numbering of the build
+        cdef int32_t *start = <int32_t *> calloc(nodes + 1, sizeof(int32_t))
+        cdef int32_t *fill = <int32_t *> calloc(nodes, sizeof(int32_t))
+        cdef int32_t *kids = <int32_t *> malloc(nodes * sizeof(int32_t))
+        cdef int32_t *order = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> build's
+        cdef int32_t *depth_parent = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> parent's
+        if not (start and fill and kids and order and depth_parent):
+            free(start); free(fill); free(kids); free(order); free(depth_parent)
+            raise MemoryError()
+        cdef Py_ssize_t i, k, head, tail, p
+        cdef int32_t u, child, f, w
+        cdef uint32_t c
+        cdef Node *out = self.node
+        cdef uint32_t *chars = self.edge_char
+        try:
+            for i in range(1, nodes):
+                start[parent[i] + 1] += 1
+            for i in range(nodes):
+                start[i + 1] += start[i]
+            for i in range(1, nodes):  # after its parent's earlier children, then an insertion sort by character
+                p = parent[i]
+                k = start[p] + fill[p]
+                fill[p] += 1
+                while k > start[p] and char_in[kids[k - 1]] > char_in[i]:
+                    kids[k] = kids[k - 1]
+                    k -= 1
+                kids[k] = <int32_t> i
+            order[0], depth_parent[0] = 0, -1
+            head, tail = 0, 1
+            while head < tail:  # breadth first: node `head`'s children get the next numbers, in character order
+                u = order[head]
+                out[head].first = <int32_t> (tail - 1)
+                out[head].value = value[u]
+                for k in range(start[u], start[u + 1]):
+                    order[tail] = kids[k]
+                    depth_parent[tail] = <int32_t> head
+                    chars[tail - 1] = char_in[kids[k]]
+                    tail += 1
+                head += 1
+            out[nodes].first = <int32_t> (nodes - 1)
+            out[nodes].fail, out[nodes].value, out[nodes].more = 0, -1, -1
+            out[0].fail, out[0].more = 0, -1
+            for i in range(1, nodes):  # a node's failure link from its parent's, found earlier
+                u, c = depth_parent[i], chars[i - 1]
+                if u == 0:
+                    out[i].fail = 0
+                else:
+                    f = out[u].fail
+                    while True:
+                        w = _child(out, chars, f, c)
+                        if w >= 0 or f == 0:
+                            break
+                        f = out[f].fail
+                    out[i].fail = w if w >= 0 else 0
+                f = out[i].fail
+                out[i].more = f if out[f].value >= 0 else out[f].more
+        finally:
+            free(start); free(fill); free(kids); free(order); free(depth_parent)
+
+    cdef int32_t _node_of(self, str key) noexcept:
+        cdef int kind = PyUnicode_KIND(key)
+        cdef void *data = PyUnicode_DATA(key)
+        cdef Py_ssize_t j
+        cdef int32_t node = 0
+        for j in range(PyUnicode_GET_LENGTH(key)):
+            node = _child(self.node, self.edge_char, node, <uint32_t> PyUnicode_READ(kind, data, j))
+            if node < 0:
+                return -1
+        return node
+
+    def get(self, str key, default=None):
+        """The value stored for `key`, or `default`."""
+        cdef int32_t node = self._node_of(key)
+        return default if node <= 0 or self.node[node].value < 0 else self.node[node].value
+
+    def exists(self, str key):
+        return self.get(key) is not None
+
+    def __contains__(self, key):
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __len__(self):
+        return self.keys
+
+    def iter(self, str text):
+        """Every key in `text`: a list of (index of its last character, value), in the order of
+        pyahocorasick's iter(): by end, and at one end the longest key first."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void *data = PyUnicode_DATA(text)
+        cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
+        cdef int32_t node = 0, w, m
+        cdef uint32_t c
+        cdef list hits = []
+        cdef const Node *nodes = self.node
+        cdef const uint32_t *chars = self.edge_char
+        cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
+        for i in range(n):
+            c = latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i)
+            while True:
+                w = _child(nodes, chars, node, c)
+                if w >= 0:
+                    node = w
+                    break
+                if node == 0:
+                    break
+                node = nodes[node].fail
+            m = node if nodes[node].value >= 0 else nodes[node].more
+            while m >= 0:
+                hits.append((i, nodes[m].value))
+                m = nodes[m].more
+        return hits
+
+    def items(self):
+        """Every (key, value), breadth first: for tests and for building another automaton of the same keys."""
+        cdef list prefix = [""] * self.nodes
+        cdef list found = []
+        cdef Py_ssize_t u, e
+        for u in range(self.nodes):
+            for e in range(self.node[u].first, self.node[u + 1].first):
+                prefix[e + 1] = prefix[u] + chr(self.edge_char[e])
+            if self.node[u].value >= 0:
+                found.append((prefix[u], self.node[u].value))
+            prefix[u] = None  # its children have theirs
+        return found
+
+    def __reduce__(self):
+        return (_restore, (self._blob, self.nodes, self.keys))
+
+
+def _restore(bytes blob, Py_ssize_t nodes, Py_ssize_t keys):
+    """A saved automaton back from its bytes (pickle calls this)."""
+    if nodes < 1 or len(blob) != (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t):
+        raise ValueError("a saved automaton of the wrong size")
+    cdef FlatAutomaton automaton = FlatAutomaton.__new__(FlatAutomaton)
+    automaton._blob = blob
+    automaton.nodes, automaton.keys = nodes, keys
+    automaton._point()
+    return automaton

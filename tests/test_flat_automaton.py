@@ -1,0 +1,147 @@
+"""The compiled automaton (src/geo/gazetteer/_automaton.pyx) finds what pyahocorasick finds, in the same
+order: on keys chosen to go wrong, on random ones, and as the gazetteer's index on the seed articles and
+FA-KES (../shared, skipped without it), where the whole parse must give the same records.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import ahocorasick
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo import gazetteer
+from geo.corpus.reader import article_files, read_article
+from geo.events import lexicon
+from geo.output import render_events, render_mentions
+from geo.pipeline import parse_read_article
+from geo.text.normalise import normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKES = ROOT.parent / "shared" / "data" / "fakes" / "fakes_articles.csv"
+
+pytestmark = pytest.mark.skipif(
+    gazetteer.FlatAutomaton is None, reason="geo.gazetteer._automaton is not built (pip install -e . builds it)"
+)
+
+
+def _pair(keys: list[str]):
+    """The flat automaton and pyahocorasick's of the same keys, each key's value its position."""
+    flat = gazetteer.FlatAutomaton(keys, range(len(keys)))
+    aho = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, key in enumerate(keys):
+        aho.add_word(key, i)
+    aho.make_automaton()
+    return flat, aho
+
+
+TRICKY_KEYS = [
+    *("he", "she", "his", "hers", "s", "e"),  # the textbook case: keys inside keys, at one end several
+    *(" hama ", " hamas ", " a ", " aa ", " aaa "),  # the index's own shape: spaces at both ends
+    *("حلب", "بحلب", " وادي ", "ال"),  # Arabic (two bytes a character)
+    *("café", "é"),  # Latin-1 (a byte a character)
+    *("🙂x", "x🙂", "🙂"),  # beyond the Basic Multilingual Plane (four bytes)
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "h",
+        "ushers",
+        "she sells his hers",
+        " hamas hama  a aa aaa aaaa ",
+        "في بحلب وحلب ووادي الحلب",
+        "un café, é é",
+        "🙂x🙂🙂xx🙂",
+        "mixed: hers café 🙂x حلب",
+    ],
+)
+def test_the_same_hits_as_pyahocorasick_in_the_same_order(text):
+    flat, aho = _pair(TRICKY_KEYS)
+    assert flat.iter(text) == list(aho.iter(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    keys=st.lists(st.text(alphabet="ab é🙂", min_size=1, max_size=6), min_size=1, max_size=30, unique=True),
+    text=st.text(alphabet="ab é🙂c", max_size=60),
+)
+def test_random_keys_and_texts_give_the_same_hits(keys, text):
+    flat, aho = _pair(keys)
+    assert flat.iter(text) == list(aho.iter(text))
+    assert sorted(flat.items()) == sorted(aho.items())
+
+
+def test_it_answers_for_a_key_and_reads_back_from_a_pickle():
+    flat, _ = _pair(TRICKY_KEYS)
+    assert len(flat) == len(TRICKY_KEYS)
+    assert flat.get("hers") == TRICKY_KEYS.index("hers")
+    assert flat.get("her") is None and flat.get("her", -1) == -1  # a prefix of a key is no key
+    assert flat.get("") is None and "" not in flat and 3 not in flat
+    assert "🙂x" in flat and flat.exists(" وادي ")
+    again = pickle.loads(pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.iter("ushers 🙂x") == flat.iter("ushers 🙂x") and len(again) == len(flat)
+
+
+@pytest.mark.parametrize(
+    "keys, values, message",
+    [
+        (["a", "a"], [0, 1], "given twice"),
+        (["a", ""], [0, 1], "empty key"),
+        (["a"], [-1], "from 0"),
+        (["a", 3], [0, 1], "must be a str"),
+        (["a"], [0, 1], "as many values"),
+    ],
+)
+def test_bad_keys_are_refused_with_a_reason(keys, values, message):
+    with pytest.raises(ValueError, match=message):
+        gazetteer.FlatAutomaton(keys, values)
+
+
+@pytest.fixture(scope="module")
+def plain_gaz():
+    """The real gazetteer built as a checkout without the compiled module builds it (pyahocorasick)."""
+    flat = gazetteer.FlatAutomaton
+    gazetteer.FlatAutomaton = None
+    try:
+        built = gazetteer.build(gazetteer.default_root())
+    finally:
+        gazetteer.FlatAutomaton = flat
+    assert isinstance(built.automaton, ahocorasick.Automaton)
+    return built
+
+
+def _texts(folders):
+    return [read_article(p, f) for p, f in article_files(folders)]
+
+
+def test_the_index_holds_the_same_keys_and_gives_the_same_records_on_the_seeds(gaz, plain_gaz):
+    assert isinstance(gaz.automaton, gazetteer.FlatAutomaton)
+    assert sorted(gaz.automaton.items()) == sorted(plain_gaz.automaton.items())
+    read = _texts([ROOT / "articles"])
+    assert len(read) >= 5
+
+    lex = lexicon.load()
+
+    def records(index):
+        results = [parse_read_article(a, index, lex) for a in read]
+        return [render_mentions("jsonl", r) + render_events("jsonl", r) for r in results]
+
+    assert records(gaz) == records(plain_gaz)
+
+
+@pytest.mark.skipif(not FAKES.exists(), reason="needs ../shared (FA-KES)")
+def test_the_same_hits_on_fakes(gaz, plain_gaz):
+    import csv
+
+    with open(FAKES, encoding="utf-8", newline="") as f:
+        texts = [row.get("article_content") or "" for row in csv.DictReader(f)]
+    assert len(texts) > 700
+    for text in texts:
+        padded = f" {normalise(text)} "
+        assert gaz.automaton.iter(padded) == list(plain_gaz.automaton.iter(padded))
