@@ -494,7 +494,6 @@ class _IndexBuilder:
         self.person_words = person_words
         self.by_key: dict[str, Entry] = {}
         self.spellings: dict[str, list[str]] = {}  # key -> its variants: 15% of the aliases share a key
-        self.placed: set[tuple[str, int, bool]] = set()  # (key, id of a place, direct): what is listed already
 
     def _entry(self, key: str) -> Entry:
         entry = self.by_key.get(key)
@@ -511,17 +510,15 @@ class _IndexBuilder:
         forms = self.spellings.get(key)
         if forms is None:
             forms = self.spellings[key] = variants(key, self.rules)
-        placed = self.placed
         for i, form in enumerate(forms):
             if i and len(form.replace(" ", "")) < MIN_KEY_LENGTH:
                 continue
             entry = self.by_key.get(form)
             if entry is None:
                 entry = self.by_key[form] = Entry(form)
-            seen = (form, id(place), i == 0)  # one object per place: no field-by-field ==
-            if seen not in placed:
-                placed.add(seen)
-                (entry.direct if i == 0 else entry.derived).append(place)
+            target = entry.direct if i == 0 else entry.derived
+            if not target or all(p is not place for p in target):  # one object per place: no field-by-field ==
+                target.append(place)
             if abbreviation and i == 0:
                 entry.flags |= EXACT_CASE
                 entry.exact_forms.add(written.rstrip("."))  # "U.S." is matched as "U.S": a dot ends words
@@ -535,9 +532,11 @@ class _IndexBuilder:
         a word or name of its own ("Hamas" is not Hama's).
         """
         for key, entry in list(self.by_key.items()):
+            if not entry.direct or key.endswith("s"):
+                continue
             majors = [p for p in entry.direct if p.kind in ANY_CASE_KINDS]
             form = key + "s"
-            if not majors or key.endswith("s") or form in self.by_key or form in self.stop_words:
+            if not majors or form in self.by_key or form in self.stop_words:
                 continue
             self._entry(form).derived.extend(majors)
 
@@ -698,13 +697,16 @@ def phonetic_index(
 ) -> dict[str, tuple[str, ...]]:
     """Phonetic key -> ids of the places spelled that way (Latin spellings that are not ordinary words)."""
     index: dict[str, dict[str, None]] = {}
-    keys: dict[str, str] = {}
+    keys: dict[str, str] = {}  # spelling -> its key, "" for none: a spelling recurs (names shared, aliases)
     for place_id, spelling in spellings:
-        if not rules or not spelling.isascii() and ARABIC_SCRIPT.search(spelling) or alias_key(spelling) in not_names:
-            continue
         key = keys.get(spelling)
         if key is None:
-            key = keys[spelling] = phonetic_key(spelling, rules)
+            key = ""
+            if rules and (spelling.isascii() or not ARABIC_SCRIPT.search(spelling)):
+                alias = alias_key(spelling)
+                if alias not in not_names:
+                    key = phonetic_key(spelling, rules, alias)
+            keys[spelling] = key
         if key:
             index.setdefault(key, {})[place_id] = None
     return {key: tuple(ids) for key, ids in index.items()}

@@ -13,20 +13,14 @@ pyahocorasick when this module was not built.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.stdint cimport int32_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdint cimport int32_t, uint32_t
+from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     void *PyUnicode_DATA(object)
     Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
     Py_ssize_t PyUnicode_GET_LENGTH(object)
-
-
-cdef inline uint64_t _slot_hash(uint64_t x) noexcept nogil:  # splitmix64's finaliser
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL
-    return x ^ (x >> 31)
 
 
 cdef struct Node:
@@ -77,30 +71,23 @@ cdef class FlatAutomaton:
             if not isinstance(key, str):
                 raise ValueError(f"a key must be a str: {key!r}")
             total += PyUnicode_GET_LENGTH(key)
-        # (parent << 21 | character) -> child, open addressing: the trie as it is built, nodes numbered
-        # as they are made
-        cdef Py_ssize_t cap = 1
-        while cap < 2 * total:
-            cap <<= 1
-        cdef uint64_t *slot_key = <uint64_t *> malloc(cap * sizeof(uint64_t))
-        cdef int32_t *slot_child = <int32_t *> malloc(cap * sizeof(int32_t))
-        cdef int32_t *parent = <int32_t *> malloc(total * sizeof(int32_t))
+        # The trie as it is built, nodes numbered as they are made: each node's children in a list sorted
+        # by character (first_child, then next_sibling). Most nodes have one child; the widest, 63.
+        cdef int32_t *first_child = <int32_t *> malloc(total * sizeof(int32_t))
+        cdef int32_t *next_sibling = <int32_t *> malloc(total * sizeof(int32_t))
         cdef uint32_t *char_in = <uint32_t *> malloc(total * sizeof(uint32_t))
         cdef int32_t *value = <int32_t *> malloc(total * sizeof(int32_t))
-        if not (slot_key and slot_child and parent and char_in and value):
-            free(slot_key); free(slot_child); free(parent); free(char_in); free(value)
+        if not (first_child and next_sibling and char_in and value):
+            free(first_child); free(next_sibling); free(char_in); free(value)
             raise MemoryError()
-        cdef Py_ssize_t i, j, n, length, nodes = 1
-        cdef uint64_t packed, h
+        cdef Py_ssize_t j, n, length, nodes = 1
         cdef uint32_t c
-        cdef int32_t node
+        cdef int32_t node, previous, current
         cdef int kind
         cdef void *data
         cdef long v
         try:
-            for i in range(cap):
-                slot_key[i] = <uint64_t> -1
-            parent[0], char_in[0], value[0] = -1, 0, -1
+            first_child[0], next_sibling[0], char_in[0], value[0] = -1, -1, 0, -1
             for n in range(len(keys)):
                 key = keys[n]
                 v = values[n]
@@ -112,81 +99,68 @@ cdef class FlatAutomaton:
                 node = 0
                 for j in range(length):
                     c = <uint32_t> PyUnicode_READ(kind, data, j)
-                    packed = (<uint64_t> node << 21) | c
-                    h = _slot_hash(packed) & (cap - 1)
-                    while slot_key[h] != packed and slot_key[h] != <uint64_t> -1:
-                        h = (h + 1) & (cap - 1)
-                    if slot_key[h] == packed:
-                        node = slot_child[h]
+                    previous, current = -1, first_child[node]
+                    while current >= 0 and char_in[current] < c:
+                        previous, current = current, next_sibling[current]
+                    if current >= 0 and char_in[current] == c:
+                        node = current
+                        continue
+                    first_child[nodes], next_sibling[nodes], char_in[nodes], value[nodes] = -1, current, c, -1
+                    if previous < 0:
+                        first_child[node] = <int32_t> nodes
                     else:
-                        slot_key[h], slot_child[h] = packed, nodes
-                        parent[nodes], char_in[nodes], value[nodes] = node, c, -1
-                        node = nodes
-                        nodes += 1
+                        next_sibling[previous] = <int32_t> nodes
+                    node = <int32_t> nodes
+                    nodes += 1
                 if value[node] >= 0:
                     raise ValueError(f"key {key!r} is given twice")
                 value[node] = v
-            free(slot_key); free(slot_child)
-            slot_key, slot_child = NULL, NULL
-            self._flatten(nodes, parent, char_in, value)
+            self._flatten(nodes, first_child, next_sibling, char_in, value)
             self.keys = len(keys)
         finally:
-            free(slot_key); free(slot_child); free(parent); free(char_in); free(value)
+            free(first_child); free(next_sibling); free(char_in); free(value)
 
     cdef void _point(self) noexcept:
         """The two arrays inside the blob."""
         self.node = <Node *> PyBytes_AS_STRING(self._blob)
         self.edge_char = <uint32_t *> (self.node + self.nodes + 1)
 
-    cdef _flatten(self, Py_ssize_t nodes, const int32_t *parent, const uint32_t *char_in, const int32_t *value):
+    cdef _flatten(
+        self, Py_ssize_t nodes, const int32_t *first_child, const int32_t *next_sibling, const uint32_t *char_in,
+        const int32_t *value,
+    ):
         """Number the nodes breadth first, lay out their edges, then the failure links (parents first)."""
         self._blob = PyBytes_FromStringAndSize(NULL, (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t))
         self.nodes = nodes
         self._point()
-        # each node's children, sorted by character, in the numbering of the build
-        cdef int32_t *start = <int32_t *> calloc(nodes + 1, sizeof(int32_t))
-        cdef int32_t *fill = <int32_t *> calloc(nodes, sizeof(int32_t))
-        cdef int32_t *kids = <int32_t *> malloc(nodes * sizeof(int32_t))
         cdef int32_t *order = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> build's
-        cdef int32_t *depth_parent = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> parent's
-        if not (start and fill and kids and order and depth_parent):
-            free(start); free(fill); free(kids); free(order); free(depth_parent)
+        cdef int32_t *parent_of = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first numbers
+        if not (order and parent_of):
+            free(order); free(parent_of)
             raise MemoryError()
-        cdef Py_ssize_t i, k, head, tail, p
+        cdef Py_ssize_t i, head, tail
         cdef int32_t u, child, f, w
         cdef uint32_t c
         cdef Node *out = self.node
         cdef uint32_t *chars = self.edge_char
         try:
-            for i in range(1, nodes):
-                start[parent[i] + 1] += 1
-            for i in range(nodes):
-                start[i + 1] += start[i]
-            for i in range(1, nodes):  # after its parent's earlier children, then an insertion sort by character
-                p = parent[i]
-                k = start[p] + fill[p]
-                fill[p] += 1
-                while k > start[p] and char_in[kids[k - 1]] > char_in[i]:
-                    kids[k] = kids[k - 1]
-                    k -= 1
-                kids[k] = <int32_t> i
-            order[0], depth_parent[0] = 0, -1
+            order[0], parent_of[0] = 0, -1
             head, tail = 0, 1
-            while head < tail:  # breadth first: node `head`'s children get the next numbers, in character order
+            while head < tail:  # node `head`'s children get the next numbers, in character order
                 u = order[head]
                 out[head].first = <int32_t> (tail - 1)
                 out[head].value = value[u]
-                for k in range(start[u], start[u + 1]):
-                    order[tail] = kids[k]
-                    depth_parent[tail] = <int32_t> head
-                    chars[tail - 1] = char_in[kids[k]]
+                child = first_child[u]
+                while child >= 0:
+                    order[tail], parent_of[tail], chars[tail - 1] = child, <int32_t> head, char_in[child]
                     tail += 1
+                    child = next_sibling[child]
                 head += 1
             out[nodes].first = <int32_t> (nodes - 1)
             out[nodes].fail, out[nodes].value, out[nodes].more = 0, -1, -1
             out[0].fail, out[0].more = 0, -1
             for i in range(1, nodes):  # a node's failure link from its parent's, found earlier
-                u, c = depth_parent[i], chars[i - 1]
+                u, c = parent_of[i], chars[i - 1]
                 if u == 0:
                     out[i].fail = 0
                 else:
@@ -200,7 +174,7 @@ cdef class FlatAutomaton:
                 f = out[i].fail
                 out[i].more = f if out[f].value >= 0 else out[f].more
         finally:
-            free(start); free(fill); free(kids); free(order); free(depth_parent)
+            free(order); free(parent_of)
 
     cdef int32_t _node_of(self, str key) noexcept:
         cdef int kind = PyUnicode_KIND(key)

@@ -49,14 +49,15 @@ KEY_FORM = re.compile(r"[A-Z]+")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
-def phonetic_key(name: str, rules: tuple[PhoneticRule, ...]) -> str:
+def phonetic_key(name: str, rules: tuple[PhoneticRule, ...], alias: str | None = None) -> str:
     """The consonant skeleton of a name, in capitals ("" when too few consonants are left to mean anything).
 
-    Keys are written in capitals and names in any case, so a key is its own key.
+    Keys are written in capitals and names in any case, so a key is its own key. `alias`: the name's
+    alias_key, when the caller has it already.
     """
     if KEY_FORM.fullmatch(name):
         return name
-    key = alias_key(name)
+    key = alias_key(name) if alias is None else alias
     for rule in rules:
         key = rule.pattern.sub(rule.replacement, key)
     key = _DOUBLED.sub(r"\1", key.upper())  # "t" and "th" are one sound: tT -> TT -> T
