@@ -62,15 +62,36 @@ def _build_table() -> dict[int, str]:
     return table
 
 
-FOLD_TABLE = _build_table()
+def _settled(table: dict[int, str]) -> dict[int, str]:
+    """Each character straight to where folding leaves it: "ŉ" folds to "ʼ", an apostrophe, so to "'"."""
+    for cp, folded in table.items():
+        while ord(folded) in table and table[ord(folded)] != folded:
+            folded = table[ord(folded)]
+        table[cp] = folded
+    return table
+
+
+def _character_class(code_points: list[int]) -> str:
+    """A regex class of these code points, runs written as ranges."""
+    runs: list[list[int]] = []
+    for cp in sorted(code_points):
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs) + "]"
+
+
+FOLD_TABLE = _settled(_build_table())
+# Bytes in, bytes out: the ASCII characters folded, every byte of a UTF-8 sequence (all 0x80 and over) kept.
 _ASCII_TABLE = bytes(ord(FOLD_TABLE.get(i, chr(i))) if i < 128 else i for i in range(256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# The characters beyond ASCII that fold to another: Arabic letters and most others stay as they are.
+_FOLDABLE = re.compile(_character_class([cp for cp in FOLD_TABLE if cp > 127]))
 _POSSESSIVE = re.compile(r"'(?=s(?![^\W_]))")
 
 
 def _fold_non_ascii(match: re.Match[str]) -> str:
-    ch = match.group()
-    return FOLD_TABLE.get(ord(ch), ch)
+    return FOLD_TABLE[ord(match.group())]
 
 
 def normalise(text: str) -> str:
@@ -79,11 +100,11 @@ def normalise(text: str) -> str:
     A possessive "'s" becomes " s" so that "Aleppo’s" ends the name Aleppo at a word boundary.
     """
     if not text.isascii():
-        text = _NON_ASCII.sub(_fold_non_ascii, text)
+        text = _FOLDABLE.sub(_fold_non_ascii, text)
     if text.isascii():
         folded = text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
-    else:
-        folded = text.translate(FOLD_TABLE)
+    else:  # Arabic, a flag, a replacement character: what is left beyond ASCII folds to itself
+        folded = text.encode("utf-8", "surrogatepass").translate(_ASCII_TABLE).decode("utf-8", "surrogatepass")
     return _POSSESSIVE.sub(" ", folded) if APOSTROPHE in folded else folded  # most texts: no regex pass
 
 
