@@ -145,3 +145,13 @@ def test_directional_and_qualifier_forms_are_the_place(parse):
 
 def test_a_qualifier_alone_is_still_a_village(parse):
     assert [m.place.name for m in parse("Regime forces shelled the village of al-Sharqi.")] == ["Ash Sharqi"]
+
+
+def test_names_inside_web_addresses_and_link_targets_are_no_mentions(parse):
+    text = (
+        "Shelling hit Idlib (https://example.org/idlib/news and [the report](https://x.org/aleppo)). "
+        "See www.hama-news.org and [Homs](https://y.org/homs) too. Later Aleppo was quiet."
+    )
+    found = [(text[m.start : m.end], m.start) for m in parse(text)]
+    assert [name for name, _ in found] == ["Idlib", "Homs", "Aleppo"]
+    assert found[1][0] == "Homs" and text[found[1][1] - 1] == "["  # the link's text is a mention, its address not

@@ -5,6 +5,7 @@ Both the CLI and the dashboard call `parse_article` / `parse_paths`, nothing els
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
@@ -195,8 +196,18 @@ def outside_links(body: str, matches: list[Match]) -> list[Match]:
     """Matches outside web addresses and Markdown link targets: "idlib" in a URL is no mention."""
     if "://" not in body and "www." not in body and "](" not in body:
         return matches
-    links = [m.span() for m in _LINK.finditer(body)]
-    return [m for m in matches if not any(s <= m.start and m.end <= e for s, e in links)]
+    starts, ends = [], []  # the links in order; they never overlap, so only the last one begun can hold a match
+    for link in _LINK.finditer(body):
+        starts.append(link.start())
+        ends.append(link.end())
+    if not starts:
+        return matches
+    kept = []
+    for m in matches:
+        i = bisect.bisect_right(starts, m.start) - 1
+        if i < 0 or m.end > ends[i]:
+            kept.append(m)
+    return kept
 
 
 def outside_organisations(body: str, matches: list[Match], gaz: Gazetteer) -> list[Match]:
