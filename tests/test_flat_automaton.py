@@ -6,6 +6,7 @@ FA-KES (../shared, skipped without it), where the whole parse must give the same
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import ahocorasick
@@ -86,6 +87,21 @@ def test_it_answers_for_a_key_and_reads_back_from_a_pickle():
     assert "🙂x" in flat and flat.exists(" وادي ")
     again = pickle.loads(pickle.dumps(flat, protocol=pickle.HIGHEST_PROTOCOL))
     assert again.iter("ushers 🙂x") == flat.iter("ushers 🙂x") and len(again) == len(flat)
+
+
+@pytest.mark.parametrize("field, value", [(0, 10**6), (1, 10**6), (1, 7), (3, 99)])  # first, fail, more
+def test_a_damaged_saved_automaton_is_refused_not_searched(field, value):
+    """A cache damaged on disk must not make a search read outside the arrays or loop for ever."""
+    flat, _ = _pair(TRICKY_KEYS)
+    restore, (blob, nodes, keys) = flat.__reduce__()
+    node = 5  # each node is four int32: first, fail, value, more
+    damaged = bytearray(blob)
+    damaged[(4 * node + field) * 4 : (4 * node + field + 1) * 4] = value.to_bytes(4, sys.byteorder, signed=True)
+    with pytest.raises(ValueError, match="damaged"):
+        restore(bytes(damaged), nodes, keys)
+    with pytest.raises(ValueError, match="wrong size"):
+        restore(blob[:-4], nodes, keys)
+    assert restore(blob, nodes, keys).iter("ushers") == flat.iter("ushers")
 
 
 @pytest.mark.parametrize(
