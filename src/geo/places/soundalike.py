@@ -12,6 +12,7 @@ Anything less certain is left for curation.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -70,8 +71,8 @@ def add_soundalikes(
     unplaced: list[PlaceLike] = []
     # Countries count only as partners in a list ("the Maghreb, Turkey, Egypt"): elsewhere "U.S. forces"
     # and "Russian jets" are actors at least as often as places.
-    named = [(r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country"]
-    named_in_lists = [(r.match.start, r.place.in_syria) for r in resolved]
+    named = sorted((r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country")
+    named_in_lists = sorted((r.match.start, r.place.in_syria) for r in resolved)
     for like in [*place_like_names(body, 0, found, gaz, default_pattern(lexicon_root)), *in_lists(body, found, gaz)]:
         if any(s < like.end and like.start < e for s, e in found):
             continue
@@ -90,8 +91,11 @@ def add_soundalikes(
 
 def _abroad(like: PlaceLike, named: list[tuple[int, bool]]) -> bool:
     """Is the place named nearest to it in the text (within NEIGHBOUR_CHARS) outside Syria? Then so is it:
-    "between Sirte and Misrata", "the towns of Tal Afar and Mahlabiyah" are no Syrian villages."""
-    near = [(abs(at - like.start), in_syria) for at, in_syria in named if abs(at - like.start) <= NEIGHBOUR_CHARS]
+    "between Sirte and Misrata", "the towns of Tal Afar and Mahlabiyah" are no Syrian villages.
+    `named`: (offset, in Syria) sorted, so only the places that near are read."""
+    lo = bisect.bisect_left(named, (like.start - NEIGHBOUR_CHARS, False))
+    hi = bisect.bisect_right(named, (like.start + NEIGHBOUR_CHARS, True))
+    near = [(abs(at - like.start), in_syria) for at, in_syria in named[lo:hi]]
     return bool(near) and not min(near)[1]
 
 
