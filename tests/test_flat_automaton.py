@@ -19,6 +19,7 @@ from geo.corpus.reader import article_files, read_article
 from geo.events import lexicon
 from geo.output import render_events, render_mentions
 from geo.pipeline import parse_read_article
+from geo.places.matcher import find_matches
 from geo.text.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,3 +162,58 @@ def test_the_same_hits_on_fakes(gaz, plain_gaz):
     for text in texts:
         padded = f" {normalise(text)} "
         assert gaz.automaton.iter(padded) == list(plain_gaz.automaton.iter(padded))
+
+
+class _WithoutPlaceHits:
+    """The compiled automaton seen as pyahocorasick's is: the matcher then runs its own Python loop."""
+
+    def __init__(self, automaton):
+        self.iter, self.get = automaton.iter, automaton.get
+
+
+MATCHER_CASES = [
+    "ALEPPO, aleppo and Aleppo; HAMA and hama; SANA and Sana said; the US and U.S. and us.",
+    "at Tal Madiq, in Tal Rifaat, near tal abyad; the Aleppo Media Center and Ahrar al-Sham in Idlib.",
+    "Hamas is not Hama. Maaret al-Numaan, Ma'arrat an-Nu'man and MAARET AL-NUMAAN; Kafr Nabl and KAFR NABL.",
+    "قصف في حلب وبحلب وادلب والرقة، ووادي بردى. Deir ez-Zor, DEIR EZ-ZOR and deir ez-zor.",
+    "ǅemal in Ǆ and ǈ: title-case letters; İdlib, ΑΛΕΠΠΟ, 🙂 Homs 🙂, Homs’s and Syrias.",
+    "Shelling hit an Nabk and as Safira, then As-Safira and An Nabk.",  # a lead word is no part of a name
+]
+
+
+@pytest.fixture(scope="module")
+def seed_texts():
+    return [a.text for a in _texts([ROOT / "articles"])]
+
+
+def _both_loops(gaz, text, monkeypatch):
+    compiled = find_matches(text, gaz)
+    with monkeypatch.context() as m:
+        m.setattr(gaz, "automaton", _WithoutPlaceHits(gaz.automaton))
+        plain = find_matches(text, gaz)
+    return compiled, plain
+
+
+def test_the_compiled_matcher_loop_keeps_what_the_python_loop_keeps(gaz, seed_texts, monkeypatch):
+    for text in MATCHER_CASES + seed_texts:
+        compiled, plain = _both_loops(gaz, text, monkeypatch)
+        assert compiled == plain, text[:80]
+    assert compiled  # the seeds name places
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_two_loops_agree_whatever_the_case_of_the_text(gaz, seed_texts, data):
+    text = data.draw(st.sampled_from(MATCHER_CASES + seed_texts))
+    start = data.draw(st.integers(0, max(0, len(text) - 400)))
+    piece = text[start : start + 400]
+    cases = data.draw(st.lists(st.sampled_from([str.upper, str.lower, str.title, str]), min_size=len(piece.split())))
+    text = " ".join(case(word) for case, word in zip(cases, piece.split(), strict=False))
+    compiled = find_matches(text, gaz)
+    saved = gaz.automaton
+    gaz.automaton = _WithoutPlaceHits(saved)
+    try:
+        plain = find_matches(text, gaz)
+    finally:
+        gaz.automaton = saved
+    assert compiled == plain

@@ -8,19 +8,23 @@ arrays in one bytes object, so reading the index back is one copy of its bytes (
 
 The hits are pyahocorasick's: for each position of the text, every key ending there as
 (position of its last character, value), the longest first and then along the failure links
-(tests/test_flat_automaton.py holds the two equal). Optional: gazetteer/__init__.py falls back on
-pyahocorasick when this module was not built.
+(tests/test_flat_automaton.py holds the two equal). `place_hits` runs the matcher's loop over them
+(case checks, overlaps) in C as well. Optional: gazetteer/__init__.py falls back on pyahocorasick, and
+the matcher on its Python loop, when this module was not built.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int32_t, uint32_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free, malloc, qsort, realloc
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     void *PyUnicode_DATA(object)
     Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
     Py_ssize_t PyUnicode_GET_LENGTH(object)
+    bint Py_UNICODE_ISLOWER(Py_UCS4 ch)
+    bint Py_UNICODE_ISUPPER(Py_UCS4 ch)
+    bint Py_UNICODE_ISTITLE(Py_UCS4 ch)
 
 
 cdef struct Node:
@@ -45,6 +49,95 @@ cdef inline int32_t _child(const Node *nodes, const uint32_t *chars, int32_t nod
             return lo + 1 if chars[lo] == c else -1
         lo += 1
     return -1
+
+
+cdef struct Span:  # a whole-word hit of the matcher: text[start:end], the key's value
+    int32_t start, end, value
+
+
+cdef int _text_order(const void *a, const void *b) noexcept nogil:
+    cdef const Span *x = <const Span *> a
+    cdef const Span *y = <const Span *> b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.end != y.end:
+        return -1 if x.end < y.end else 1
+    return (x.value > y.value) - (x.value < y.value)
+
+
+cdef bint _cased_as(int kind, void *data, Py_ssize_t start, Py_ssize_t end, bint lower) noexcept:
+    """str.islower() (lower) or str.isupper() of text[start:end]: some cased character, none of the other case."""
+    cdef bint cased = False
+    cdef Py_UCS4 ch
+    cdef Py_ssize_t i
+    for i in range(start, end):
+        ch = PyUnicode_READ(kind, data, i)
+        if Py_UNICODE_ISTITLE(ch) or (Py_UNICODE_ISUPPER(ch) if lower else Py_UNICODE_ISLOWER(ch)):
+            return False
+        if not cased and (Py_UNICODE_ISLOWER(ch) if lower else Py_UNICODE_ISUPPER(ch)):
+            cased = True
+    return cased
+
+
+cdef class _Spans:
+    """A growing array of Span."""
+
+    cdef Span *at
+    cdef Py_ssize_t size, cap
+
+    def __cinit__(self):
+        self.cap = 64
+        self.at = <Span *> malloc(self.cap * sizeof(Span))
+        if not self.at:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.at)
+
+    cdef int push(self, int32_t start, int32_t end, int32_t value) except -1:
+        cdef Span *grown
+        if self.size == self.cap:
+            grown = <Span *> realloc(self.at, 2 * self.cap * sizeof(Span))
+            if not grown:
+                raise MemoryError()
+            self.at, self.cap = grown, 2 * self.cap
+        self.at[self.size].start, self.at[self.size].end, self.at[self.size].value = start, end, value
+        self.size += 1
+        return 0
+
+
+cdef int _settle(_Spans cluster, _Spans kept) except -1:
+    """Longest first, then leftmost (a stable sort, as Python's), among hits that overlap one another;
+    each kept unless it overlaps one kept before it."""
+    cdef Py_ssize_t i, j, k, n = cluster.size
+    cdef Span hit
+    cdef Py_ssize_t first_kept = kept.size
+    cdef bint free_of_others
+    if n == 1:
+        return kept.push(cluster.at[0].start, cluster.at[0].end, cluster.at[0].value)
+    for i in range(1, n):  # insertion sort by (start - end, start): few hits a cluster
+        hit = cluster.at[i]
+        j = i
+        while j > 0 and (
+            cluster.at[j - 1].start - cluster.at[j - 1].end > hit.start - hit.end
+            or (
+                cluster.at[j - 1].start - cluster.at[j - 1].end == hit.start - hit.end
+                and cluster.at[j - 1].start > hit.start
+            )
+        ):
+            cluster.at[j] = cluster.at[j - 1]
+            j -= 1
+        cluster.at[j] = hit
+    for i in range(n):
+        hit = cluster.at[i]
+        free_of_others = True
+        for k in range(first_kept, kept.size):
+            if not (hit.end <= kept.at[k].start or kept.at[k].end <= hit.start):
+                free_of_others = False
+                break
+        if free_of_others:
+            kept.push(hit.start, hit.end, hit.value)
+    return 0
 
 
 cdef class FlatAutomaton:
@@ -256,6 +349,81 @@ cdef class FlatAutomaton:
                 found.append((prefix[u], self.node[u].value))
             prefix[u] = None  # its children have theirs
         return found
+
+    def place_hits(
+        self, str padded, str text, const unsigned int[:] lengths, const unsigned char[:] flags, leads, exact,
+        int acronym_max, int any_case, int exact_case, int major, int not_place, int one_word,
+    ):
+        """The matcher's loop (places/matcher.py, find_matches), here without a Python object per raw hit:
+        the keys in `padded` (" " + the normalised text + " "), their case checks against `text`, and
+        the overlap policy; (start, end, value) of the hits kept, in text order. `exact(value, start, end)`
+        answers for an all-caps abbreviation; `leads` holds the English words no name begins with."""
+        cdef int kind = PyUnicode_KIND(padded)
+        cdef void *data = PyUnicode_DATA(padded)
+        cdef int text_kind = PyUnicode_KIND(text)
+        cdef void *text_data = PyUnicode_DATA(text)
+        cdef Py_ssize_t i, j, n = PyUnicode_GET_LENGTH(padded), size = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t limit = lengths.shape[0]
+        cdef int32_t node = 0, w, m, value, start, end, cluster_end = -1
+        cdef unsigned char f
+        cdef uint32_t c
+        cdef const Node *nodes = self.node
+        cdef const uint32_t *chars = self.edge_char
+        cdef _Spans cluster = _Spans(), kept = _Spans()
+        if flags.shape[0] != limit:
+            raise ValueError("as many flags as lengths are needed")
+        for i in range(n):
+            c = <uint32_t> PyUnicode_READ(kind, data, i)
+            while True:
+                w = _child(nodes, chars, node, c)
+                if w >= 0:
+                    node = w
+                    break
+                if node == 0:
+                    break
+                node = nodes[node].fail
+            m = node if nodes[node].value >= 0 else nodes[node].more
+            while m >= 0:
+                value = nodes[m].value
+                m = nodes[m].more
+                if value >= limit:
+                    raise IndexError(f"value {value} has no length and flags")
+                f = flags[value]
+                end = <int32_t> (i - 1)
+                start = end - <int32_t> lengths[value]
+                if start < 0 or end > size:
+                    raise ValueError("the text is not the one the padded text was made from")
+                if not f & any_case:
+                    if f & exact_case:
+                        if not exact(value, start, end):
+                            continue
+                    elif _cased_as(text_kind, text_data, start, end, True) or (
+                        not f & major and end - start <= acronym_max
+                        and _cased_as(text_kind, text_data, start, end, False)
+                    ):
+                        continue
+                    elif Py_UNICODE_ISLOWER(PyUnicode_READ(text_kind, text_data, start)):
+                        j = start
+                        while j < end and PyUnicode_READ(text_kind, text_data, j) != 32:
+                            j += 1
+                        if text[start:j] in leads:
+                            continue  # "at Tal Madiq": the English word is no part of the name
+                if f & not_place and f & one_word:
+                    continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
+                if start >= cluster_end:  # no overlap with what came before: settle that cluster
+                    if cluster.size:
+                        _settle(cluster, kept)
+                    cluster.size = 0
+                    cluster.push(start, end, value)
+                    cluster_end = end
+                else:
+                    cluster.push(start, end, value)
+                    if end > cluster_end:
+                        cluster_end = end
+        if cluster.size:
+            _settle(cluster, kept)
+        qsort(kept.at, kept.size, sizeof(Span), _text_order)
+        return [(kept.at[j].start, kept.at[j].end, kept.at[j].value) for j in range(kept.size)]
 
     def __reduce__(self):
         return (_restore, (self._blob, self.nodes, self.keys))

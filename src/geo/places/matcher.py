@@ -48,7 +48,14 @@ def find_matches(text: str, gaz: Gazetteer, norm: str | None = None) -> list[Mat
     entries = gaz.entries
     lengths, hit_flags = entries.lengths, entries.flags
     leads = gaz.context.english_leads
-    kept: list[tuple[int, int, int]] = []
+    place_hits = getattr(gaz.automaton, "place_hits", None)
+    if place_hits is not None:  # the compiled automaton runs this loop itself (gazetteer/_automaton.pyx)
+        kept = place_hits(
+            padded, text, lengths, hit_flags, leads, lambda i, s, e: text[s:e] in entries[i].exact_forms,
+            ACRONYM_MAX, ANY_CASE, EXACT_CASE, MAJOR, NOT_PLACE, ONE_WORD,
+        )  # fmt: skip
+        return [Match(s, e, entry) for s, e, i in kept if not (entry := entries[i]).flags & NOT_PLACE]
+    kept = []
     cluster: list[tuple[int, int, int]] = []
     cluster_end = -1
     # The key " k " ends at padded[last]; padded is text shifted right by one, so k itself
