@@ -73,15 +73,23 @@ def add_soundalikes(
     # and "Russian jets" are actors at least as often as places.
     named = sorted((r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country")
     named_in_lists = sorted((r.match.start, r.place.in_syria) for r in resolved)
+    # The spans placed so far, in order: as matches never overlap, only the last one begun before a name's
+    # end can hold it (if some did overlap, all are read).
+    taken = sorted(found)
+    apart = all(a[1] <= b[0] for a, b in zip(taken, taken[1:], strict=False))
     for like in [*place_like_names(body, 0, found, gaz, default_pattern(lexicon_root)), *in_lists(body, found, gaz)]:
-        if any(s < like.end and like.start < e for s, e in found):
+        if apart:
+            i = bisect.bisect_left(taken, (like.end,)) - 1
+            if i >= 0 and taken[i][1] > like.start:
+                continue
+        elif any(s < like.end and like.start < e for s, e in taken):
             continue
         if _abroad(like, named_in_lists if like.cue == "in_list" else named):
             continue
         choice = choose(like, gaz, governorates, anchors)
         if choice:
             extra.append(choice)
-            found.append((like.start, like.end))
+            bisect.insort(taken, (like.start, like.end))  # no overlap with any: the spans stay apart
         else:
             unplaced.append(like)
     if not extra:
