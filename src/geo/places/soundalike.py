@@ -19,7 +19,15 @@ from collections import Counter
 from geo.events import lexicon
 from geo.gazetteer import ADMIN_KINDS, Gazetteer
 from geo.models import KIND_RANK, Place
-from geo.places.cues import NAME, PlaceLike, default_pattern, known_non_places, place_like_names, screened
+from geo.places.cues import (
+    NAME,
+    PlaceLike,
+    default_pattern,
+    known_non_places,
+    overlaps,
+    place_like_names,
+    screened,
+)
 from geo.places.matcher import Match
 from geo.places.resolver import Resolved, nearest
 from geo.text.phonetic import phonetic_key
@@ -73,23 +81,19 @@ def add_soundalikes(
     # and "Russian jets" are actors at least as often as places.
     named = sorted((r.match.start, r.place.in_syria) for r in resolved if r.place.kind != "country")
     named_in_lists = sorted((r.match.start, r.place.in_syria) for r in resolved)
-    # The spans placed so far, in order: as matches never overlap, only the last one begun before a name's
-    # end can hold it (if some did overlap, all are read).
-    taken = sorted(found)
-    apart = all(a[1] <= b[0] for a, b in zip(taken, taken[1:], strict=False))
+    taken = sorted(found)  # the spans placed so far, in order, none overlapping another (as place_like_names)
+    taken_starts = [start for start, _ in taken]
     for like in [*place_like_names(body, 0, found, gaz, default_pattern(lexicon_root)), *in_lists(body, found, gaz)]:
-        if apart:
-            i = bisect.bisect_left(taken, (like.end,)) - 1
-            if i >= 0 and taken[i][1] > like.start:
-                continue
-        elif any(s < like.end and like.start < e for s, e in taken):
+        if overlaps(taken, taken_starts, like.start, like.end):
             continue
         if _abroad(like, named_in_lists if like.cue == "in_list" else named):
             continue
         choice = choose(like, gaz, governorates, anchors)
         if choice:
             extra.append(choice)
-            bisect.insort(taken, (like.start, like.end))  # no overlap with any: the spans stay apart
+            at = bisect.bisect_left(taken_starts, like.start)  # it overlaps none: the spans stay apart
+            taken.insert(at, (like.start, like.end))
+            taken_starts.insert(at, like.start)
         else:
             unplaced.append(like)
     if not extra:
