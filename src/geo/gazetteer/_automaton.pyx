@@ -51,6 +51,17 @@ cdef inline int32_t _child(const Node *nodes, const uint32_t *chars, int32_t nod
     return -1
 
 
+cdef inline int32_t _step(const Node *nodes, const uint32_t *chars, int32_t node, uint32_t c) noexcept nogil:
+    """The state after reading `c` in state `node`: its child by `c`, else that of the node its failure link
+    names, and so on back to the root."""
+    cdef int32_t w
+    while True:
+        w = _child(nodes, chars, node, c)
+        if w >= 0 or node == 0:
+            return w if w >= 0 else 0
+        node = nodes[node].fail
+
+
 cdef struct Span:  # a whole-word hit of the matcher: text[start:end], the key's value
     int32_t start, end, value
 
@@ -232,7 +243,7 @@ cdef class FlatAutomaton:
             free(order); free(parent_of)
             raise MemoryError()
         cdef Py_ssize_t i, head, tail
-        cdef int32_t u, child, f, w
+        cdef int32_t u, child, f
         cdef uint32_t c
         cdef Node *out = self.node
         cdef uint32_t *chars = self.edge_char
@@ -254,16 +265,7 @@ cdef class FlatAutomaton:
             out[0].fail, out[0].more = 0, -1
             for i in range(1, nodes):  # a node's failure link from its parent's, found earlier
                 u, c = parent_of[i], chars[i - 1]
-                if u == 0:
-                    out[i].fail = 0
-                else:
-                    f = out[u].fail
-                    while True:
-                        w = _child(out, chars, f, c)
-                        if w >= 0 or f == 0:
-                            break
-                        f = out[f].fail
-                    out[i].fail = w if w >= 0 else 0
+                out[i].fail = 0 if u == 0 else _step(out, chars, out[u].fail, c)
                 f = out[i].fail
                 out[i].more = f if out[f].value >= 0 else out[f].more
         finally:
@@ -315,22 +317,13 @@ cdef class FlatAutomaton:
         cdef int kind = PyUnicode_KIND(text)
         cdef void *data = PyUnicode_DATA(text)
         cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
-        cdef int32_t node = 0, w, m
-        cdef uint32_t c
+        cdef int32_t node = 0, m
         cdef list hits = []
         cdef const Node *nodes = self.node
         cdef const uint32_t *chars = self.edge_char
         cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
         for i in range(n):
-            c = latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i)
-            while True:
-                w = _child(nodes, chars, node, c)
-                if w >= 0:
-                    node = w
-                    break
-                if node == 0:
-                    break
-                node = nodes[node].fail
+            node = _step(nodes, chars, node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 hits.append((i, nodes[m].value))
@@ -364,24 +357,15 @@ cdef class FlatAutomaton:
         cdef void *text_data = PyUnicode_DATA(text)
         cdef Py_ssize_t i, j, n = PyUnicode_GET_LENGTH(padded), size = PyUnicode_GET_LENGTH(text)
         cdef Py_ssize_t limit = lengths.shape[0]
-        cdef int32_t node = 0, w, m, value, start, end, cluster_end = -1
+        cdef int32_t node = 0, m, value, start, end, cluster_end = -1
         cdef unsigned char f
-        cdef uint32_t c
         cdef const Node *nodes = self.node
         cdef const uint32_t *chars = self.edge_char
         cdef _Spans cluster = _Spans(), kept = _Spans()
         if flags.shape[0] != limit:
             raise ValueError("as many flags as lengths are needed")
         for i in range(n):
-            c = <uint32_t> PyUnicode_READ(kind, data, i)
-            while True:
-                w = _child(nodes, chars, node, c)
-                if w >= 0:
-                    node = w
-                    break
-                if node == 0:
-                    break
-                node = nodes[node].fail
+            node = _step(nodes, chars, node, <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 value = nodes[m].value
