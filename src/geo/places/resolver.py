@@ -62,11 +62,12 @@ def nearest(candidates, anchors, penalised: frozenset[str] = frozenset()) -> tup
     hundred km apart, and cheap); the winner's distance is geopy's great circle.
     """
     best = None
+    places = [(a.lat, a.lon, a) for a in anchors]  # read once: this runs for every pair
     for c in candidates:
-        coslat = math.cos(math.radians(c.lat))
-        for a in anchors:
-            d2 = (c.lat - a.lat) ** 2 + ((c.lon - a.lon) * coslat) ** 2
-            if c.id in penalised:
+        lat, lon, coslat, penalty = c.lat, c.lon, math.cos(math.radians(c.lat)), c.id in penalised
+        for a_lat, a_lon, a in places:
+            d2 = (lat - a_lat) ** 2 + ((lon - a_lon) * coslat) ** 2
+            if penalty:
                 d2 = (math.sqrt(d2) + VARIANT_PENALTY_DEG) ** 2
             if best is None or d2 < best[0]:
                 best = (d2, c, a)
