@@ -19,6 +19,7 @@ Rules, in order (each decision's `reason` names the rule that fired):
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from functools import lru_cache
@@ -214,6 +215,7 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
 
     placed = [(m.start, c[0]) for m, c, _n, v, _a in pending if len(c) == 1 and not v and c[0].in_syria]
     anchors = list({p.id: p for _s, p in placed}.values())
+    placed_starts = [s for s, _p in placed]  # in text order, as `pending`
     resolved: list[Resolved] = []
     for i, (m, cands, notes, needs_vouch, admin) in enumerate(pending):
         if notes is None:
@@ -227,7 +229,9 @@ def resolve(text: str, norm: str, matches: list[Match], gaz: Gazetteer) -> list[
             penalised = frozenset(p.id for p in entry.derived)
             cands = tuple(cands) + tuple(entry.derived)
         if needs_vouch:
-            near = {p.id: p for s, p in placed if abs(m.start - s) <= CONTEXT_WINDOW}
+            lo = bisect.bisect_left(placed_starts, m.start - CONTEXT_WINDOW)
+            hi = bisect.bisect_right(placed_starts, m.start + CONTEXT_WINDOW)
+            near = {p.id: p for _s, p in placed[lo:hi]}  # the places named within CONTEXT_WINDOW
             near.pop(cands[0].id, None) if len(cands) == 1 else None
             if not near:
                 continue
