@@ -6,6 +6,7 @@ FA-KES (../shared, skipped without it), where the whole parse must give the same
 from __future__ import annotations
 
 import pickle
+import struct
 import sys
 from pathlib import Path
 
@@ -103,6 +104,54 @@ def test_a_damaged_saved_automaton_is_refused_not_searched(field, value):
     with pytest.raises(ValueError, match="wrong size"):
         restore(blob[:-4], nodes, keys)
     assert restore(blob, nodes, keys).iter("ushers") == flat.iter("ushers")
+
+
+def test_a_crafted_saved_automaton_is_refused_whatever_its_numbers():
+    """A review's crafted blobs (2026-12-04): a node count whose size wraps around, a key count out of
+    range, a failure-link output at a node that ends no key (value -1 would escape to the matcher)."""
+    from geo.gazetteer._automaton import _restore
+
+    restore, (blob, nodes, keys) = gazetteer.FlatAutomaton(["ab"], [0]).__reduce__()
+    with pytest.raises(ValueError, match="wrong size"):
+        restore(b"\0" * 16, 922337203685477581, 0)  # (n + 1) * 16 + (n - 1) * 4 wraps to 16
+    for count in (-1, nodes + 1):
+        with pytest.raises(ValueError, match="wrong size"):
+            _restore(blob, nodes, count)
+    raw = bytearray(blob)  # nodes: the root, "a" (no value), "ab" (value 0): point "ab"'s output at "a"
+    first, fail, value, _more = struct.unpack_from("=4i", raw, 2 * 16)
+    struct.pack_into("=4i", raw, 2 * 16, first, fail, value, 1)
+    with pytest.raises(ValueError, match="damaged"):
+        _restore(bytes(raw), nodes, keys)
+
+
+def test_an_automaton_never_built_searches_nothing_and_none_is_no_text():
+    class Unbuilt(gazetteer.FlatAutomaton):
+        def __init__(self):  # no super().__init__: the object is what __cinit__ left
+            pass
+
+    for empty in (gazetteer.FlatAutomaton.__new__(gazetteer.FlatAutomaton), Unbuilt()):
+        assert empty.iter("any text") == [] and empty.get("any") is None and len(empty) == 0
+    flat, _ = _pair(TRICKY_KEYS)
+    for call in (lambda: flat.iter(None), lambda: flat.get(None), lambda: flat.exists(None)):
+        with pytest.raises(TypeError):
+            call()
+    with pytest.raises(TypeError):
+        gazetteer.FlatAutomaton(["a", "b"], [1.9, 0])  # as pyahocorasick: a float is no value
+
+
+def test_the_matcher_loop_refuses_lengths_and_values_it_cannot_hold():
+    from array import array
+
+    flat = gazetteer.FlatAutomaton([" ab "], [0])
+    args = (set(), None, 5, 1, 2, 4, 8, 16)
+    assert flat.place_hits(" ab ", "ab", array("I", [2]), array("B", [1]), *args) == [(0, 2, 0)]
+    for length in (0, 3, 0xFFFFFFFF, 0x80000010):  # none fits before the hit's end
+        with pytest.raises(ValueError, match="length"):
+            flat.place_hits(" ab ", "ab", array("I", [length]), array("B", [1]), *args)
+    with pytest.raises(IndexError):
+        flat.place_hits(" ab ", "ab", array("I", []), array("B", []), *args)  # value 0 has no length
+    with pytest.raises(ValueError, match="as many flags"):
+        flat.place_hits(" ab ", "ab", array("I", [2]), array("B", []), *args)
 
 
 @pytest.mark.parametrize(
@@ -217,3 +266,11 @@ def test_the_two_loops_agree_whatever_the_case_of_the_text(gaz, seed_texts, data
     finally:
         gaz.automaton = saved
     assert compiled == plain
+
+
+def test_a_saved_index_whose_automaton_names_missing_entries_is_refused(gaz):
+    """Unpickling raises, so store.load_cache gives None and the index is built again."""
+    state = gaz.__getstate__()
+    state["automaton"] = gazetteer.FlatAutomaton([" nowhere "], [len(gaz.entries)])
+    with pytest.raises(ValueError, match="entries it does not have"):
+        gazetteer.Gazetteer.__new__(gazetteer.Gazetteer).__setstate__(state)

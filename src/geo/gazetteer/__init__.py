@@ -286,6 +286,9 @@ class Gazetteer:
         self.places = {p.id: p for p in place_list}
         self.entries = EntryTable(state["entries"], place_list)
         self.automaton = state["automaton"]
+        largest = getattr(self.automaton, "largest_value", None)
+        if largest is not None and largest() >= len(self.entries):
+            raise ValueError("a saved index whose automaton names entries it does not have")  # rebuilt
         self.context = state["context"]
         self.common_words = state["common_words"]
         self.not_place_keys = state["not_place_keys"]

@@ -13,6 +13,9 @@ The hits are pyahocorasick's: for each position of the text, every key ending th
 the matcher on its Python loop, when this module was not built.
 """
 
+import operator
+import struct
+
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int32_t, uint32_t
 from libc.stdlib cimport free, malloc, qsort, realloc
@@ -151,6 +154,10 @@ cdef int _settle(_Spans cluster, _Spans kept) except -1:
     return 0
 
 
+# The root, with no edges and no value, and the closing node: what an automaton holds before it is built.
+cdef bytes _EMPTY = struct.pack("=8i", 0, 0, -1, -1, 0, 0, -1, -1)
+
+
 cdef class FlatAutomaton:
     """Keys (str) to non-negative ints, searched all at once in a text.
 
@@ -165,6 +172,13 @@ cdef class FlatAutomaton:
     cdef uint32_t *edge_char
     cdef readonly Py_ssize_t nodes, keys
 
+    def __cinit__(self):
+        """An automaton of no keys until __init__ or _restore makes one: a subclass that skips __init__,
+        or an object whose __init__ raised, searches nothing instead of reading a null pointer."""
+        self._blob = _EMPTY
+        self.nodes, self.keys = 1, 0
+        self._point()
+
     def __init__(self, keys, values):
         """Build from distinct keys and their values (two sequences of the same length)."""
         keys, values = list(keys), list(values)
@@ -175,6 +189,8 @@ cdef class FlatAutomaton:
             if not isinstance(key, str):
                 raise ValueError(f"a key must be a str: {key!r}")
             total += PyUnicode_GET_LENGTH(key)
+        if total > 0x7FFFFFFF:
+            raise ValueError("keys of more than 2**31-1 characters in all")
         # The trie as it is built, nodes numbered as they are made: each node's children in a list sorted
         # by character (first_child, then next_sibling). Most nodes have one child; the widest, 63.
         cdef int32_t *first_child = <int32_t *> malloc(total * sizeof(int32_t))
@@ -189,12 +205,12 @@ cdef class FlatAutomaton:
         cdef int32_t node, previous, current
         cdef int kind
         cdef void *data
-        cdef long v
+        cdef long long v
         try:
             first_child[0], next_sibling[0], char_in[0], value[0] = -1, -1, 0, -1
             for n in range(len(keys)):
                 key = keys[n]
-                v = values[n]
+                v = operator.index(values[n])  # an int, as pyahocorasick wants: 1.9 is no value
                 if v < 0 or v > 0x7FFFFFFF:
                     raise ValueError(f"a value must be an int from 0 to 2**31-1: {key!r}: {v!r}")
                 kind, data, length = PyUnicode_KIND(key), PyUnicode_DATA(key), PyUnicode_GET_LENGTH(key)
@@ -284,6 +300,8 @@ cdef class FlatAutomaton:
                 return False
             if i and not (0 <= nodes[i].fail < i and nodes[i].more < i):
                 return False
+            if nodes[i].more >= 0 and nodes[nodes[i].more].value < 0:
+                return False  # a hit along the failure links is a key's: value -1 would escape
         return True
 
     cdef int32_t _node_of(self, str key) noexcept:
@@ -297,12 +315,12 @@ cdef class FlatAutomaton:
                 return -1
         return node
 
-    def get(self, str key, default=None):
+    def get(self, str key not None, default=None):
         """The value stored for `key`, or `default`."""
         cdef int32_t node = self._node_of(key)
         return default if node <= 0 or self.node[node].value < 0 else self.node[node].value
 
-    def exists(self, str key):
+    def exists(self, str key not None):
         return self.get(key) is not None
 
     def __contains__(self, key):
@@ -311,7 +329,7 @@ cdef class FlatAutomaton:
     def __len__(self):
         return self.keys
 
-    def iter(self, str text):
+    def iter(self, str text not None):
         """Every key in `text`: a list of (index of its last character, value), in the order of
         pyahocorasick's iter(): by end, and at one end the longest key first."""
         cdef int kind = PyUnicode_KIND(text)
@@ -330,6 +348,15 @@ cdef class FlatAutomaton:
                 m = nodes[m].more
         return hits
 
+    def largest_value(self):
+        """The largest value stored (-1 when none): what a reader of the values checks them against."""
+        cdef int32_t best = -1
+        cdef Py_ssize_t i
+        for i in range(self.nodes):
+            if self.node[i].value > best:
+                best = self.node[i].value
+        return best
+
     def items(self):
         """Every (key, value), breadth first: for tests and for building another automaton of the same keys."""
         cdef list prefix = [""] * self.nodes
@@ -344,7 +371,8 @@ cdef class FlatAutomaton:
         return found
 
     def place_hits(
-        self, str padded, str text, const unsigned int[:] lengths, const unsigned char[:] flags, leads, exact,
+        self, str padded not None, str text not None, const unsigned int[:] lengths, const unsigned char[:] flags,
+        leads, exact,
         int acronym_max, int any_case, int exact_case, int major, int not_place, int one_word,
     ):
         """The matcher's loop (places/matcher.py, find_matches), here without a Python object per raw hit:
@@ -358,25 +386,28 @@ cdef class FlatAutomaton:
         cdef Py_ssize_t i, j, n = PyUnicode_GET_LENGTH(padded), size = PyUnicode_GET_LENGTH(text)
         cdef Py_ssize_t limit = lengths.shape[0]
         cdef int32_t node = 0, m, value, start, end, cluster_end = -1
+        cdef unsigned int length
         cdef unsigned char f
         cdef const Node *nodes = self.node
         cdef const uint32_t *chars = self.edge_char
         cdef _Spans cluster = _Spans(), kept = _Spans()
         if flags.shape[0] != limit:
             raise ValueError("as many flags as lengths are needed")
+        if n > 0x7FFFFFFF:
+            raise ValueError("a text of more than 2**31-1 characters")
         for i in range(n):
             node = _step(nodes, chars, node, <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 value = nodes[m].value
                 m = nodes[m].more
-                if value >= limit:
+                if value < 0 or value >= limit:
                     raise IndexError(f"value {value} has no length and flags")
-                f = flags[value]
+                f, length = flags[value], lengths[value]
                 end = <int32_t> (i - 1)
-                start = end - <int32_t> lengths[value]
-                if start < 0 or end > size:
-                    raise ValueError("the text is not the one the padded text was made from")
+                if end < 0 or length < 1 or length > <unsigned int> end or end > size:
+                    raise ValueError("the text is not the one the padded text was made from, or a length is wrong")
+                start = end - <int32_t> length
                 if not f & any_case:
                     if f & exact_case:
                         if not exact(value, start, end):
@@ -415,7 +446,9 @@ cdef class FlatAutomaton:
 
 def _restore(bytes blob, Py_ssize_t nodes, Py_ssize_t keys):
     """A saved automaton back from its bytes (pickle calls this)."""
-    if nodes < 1 or len(blob) != (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t):
+    if not 1 <= nodes <= 0x7FFFFFFF or len(blob) != (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t):
+        raise ValueError("a saved automaton of the wrong size")
+    if not 0 <= keys <= nodes:
         raise ValueError("a saved automaton of the wrong size")
     cdef FlatAutomaton automaton = FlatAutomaton.__new__(FlatAutomaton)
     automaton._blob = blob
