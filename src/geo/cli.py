@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo import gazetteer, progress, settings
+from geo import gazetteer, progress, settings, store
 from geo.corpus.reader import article_paths
 from geo.errors import GeoError
 from geo.events import coder, lexicon
@@ -51,16 +51,11 @@ def _load_frozen(root: Path | None, lex: lexicon.Lexicon | None) -> gazetteer.Ga
     cycle collector paused and then put out of its sight for the parse, as the dashboard's server does:
     they outlive the parse, and the collections during and after their loads walked their objects
     again and again (a tenth of the start-up). Forked workers inherit them frozen too."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with store.collector_paused():
         gaz = gazetteer.load(root)
         if lex is not None:
             coder.load(lex.root)
         gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
     return gaz
 
 
