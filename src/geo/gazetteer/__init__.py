@@ -516,9 +516,7 @@ class _IndexBuilder:
         for i, form in enumerate(forms):
             if i and len(form.replace(" ", "")) < MIN_KEY_LENGTH:
                 continue
-            entry = self.by_key.get(form)
-            if entry is None:
-                entry = self.by_key[form] = Entry(form)
+            entry = self._entry(form)
             target = entry.direct if i == 0 else entry.derived
             if not target or all(p is not place for p in target):  # one object per place: no field-by-field ==
                 target.append(place)
