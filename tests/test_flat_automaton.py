@@ -274,3 +274,100 @@ def test_a_saved_index_whose_automaton_names_missing_entries_is_refused(gaz):
     state["automaton"] = gazetteer.FlatAutomaton([" nowhere "], [len(gaz.entries)])
     with pytest.raises(ValueError, match="entries it does not have"):
         gazetteer.Gazetteer.__new__(gazetteer.Gazetteer).__setstate__(state)
+
+
+def test_a_search_from_an_offset_finds_what_pyahocorasick_finds_from_it():
+    flat, aho = _pair(TRICKY_KEYS)
+    text = "ushers hers café 🙂x حلب"
+    for start in range(len(text) + 2):
+        assert flat.iter(text, start) == list(aho.iter(text, start)), start
+    with pytest.raises(ValueError, match="negative"):
+        flat.iter(text, -1)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_automaton_beyond_the_dense_rows_walks_as_pyahocorasick(seed):
+    """More nodes than the table has rows (DENSE_ROWS): the walk leaves the table and comes back to it."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "abcdé حل"
+    keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(2500)})
+    flat, aho = _pair(keys)
+    assert flat.nodes > 8192
+    text = "".join(rng.choice(alphabet + "xyz🙂") for _ in range(3000))
+    assert flat.iter(text) == list(aho.iter(text))
+
+
+@pytest.fixture(scope="module")
+def plain_lexicon():
+    built = lexicon.build(lexicon.default_root(), flat=False)
+    assert built.scan_keys is None and isinstance(built.automaton, ahocorasick.Automaton)
+    return built
+
+
+def test_the_compiled_event_scan_keeps_what_the_python_scan_keeps(seed_texts, plain_lexicon):
+    from geo.events.classify import scan
+
+    flat = lexicon.load()
+    assert flat.scan_keys is not None
+    texts = [normalise(t) for t in seed_texts] + [
+        "",
+        "shelled",
+        "shelling shelled shells",  # a prefix key runs on to the next space, or to the end
+        " killed  killed ",
+        "barrel bombs barrel-bombs killed 5 people on monday in may 2014",
+    ]
+    for norm in texts:
+        assert scan(norm, flat) == scan(norm, plain_lexicon)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["shell", "shelled", "killed", "barrel", "bombs", "may", "2014", "x", " "]), max_size=40)
+)
+def test_the_two_event_scans_agree_on_random_word_runs(plain_lexicon, words):
+    from geo.events.classify import scan
+
+    norm = " ".join(words)
+    assert scan(norm, lexicon.load()) == scan(norm, plain_lexicon)
+
+
+def test_the_event_scan_loop_refuses_lengths_and_values_it_cannot_hold():
+    from array import array
+
+    flat = gazetteer.FlatAutomaton([" ab ", " a"], [0, 1])
+    lengths, words, flags = array("I", [4, 2]), array("I", [2, 1]), b"\x00\x01"
+    # " a" (a prefix key: on to the space) and " ab " both give the word at 0-2; the one found first stays
+    assert flat.word_hits(" ab ab ", lengths, words, flags, 1, 2) == [(0, 2, 1), (3, 5, 1)]
+    with pytest.raises(ValueError, match="as many"):
+        flat.word_hits(" ab ", lengths, array("I", [2]), flags, 1, 2)
+    with pytest.raises(IndexError, match="value 1"):
+        flat.word_hits(" ab ", array("I", [4]), array("I", [2]), b"\x00", 1, 2)
+    with pytest.raises(ValueError, match="does not fit"):
+        flat.word_hits(" ab ", array("I", [9, 2]), words, flags, 1, 2)
+    with pytest.raises(ValueError, match="does not fit"):
+        flat.word_hits(" ab ", lengths, array("I", [9, 1]), flags, 1, 2)
+
+
+def test_the_whole_parse_is_the_same_without_any_compiled_automaton(
+    gaz, plain_gaz, plain_lexicon, monkeypatch, tmp_path
+):
+    """The index, the event scan and the cue words all on pyahocorasick, as where the module is not built."""
+    from geo.places import cues
+
+    read = _texts([ROOT / "articles"])
+
+    def records(index, lex):
+        cues.default_pattern.cache_clear()
+        results = [parse_read_article(a, index, lex) for a in read]
+        return [render_mentions("jsonl", r) + render_events("jsonl", r) for r in results]
+
+    flat = records(gaz, lexicon.load())
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(gazetteer, "FlatAutomaton", None)  # make_automaton builds pyahocorasick's
+    plain = records(plain_gaz, plain_lexicon)
+    assert isinstance(cues.default_pattern(str(lexicon.default_root())).automaton, ahocorasick.Automaton)
+    monkeypatch.undo()
+    cues.default_pattern.cache_clear()
+    assert plain == flat

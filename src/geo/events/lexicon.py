@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import csv
 import functools
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 from geo import settings
 from geo.errors import LexiconError
 from geo.text.normalise import normalise
+
+try:  # the compiled automaton (gazetteer/_automaton.pyx), which also runs the event scan's loop
+    from geo.gazetteer._automaton import FlatAutomaton
+except ImportError:
+    FlatAutomaton = None
 
 EVENT_TYPES = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
@@ -250,13 +257,29 @@ class Vocabulary:
     month_alone_min_letters: int
 
 
+class ScanKeys(NamedTuple):
+    """The scan's keys by value, for the compiled automaton (whose values are ints): what scan() reads of each."""
+
+    key_lengths: array  # the key's length, its leading space included ("I")
+    word_lengths: array  # the word's (the key without its spaces) ("I")
+    flags: bytes  # PREFIX | TRIGGER
+    triggers: list[int]  # the trigger's index in Lexicon.triggers, or -1 for a scanned word
+    phrases: list[str]
+
+
+PREFIX, TRIGGER = 1, 2  # ScanKeys.flags
+
+
 @dataclass
 class Lexicon:
     root: Path
     triggers: list[Trigger]
     words: dict[str, dict[str, str]]  # phrase -> role -> value
-    automaton: ahocorasick.Automaton  # values: (key length, is prefix, trigger index or -1, phrase)
+    # pyahocorasick's, values (key length, is prefix, trigger index or -1, phrase); or the compiled
+    # FlatAutomaton, values indices into `scan_keys`
+    automaton: Any
     vocab: Vocabulary
+    scan_keys: ScanKeys | None = None
 
     def phrases(self, role: str) -> dict[str, str]:
         """phrase -> value of every word with this role (computed once per role)."""
@@ -372,7 +395,9 @@ def vocabulary(particles: dict[str, list[str]], settings_: dict[str, int]) -> Vo
     return Vocabulary(**values)  # type: ignore[arg-type]
 
 
-def build(root: Path) -> Lexicon:
+def build(root: Path, flat: bool = True) -> Lexicon:
+    """The lexicon of the files in `root`; its scan on the compiled automaton when that was built and `flat`
+    (tests build the other too, to hold the two scans equal)."""
     triggers = load_triggers(root / "event_triggers.csv")
     particles: dict[str, list[str]] = {}
     words = load_words(root / "event_words.csv", particles)
@@ -380,17 +405,27 @@ def build(root: Path) -> Lexicon:
     # years are words of the scan too: no second pass over the text for them
     for year in range(vocab.year_from, vocab.year_to):
         words.setdefault(str(year), {})["year"] = str(year)
-    automaton = ahocorasick.Automaton()
+    keys: dict[str, tuple[bool, int, str]] = {}  # key -> (is prefix, trigger index or -1, phrase)
     for i, t in enumerate(triggers):
         prefix = t.phrase.endswith("*")
         text = key_text(t.phrase.rstrip("*"))
-        key = " " + text + ("" if prefix else " ")
-        if key not in automaton:  # "barrel bomb*" and "barrel-bomb*" fold to one key: first row wins
-            automaton.add_word(key, (len(key), prefix, i, text))
+        # "barrel bomb*" and "barrel-bomb*" fold to one key: first row wins
+        keys.setdefault(" " + text + ("" if prefix else " "), (prefix, i, text))
     for phrase, roles in words.items():
-        key = " " + phrase + " "
-        if any(r in roles for r in SCANNED_ROLES) and key not in automaton:
-            automaton.add_word(key, (len(key), False, -1, phrase))
+        if any(r in roles for r in SCANNED_ROLES):
+            keys.setdefault(" " + phrase + " ", (False, -1, phrase))
+    if FlatAutomaton is not None and flat:
+        scan_keys = ScanKeys(
+            array("I", map(len, keys)),
+            array("I", (len(phrase) for _prefix, _trigger, phrase in keys.values())),
+            bytes(PREFIX * prefix | TRIGGER * (trigger >= 0) for prefix, trigger, _phrase in keys.values()),
+            [trigger for _prefix, trigger, _phrase in keys.values()],
+            [phrase for _prefix, _trigger, phrase in keys.values()],
+        )
+        return Lexicon(root, triggers, words, FlatAutomaton(keys, range(len(keys))), vocab, scan_keys)
+    automaton = ahocorasick.Automaton()
+    for key, (prefix, trigger, phrase) in keys.items():
+        automaton.add_word(key, (len(key), prefix, trigger, phrase))
     automaton.make_automaton()
     return Lexicon(root, triggers, words, automaton, vocab)
 

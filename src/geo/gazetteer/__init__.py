@@ -49,7 +49,8 @@ except ImportError:
 class Automaton(Protocol):
     """What the index's automaton answers (pyahocorasick's Automaton, or the compiled FlatAutomaton)."""
 
-    def iter(self, text: str) -> Iterable[tuple[int, int]]: ...  # (index of a key's last character, value)
+    # (index of a key's last character, value), for the keys in text[start:]
+    def iter(self, text: str, start: int = 0) -> Iterable[tuple[int, int]]: ...
 
     def get(self, key: str, default: Any = None) -> Any: ...
 
@@ -591,6 +592,11 @@ class _IndexBuilder:
 ARABIC_PREFIX_MIN_KEY = 3  # letters: a prefix joined to a shorter name would make common words of it
 
 
+def automaton_kind() -> bytes:
+    """Which automaton make_automaton builds: part of the key of every cache that holds one."""
+    return b"flat" if FlatAutomaton is not None else b"pyahocorasick"
+
+
 def make_automaton(words: dict[str, int]) -> Automaton:
     """The search automaton of these keys and values: the compiled flat one when it was built (_automaton.pyx,
     the same hits, read back from the cache in a tenth of the time), else pyahocorasick's."""
@@ -738,7 +744,7 @@ def files_signature(root: Path) -> tuple:
 
 def fingerprint(root: Path) -> str:
     digest = hashlib.sha256(CACHE_VERSION.encode())
-    digest.update(b"flat" if FlatAutomaton is not None else b"pyahocorasick")  # two builds, two caches
+    digest.update(automaton_kind())  # two builds, two caches
     for name, path in sorted(source_files(root).items()):
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"-")

@@ -19,6 +19,7 @@ import struct
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int32_t, uint32_t
 from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memcpy, memset
 
 cdef extern from "Python.h":
     int PyUnicode_KIND(object)
@@ -76,6 +77,18 @@ cdef int _text_order(const void *a, const void *b) noexcept nogil:
         return -1 if x.start < y.start else 1
     if x.end != y.end:
         return -1 if x.end < y.end else 1
+    return (x.value > y.value) - (x.value < y.value)
+
+
+cdef int _word_order(const void *a, const void *b) noexcept nogil:
+    """scan()'s order of word hits (Span.value: the order they were found in): by start, the longest
+    first, then as found; Python's stable sort by (start, -length) gives the same."""
+    cdef const Span *x = <const Span *> a
+    cdef const Span *y = <const Span *> b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.end - x.start != y.end - y.start:
+        return -1 if x.end - x.start > y.end - y.start else 1
     return (x.value > y.value) - (x.value < y.value)
 
 
@@ -155,6 +168,8 @@ cdef int _settle(_Spans cluster, _Spans kept) except -1:
 
 
 # The root, with no edges and no value, and the closing node: what an automaton holds before it is built.
+DENSE_ROWS = 8192  # the table's rows (_dense): at most 4 MB
+
 cdef bytes _EMPTY = struct.pack("=8i", 0, 0, -1, -1, 0, 0, -1, -1)
 
 
@@ -170,6 +185,8 @@ cdef class FlatAutomaton:
     cdef bytes _blob
     cdef Node *node
     cdef uint32_t *edge_char
+    cdef int32_t *ascii  # the next node of the first `dense` nodes for every ASCII character (_dense)
+    cdef int32_t dense
     cdef readonly Py_ssize_t nodes, keys
 
     def __cinit__(self):
@@ -177,7 +194,11 @@ cdef class FlatAutomaton:
         or an object whose __init__ raised, searches nothing instead of reading a null pointer."""
         self._blob = _EMPTY
         self.nodes, self.keys = 1, 0
+        self.ascii, self.dense = NULL, 0
         self._point()
+
+    def __dealloc__(self):
+        free(self.ascii)
 
     def __init__(self, keys, values):
         """Build from distinct keys and their values (two sequences of the same length)."""
@@ -237,8 +258,43 @@ cdef class FlatAutomaton:
                 value[node] = v
             self._flatten(nodes, first_child, next_sibling, char_in, value)
             self.keys = len(keys)
+            self._dense()
         finally:
             free(first_child); free(next_sibling); free(char_in); free(value)
+
+    cdef _dense(self):
+        """The next node of each of the first DENSE_ROWS nodes for every ASCII character, in one table: a
+        search walks back to these shallow nodes along the failure links at most characters, and reads one
+        entry there instead of searching each node's edges on the way. Nodes are numbered breadth first, so
+        a node's failure link (its row to start from) comes before it."""
+        free(self.ascii)
+        self.ascii = NULL
+        self.dense = 0
+        cdef Py_ssize_t rows = min(self.nodes, DENSE_ROWS)
+        cdef int32_t *table = <int32_t *> malloc(rows * 128 * sizeof(int32_t))
+        if not table:
+            raise MemoryError()
+        cdef Py_ssize_t u, e
+        for u in range(rows):
+            if u:
+                memcpy(table + u * 128, table + self.node[u].fail * 128, 128 * sizeof(int32_t))
+            else:
+                memset(table, 0, 128 * sizeof(int32_t))
+            for e in range(self.node[u].first, self.node[u + 1].first):
+                if self.edge_char[e] < 128:
+                    table[u * 128 + self.edge_char[e]] = <int32_t> (e + 1)
+        self.ascii, self.dense = table, <int32_t> rows
+
+    cdef inline int32_t _next(self, int32_t node, uint32_t c) noexcept:
+        """_step, through the table once the walk reaches a node that has a row."""
+        cdef int32_t w
+        while True:
+            if node < self.dense and c < 128:
+                return self.ascii[node * 128 + c]
+            w = _child(self.node, self.edge_char, node, c)
+            if w >= 0 or node == 0:
+                return w if w >= 0 else 0
+            node = self.node[node].fail
 
     cdef void _point(self) noexcept:
         """The two arrays inside the blob."""
@@ -329,9 +385,9 @@ cdef class FlatAutomaton:
     def __len__(self):
         return self.keys
 
-    def iter(self, str text not None):
-        """Every key in `text`: a list of (index of its last character, value), in the order of
-        pyahocorasick's iter(): by end, and at one end the longest key first."""
+    def iter(self, str text not None, Py_ssize_t start=0):
+        """Every key in `text[start:]`: a list of (index in `text` of its last character, value), in the
+        order of pyahocorasick's iter(): by end, and at one end the longest key first."""
         cdef int kind = PyUnicode_KIND(text)
         cdef void *data = PyUnicode_DATA(text)
         cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
@@ -340,8 +396,10 @@ cdef class FlatAutomaton:
         cdef const Node *nodes = self.node
         cdef const uint32_t *chars = self.edge_char
         cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
-        for i in range(n):
-            node = _step(nodes, chars, node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
+        if start < 0:
+            raise ValueError("a negative start")
+        for i in range(start, n):
+            node = self._next(node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 hits.append((i, nodes[m].value))
@@ -396,7 +454,7 @@ cdef class FlatAutomaton:
         if n > 0x7FFFFFFF:
             raise ValueError("a text of more than 2**31-1 characters")
         for i in range(n):
-            node = _step(nodes, chars, node, <uint32_t> PyUnicode_READ(kind, data, i))
+            node = self._next(node, <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 value = nodes[m].value
@@ -440,6 +498,63 @@ cdef class FlatAutomaton:
         qsort(kept.at, kept.size, sizeof(Span), _text_order)
         return [(kept.at[j].start, kept.at[j].end, kept.at[j].value) for j in range(kept.size)]
 
+    def word_hits(
+        self, str padded not None, const unsigned int[:] key_lengths, const unsigned int[:] word_lengths,
+        const unsigned char[:] flags, int prefix, int trigger,
+    ):
+        """The event scan's loop (events/classify.py, scan) without a Python object per raw hit: the keys
+        in `padded` (" " + the normalised text + " ") as words of the text, from the character after the
+        key's leading space, `word_lengths` long, or on to the next space for a `prefix` key ("shell*");
+        sorted by start, the longest first, then as found; a hit overlapping the one kept before it of its
+        class (`trigger` keys, other words) dropped. (start, end, value) of the hits kept, in that order."""
+        cdef int kind = PyUnicode_KIND(padded)
+        cdef void *data = PyUnicode_DATA(padded)
+        cdef Py_ssize_t i, k, n = PyUnicode_GET_LENGTH(padded), size = n - 2
+        cdef Py_ssize_t limit = key_lengths.shape[0]
+        cdef int32_t node = 0, m, value, start, end, arrival = 0
+        cdef int32_t kept_end[2]
+        cdef const Node *nodes = self.node
+        cdef const uint32_t *chars = self.edge_char
+        cdef _Spans found = _Spans(), values = _Spans()
+        cdef Span hit
+        cdef list kept = []
+        if word_lengths.shape[0] != limit or flags.shape[0] != limit:
+            raise ValueError("as many word lengths and flags as key lengths are needed")
+        if n > 0x7FFFFFFF:
+            raise ValueError("a text of more than 2**31-1 characters")
+        for i in range(n):
+            node = self._next(node, <uint32_t> PyUnicode_READ(kind, data, i))
+            m = node if nodes[node].value >= 0 else nodes[node].more
+            while m >= 0:
+                value = nodes[m].value
+                m = nodes[m].more
+                if value < 0 or value >= limit:
+                    raise IndexError(f"value {value} has no lengths and flags")
+                if key_lengths[value] < 1 or key_lengths[value] > i + 1 or word_lengths[value] > size:
+                    raise ValueError("a length that does not fit the text")
+                start = <int32_t> (i - key_lengths[value] + 1)  # the key's leading space is norm[start - 1]
+                end = start + <int32_t> word_lengths[value]
+                if end > size:
+                    raise ValueError("a length that does not fit the text")
+                if flags[value] & prefix:
+                    k = end
+                    while k < size and PyUnicode_READ(kind, data, k + 1) != 32:
+                        k += 1  # norm.find(" ", end), else the end of norm
+                    end = <int32_t> k
+                found.push(start, end, arrival)
+                values.push(0, 0, value)
+                arrival += 1
+        qsort(found.at, found.size, sizeof(Span), _word_order)
+        kept_end[0] = kept_end[1] = -1
+        for i in range(found.size):
+            hit = found.at[i]
+            value = values.at[hit.value].value
+            k = 1 if flags[value] & trigger else 0
+            if hit.start >= kept_end[k]:
+                kept.append((hit.start, hit.end, value))
+                kept_end[k] = hit.end
+        return kept
+
     def __reduce__(self):
         return (_restore, (self._blob, self.nodes, self.keys))
 
@@ -456,4 +571,5 @@ def _restore(bytes blob, Py_ssize_t nodes, Py_ssize_t keys):
     automaton._point()
     if not automaton._sound():
         raise ValueError("a saved automaton that is damaged")
+    automaton._dense()
     return automaton

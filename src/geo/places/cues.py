@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
-
 from geo import settings, store
 from geo.errors import LexiconError
 from geo.events import lexicon
-from geo.gazetteer import Gazetteer, read_rows
+from geo.gazetteer import Automaton, Gazetteer, automaton_kind, make_automaton, read_rows
 from geo.text.normalise import alias_key
 
 # A capitalised name of up to four words, with al-/el-/as-... particles: "Kafr Nabl", "Tal al-Sultan".
@@ -63,18 +61,21 @@ class CuePatterns:
 
     A word before a name is stored with the name's first letter ("in K", "near al-"), so that only
     cues followed by a name come out of the pass; a prefix with its space or hyphen ("Kafr "); a word
-    after a name with the space before it (" district"). Values: (what the hit says, key length,
-    how many of the key's last characters belong to the name).
+    after a name with the space before it (" district"). A key's value is its place in `kinds`:
+    (what the hit says, key length, how many of the key's last characters belong to the name).
     """
 
-    automaton: ahocorasick.Automaton
+    automaton: Automaton
+    kinds: tuple[tuple[int, int, int], ...]
 
 
 def cue_pattern(cues: dict[str, list[str]]) -> CuePatterns:
-    automaton = ahocorasick.Automaton()
+    keys: dict[str, int] = {}
+    kinds: list[tuple[int, int, int]] = []
 
     def add(key: str, what: int, into_name: int = 0) -> None:
-        automaton.add_word(key, (what, len(key), into_name))
+        keys[key] = len(kinds)  # a key given twice: the last one counts
+        kinds.append((what, len(key), into_name))
 
     for phrase in cues["before"]:
         for space in (" ", "\n"):
@@ -87,21 +88,21 @@ def cue_pattern(cues: dict[str, list[str]]) -> CuePatterns:
     for phrase in cues["after"]:
         for space in (" ", "\n", "\t"):
             add(space + phrase, _BEFORE)
-    automaton.make_automaton()
-    return CuePatterns(automaton)
+    return CuePatterns(make_automaton(keys), tuple(kinds))
 
 
 @lru_cache(maxsize=4)
 def default_pattern(root: str) -> CuePatterns:
     """The patterns of root/place_cues.csv, through a pickle in the cache folder (as the gazetteer's index):
     building the automaton of its ~17k keys took 7-17 ms of every start-up, reading it back 3 ms. The
-    pickle is keyed by the file's bytes and this module's source, so an edit of either makes a new one."""
+    pickle is keyed by the file's bytes, this module's source and the kind of automaton (make_automaton),
+    so a change of any makes a new one."""
     path = Path(root) / "place_cues.csv"
     try:
         data = path.read_bytes()
     except OSError:
         return cue_pattern(load_cues(path))  # which names the file and what is wrong with it
-    digest = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:20]
+    digest = hashlib.sha256(data + Path(__file__).read_bytes() + automaton_kind()).hexdigest()[:20]
     cache = settings.cache_dir() / f"place-cues-{digest}.pickle"
     patterns = store.load_cache(cache)
     if isinstance(patterns, CuePatterns):
@@ -121,7 +122,9 @@ def _cued(
     """
     hits = []
     size = len(text)
-    for last, (what, length, into_name) in patterns.automaton.iter(text, start):
+    kinds = patterns.kinds
+    for last, value in patterns.automaton.iter(text, start):
+        what, length, into_name = kinds[value]
         end = last + 1
         begin = end - length
         if what == _BEFORE:
