@@ -99,3 +99,53 @@ def test_an_event_at_an_unknown_village_is_not_lost(gaz):
 def test_an_unknown_name_in_an_article_about_no_syrian_place_makes_no_event(gaz):
     _mentions, events = parse_text_events("b.txt", "Police shelled the village of Xuzabad on Monday.", gaz)
     assert events == []
+
+
+def _actor_regex(phrases):
+    """The pattern the actors were read with before ActorFinder: the meaning it must keep."""
+    import re
+
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(" + alternatives + r")s?(?!\w)")
+
+
+ACTOR_TEXTS = [
+    "",
+    "the army shelled the town as government forces and the armys of rebels advanced",
+    "armyarmy army_ x-army armyss armys. army",  # inside words, an underscore, a doubled plural
+    "the free syrian army and free syrian armies; syrian democratic forcess",
+    "pro-government pro-governments anti-government government",
+]
+
+
+@pytest.mark.parametrize("flat", [True, False], ids=["compiled automaton", "pyahocorasick"])
+def test_actors_are_found_where_the_regex_found_them(flat, monkeypatch):
+    from geo import gazetteer
+    from geo.events import lexicon
+    from geo.events.records import ActorFinder
+
+    lex = lexicon.load()
+    phrases = {*lex.phrases("government"), *lex.phrases("non_state")}
+    if not flat:
+        monkeypatch.setattr(gazetteer, "FlatAutomaton", None)
+    finder = ActorFinder(phrases)
+    assert (type(finder.automaton).__name__ == "FlatAutomaton") == (flat and gazetteer.FlatAutomaton is not None)
+    regex = _actor_regex(phrases)
+    for text in ACTOR_TEXTS:
+        assert finder.spans(text) == [m.span() for m in regex.finditer(text)], text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_actors_in_random_word_runs_are_found_where_the_regex_found_them(seed):
+    """Phrases inside phrases ("army" in "free syrian army"), run together, pluralised, cut short."""
+    import random
+
+    from geo.events.records import ActorFinder
+
+    phrases = {"army", "free syrian army", "syrian army", "rebels", "rebel", "is", "isis", "al nusra"}
+    pieces = ["army", "free", "syrian", "rebel", "rebels", "s", "is", "isis", "al", "nusra", " ", "-", "x", "_"]
+    rng = random.Random(seed)
+    finder, regex = ActorFinder(phrases), _actor_regex(phrases)
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(rng.randint(0, 12)))
+        assert finder.spans(text) == [m.span() for m in regex.finditer(text)], text
