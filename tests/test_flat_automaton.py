@@ -186,19 +186,31 @@ def _texts(folders):
     return [read_article(p, f) for p, f in article_files(folders)]
 
 
-def test_the_index_holds_the_same_keys_and_gives_the_same_records_on_the_seeds(gaz, plain_gaz):
+def test_the_index_holds_the_same_keys_and_gives_the_same_records_on_the_seeds(
+    gaz, plain_gaz, plain_lexicon, monkeypatch, tmp_path
+):
+    """The whole parse with every automaton on pyahocorasick (the index, the event scan, the cue words),
+    as where the module is not built, gives the same records."""
+    from geo.places import cues
+
     assert isinstance(gaz.automaton, gazetteer.FlatAutomaton)
     assert sorted(gaz.automaton.items()) == sorted(plain_gaz.automaton.items())
     read = _texts([ROOT / "articles"])
     assert len(read) >= 5
 
-    lex = lexicon.load()
-
-    def records(index):
+    def records(index, lex):
+        cues.default_pattern.cache_clear()
         results = [parse_read_article(a, index, lex) for a in read]
         return [render_mentions("jsonl", r) + render_events("jsonl", r) for r in results]
 
-    assert records(gaz) == records(plain_gaz)
+    flat = records(gaz, lexicon.load())
+    with monkeypatch.context() as m:
+        m.setenv("GEO_CACHE_DIR", str(tmp_path))
+        m.setattr(gazetteer, "FlatAutomaton", None)  # make_automaton builds pyahocorasick's
+        plain = records(plain_gaz, plain_lexicon)
+        assert isinstance(cues.default_pattern(str(lexicon.default_root())).automaton, ahocorasick.Automaton)
+    cues.default_pattern.cache_clear()
+    assert plain == flat
 
 
 @pytest.mark.skipif(not FAKES.exists(), reason="needs ../shared (FA-KES)")
@@ -350,26 +362,3 @@ def test_the_event_scan_loop_refuses_lengths_and_values_it_cannot_hold():
         flat.word_hits(" ab ", array("I", [9, 2]), words, flags, 1, 2)
     with pytest.raises(ValueError, match="does not fit"):
         flat.word_hits(" ab ", lengths, array("I", [9, 1]), flags, 1, 2)
-
-
-def test_the_whole_parse_is_the_same_without_any_compiled_automaton(
-    gaz, plain_gaz, plain_lexicon, monkeypatch, tmp_path
-):
-    """The index, the event scan and the cue words all on pyahocorasick, as where the module is not built."""
-    from geo.places import cues
-
-    read = _texts([ROOT / "articles"])
-
-    def records(index, lex):
-        cues.default_pattern.cache_clear()
-        results = [parse_read_article(a, index, lex) for a in read]
-        return [render_mentions("jsonl", r) + render_events("jsonl", r) for r in results]
-
-    flat = records(gaz, lexicon.load())
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(gazetteer, "FlatAutomaton", None)  # make_automaton builds pyahocorasick's
-    plain = records(plain_gaz, plain_lexicon)
-    assert isinstance(cues.default_pattern(str(lexicon.default_root())).automaton, ahocorasick.Automaton)
-    monkeypatch.undo()
-    cues.default_pattern.cache_clear()
-    assert plain == flat
