@@ -362,3 +362,12 @@ def test_the_event_scan_loop_refuses_lengths_and_values_it_cannot_hold():
         flat.word_hits(" ab ", array("I", [9, 2]), words, flags, 1, 2)
     with pytest.raises(ValueError, match="does not fit"):
         flat.word_hits(" ab ", lengths, array("I", [9, 1]), flags, 1, 2)
+
+
+def test_init_called_again_searches_the_new_keys_or_the_old_ones_intact():
+    flat, aho = _pair(TRICKY_KEYS)
+    with pytest.raises(ValueError, match="given twice"):
+        flat.__init__(["he", "he"], [0, 1])
+    assert flat.iter("ushers") == list(aho.iter("ushers"))  # the old keys, without their table
+    flat.__init__(["xy"], [7])
+    assert flat.iter("axyb ushers") == [(2, 7)]

@@ -204,6 +204,8 @@ cdef class FlatAutomaton:
 
     def __init__(self, keys, values):
         """Build from distinct keys and their values (two sequences of the same length)."""
+        free(self.ascii)  # __init__ called again: no table of the old nodes while the new ones are made
+        self.ascii, self.dense = NULL, 0
         keys, values = list(keys), list(values)
         if len(keys) != len(values):
             raise ValueError("as many values as keys are needed")
@@ -535,9 +537,9 @@ cdef class FlatAutomaton:
                 if key_lengths[value] < 1 or key_lengths[value] > i + 1 or word_lengths[value] > size:
                     raise ValueError("a length that does not fit the text")
                 start = <int32_t> (i - key_lengths[value] + 1)  # the key's leading space is norm[start - 1]
-                end = start + <int32_t> word_lengths[value]
-                if end > size:
+                if start + <Py_ssize_t> word_lengths[value] > size:  # summed in 64 bits: no wrap-around
                     raise ValueError("a length that does not fit the text")
+                end = start + <int32_t> word_lengths[value]
                 if flags[value] & prefix:
                     k = end
                     while k < size and PyUnicode_READ(kind, data, k + 1) != 32:
