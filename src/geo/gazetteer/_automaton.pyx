@@ -398,7 +398,6 @@ cdef class FlatAutomaton:
         cdef int32_t node = 0, m
         cdef list hits = []
         cdef const Node *nodes = self.node
-        cdef const uint32_t *chars = self.edge_char
         cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
         if start < 0:
             raise ValueError("a negative start")
@@ -451,7 +450,6 @@ cdef class FlatAutomaton:
         cdef unsigned int length
         cdef unsigned char f
         cdef const Node *nodes = self.node
-        cdef const uint32_t *chars = self.edge_char
         cdef _Spans cluster = _Spans(), kept = _Spans()
         if flags.shape[0] != limit:
             raise ValueError("as many flags as lengths are needed")
@@ -518,7 +516,6 @@ cdef class FlatAutomaton:
         cdef int32_t node = 0, m, value, start, end, arrival = 0
         cdef int32_t kept_end[2]
         cdef const Node *nodes = self.node
-        cdef const uint32_t *chars = self.edge_char
         cdef _Spans found = _Spans(), values = _Spans()
         cdef Span hit
         cdef list kept = []
