@@ -364,10 +364,37 @@ def test_the_event_scan_loop_refuses_lengths_and_values_it_cannot_hold():
         flat.word_hits(" ab ", lengths, array("I", [9, 1]), flags, 1, 2)
 
 
-def test_init_called_again_searches_the_new_keys_or_the_old_ones_intact():
+def test_an_automaton_is_built_once_and_a_failed_build_leaves_it_empty():
+    """A search holds pointers into the arrays while it calls back into Python (place_hits' `exact`, a
+    collection's __del__): a second build under it would free them, so there is none."""
     flat, aho = _pair(TRICKY_KEYS)
+    with pytest.raises(TypeError, match="built once"):
+        flat.__init__(["xy"], [7])
+    assert flat.iter("ushers") == list(aho.iter("ushers"))
+    with pytest.raises(TypeError, match="built once"):
+        pickle.loads(pickle.dumps(flat)).__init__(["xy"], [7])
+    empty = gazetteer.FlatAutomaton.__new__(gazetteer.FlatAutomaton)
     with pytest.raises(ValueError, match="given twice"):
-        flat.__init__(["he", "he"], [0, 1])
-    assert flat.iter("ushers") == list(aho.iter("ushers"))  # the old keys, without their table
-    flat.__init__(["xy"], [7])
-    assert flat.iter("axyb ushers") == [(2, 7)]
+        empty.__init__(["he", "he"], [0, 1])
+    assert empty.iter("ushers he") == [] and len(empty) == 0
+    empty.__init__(["xy"], [7])
+    assert empty.iter("axyb") == [(2, 7)]
+
+
+def test_a_callback_that_tries_to_rebuild_the_automaton_under_a_search_is_refused():
+    from array import array
+
+    keys = [f" k{i} " for i in range(3000)]
+    flat = gazetteer.FlatAutomaton(keys, range(len(keys)))
+    text = " ".join(f"k{i}" for i in range(2000, 3000))
+
+    def exact(value, start, end):
+        flat.__init__([" x "], [0])  # a reload from inside the callback
+        return True
+
+    with pytest.raises(TypeError, match="built once"):
+        flat.place_hits(
+            f" {text} ", text, array("I", [len(k) - 2 for k in keys]), bytes([2]) * len(keys),
+            set(), exact, 3, 1, 2, 4, 8, 16,
+        )  # fmt: skip
+    assert len(flat.iter(f" {text} ")) == 1000

@@ -68,6 +68,25 @@ cdef inline int32_t _step(const Node *nodes, const uint32_t *chars, int32_t node
         node = nodes[node].fail
 
 
+cdef struct Walk:  # what a search reads, taken from the automaton once when it starts
+    const Node *nodes
+    const uint32_t *chars
+    const int32_t *ascii  # FlatAutomaton._dense's table, or NULL
+    int32_t dense  # its rows
+
+
+cdef inline int32_t _walk(const Walk *w, int32_t node, uint32_t c) noexcept nogil:
+    """_step, through the table once the walk reaches a node that has a row."""
+    cdef int32_t child
+    while True:
+        if node < w.dense and c < 128:
+            return w.ascii[node * 128 + c]
+        child = _child(w.nodes, w.chars, node, c)
+        if child >= 0 or node == 0:
+            return child if child >= 0 else 0
+        node = w.nodes[node].fail
+
+
 cdef struct Span:  # a whole-word hit of the matcher: text[start:end], the key's value
     int32_t start, end, value
 
@@ -169,10 +188,55 @@ cdef int _settle(_Spans cluster, _Spans kept) except -1:
     return 0
 
 
-# The root, with no edges and no value, and the closing node: what an automaton holds before it is built.
-DENSE_ROWS = 1024  # the table's rows (_dense): 512 KB, which stays in the cache (8192 rows were no faster)
+cdef enum:
+    _DENSE_ROWS = 1024  # the table's rows (_dense): 512 KB, which stays in the cache (8192 rows were no faster)
+DENSE_ROWS = _DENSE_ROWS  # for tests to read; the table does not change with it
 
+# The root, with no edges and no value, and the closing node: what an automaton holds before it is built.
 cdef bytes _EMPTY = struct.pack("=8i", 0, 0, -1, -1, 0, 0, -1, -1)
+
+
+cdef bytes _flattened(
+    Py_ssize_t nodes, const int32_t *first_child, const int32_t *next_sibling, const uint32_t *char_in,
+    const int32_t *value,
+):
+    """The nodes numbered breadth first, their edges laid out, then the failure links (parents first): the
+    automaton's bytes, made apart from it, so that a build that fails leaves it as it was."""
+    cdef bytes blob = PyBytes_FromStringAndSize(NULL, (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t))
+    cdef int32_t *order = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> build's
+    cdef int32_t *parent_of = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first numbers
+    if not (order and parent_of):
+        free(order); free(parent_of)
+        raise MemoryError()
+    cdef Py_ssize_t i, head, tail
+    cdef int32_t u, child, f
+    cdef uint32_t c
+    cdef Node *out = <Node *> PyBytes_AS_STRING(blob)
+    cdef uint32_t *chars = <uint32_t *> (out + nodes + 1)
+    try:
+        order[0], parent_of[0] = 0, -1
+        head, tail = 0, 1
+        while head < tail:  # node `head`'s children get the next numbers, in character order
+            u = order[head]
+            out[head].first = <int32_t> (tail - 1)
+            out[head].value = value[u]
+            child = first_child[u]
+            while child >= 0:
+                order[tail], parent_of[tail], chars[tail - 1] = child, <int32_t> head, char_in[child]
+                tail += 1
+                child = next_sibling[child]
+            head += 1
+        out[nodes].first = <int32_t> (nodes - 1)
+        out[nodes].fail, out[nodes].value, out[nodes].more = 0, -1, -1
+        out[0].fail, out[0].more = 0, -1
+        for i in range(1, nodes):  # a node's failure link from its parent's, found earlier
+            u, c = parent_of[i], chars[i - 1]
+            out[i].fail = 0 if u == 0 else _step(out, chars, out[u].fail, c)
+            f = out[i].fail
+            out[i].more = f if out[f].value >= 0 else out[f].more
+    finally:
+        free(order); free(parent_of)
+    return blob
 
 
 cdef class FlatAutomaton:
@@ -189,6 +253,7 @@ cdef class FlatAutomaton:
     cdef uint32_t *edge_char
     cdef int32_t *ascii  # the next node of the first `dense` nodes for every ASCII character (_dense)
     cdef int32_t dense
+    cdef bint built  # built once: a search holds pointers into the arrays, which must not change under it
     cdef readonly Py_ssize_t nodes, keys
 
     def __cinit__(self):
@@ -196,16 +261,18 @@ cdef class FlatAutomaton:
         or an object whose __init__ raised, searches nothing instead of reading a null pointer."""
         self._blob = _EMPTY
         self.nodes, self.keys = 1, 0
-        self.ascii, self.dense = NULL, 0
+        self.ascii, self.dense, self.built = NULL, 0, False
         self._point()
 
     def __dealloc__(self):
         free(self.ascii)
 
     def __init__(self, keys, values):
-        """Build from distinct keys and their values (two sequences of the same length)."""
-        free(self.ascii)  # __init__ called again: no table of the old nodes while the new ones are made
-        self.ascii, self.dense = NULL, 0
+        """Build from distinct keys and their values (two sequences of the same length), once: a search
+        that calls back into Python (place_hits' callbacks, a collection's __del__) never sees its arrays
+        replaced, and a build that fails leaves the automaton empty."""
+        if self.built:
+            raise TypeError("a FlatAutomaton is built once; make a new one")
         keys, values = list(keys), list(values)
         if len(keys) != len(values):
             raise ValueError("as many values as keys are needed")
@@ -260,21 +327,27 @@ cdef class FlatAutomaton:
                 if value[node] >= 0:
                     raise ValueError(f"key {key!r} is given twice")
                 value[node] = v
-            self._flatten(nodes, first_child, next_sibling, char_in, value)
-            self.keys = len(keys)
-            self._dense()
+            blob = _flattened(nodes, first_child, next_sibling, char_in, value)
         finally:
             free(first_child); free(next_sibling); free(char_in); free(value)
+        self._blob, self.nodes, self.keys = blob, nodes, len(keys)
+        self._point()
+        self.built = True
+        self._dense()
+
+    cdef Walk _walker(self) noexcept:
+        cdef Walk w
+        w.nodes, w.chars, w.ascii, w.dense = self.node, self.edge_char, self.ascii, self.dense
+        return w
 
     cdef _dense(self):
         """The next node of each of the first DENSE_ROWS nodes for every ASCII character, in one table: a
         search walks back to these shallow nodes along the failure links at most characters, and reads one
         entry there instead of searching each node's edges on the way. Nodes are numbered breadth first, so
         a node's failure link (its row to start from) comes before it."""
-        free(self.ascii)
-        self.ascii = NULL
-        self.dense = 0
-        cdef Py_ssize_t rows = min(self.nodes, DENSE_ROWS)
+        if self.ascii != NULL:
+            return
+        cdef Py_ssize_t rows = min(self.nodes, <Py_ssize_t> _DENSE_ROWS)
         cdef int32_t *table = <int32_t *> malloc(rows * 128 * sizeof(int32_t))
         if not table:
             raise MemoryError()
@@ -289,63 +362,10 @@ cdef class FlatAutomaton:
                     table[u * 128 + self.edge_char[e]] = <int32_t> (e + 1)
         self.ascii, self.dense = table, <int32_t> rows
 
-    cdef inline int32_t _next(self, int32_t node, uint32_t c) noexcept:
-        """_step, through the table once the walk reaches a node that has a row."""
-        cdef int32_t w
-        while True:
-            if node < self.dense and c < 128:
-                return self.ascii[node * 128 + c]
-            w = _child(self.node, self.edge_char, node, c)
-            if w >= 0 or node == 0:
-                return w if w >= 0 else 0
-            node = self.node[node].fail
-
     cdef void _point(self) noexcept:
         """The two arrays inside the blob."""
         self.node = <Node *> PyBytes_AS_STRING(self._blob)
         self.edge_char = <uint32_t *> (self.node + self.nodes + 1)
-
-    cdef _flatten(
-        self, Py_ssize_t nodes, const int32_t *first_child, const int32_t *next_sibling, const uint32_t *char_in,
-        const int32_t *value,
-    ):
-        """Number the nodes breadth first, lay out their edges, then the failure links (parents first)."""
-        self._blob = PyBytes_FromStringAndSize(NULL, (nodes + 1) * sizeof(Node) + (nodes - 1) * sizeof(uint32_t))
-        self.nodes = nodes
-        self._point()
-        cdef int32_t *order = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first number -> build's
-        cdef int32_t *parent_of = <int32_t *> malloc(nodes * sizeof(int32_t))  # breadth-first numbers
-        if not (order and parent_of):
-            free(order); free(parent_of)
-            raise MemoryError()
-        cdef Py_ssize_t i, head, tail
-        cdef int32_t u, child, f
-        cdef uint32_t c
-        cdef Node *out = self.node
-        cdef uint32_t *chars = self.edge_char
-        try:
-            order[0], parent_of[0] = 0, -1
-            head, tail = 0, 1
-            while head < tail:  # node `head`'s children get the next numbers, in character order
-                u = order[head]
-                out[head].first = <int32_t> (tail - 1)
-                out[head].value = value[u]
-                child = first_child[u]
-                while child >= 0:
-                    order[tail], parent_of[tail], chars[tail - 1] = child, <int32_t> head, char_in[child]
-                    tail += 1
-                    child = next_sibling[child]
-                head += 1
-            out[nodes].first = <int32_t> (nodes - 1)
-            out[nodes].fail, out[nodes].value, out[nodes].more = 0, -1, -1
-            out[0].fail, out[0].more = 0, -1
-            for i in range(1, nodes):  # a node's failure link from its parent's, found earlier
-                u, c = parent_of[i], chars[i - 1]
-                out[i].fail = 0 if u == 0 else _step(out, chars, out[u].fail, c)
-                f = out[i].fail
-                out[i].more = f if out[f].value >= 0 else out[f].more
-        finally:
-            free(order); free(parent_of)
 
     cdef bint _sound(self) noexcept:
         """Could a search of these arrays read outside them or loop for ever? Breadth-first numbering
@@ -397,12 +417,14 @@ cdef class FlatAutomaton:
         cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
         cdef int32_t node = 0, m
         cdef list hits = []
-        cdef const Node *nodes = self.node
+        cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
+        cdef Walk w = self._walker()
+        cdef const Node *nodes = w.nodes
         cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
         if start < 0:
             raise ValueError("a negative start")
         for i in range(start, n):
-            node = self._next(node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
+            node = _walk(&w, node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 hits.append((i, nodes[m].value))
@@ -420,14 +442,16 @@ cdef class FlatAutomaton:
 
     def items(self):
         """Every (key, value), breadth first: for tests and for building another automaton of the same keys."""
-        cdef list prefix = [""] * self.nodes
+        cdef bytes held = self._blob  # the arrays read, alive until the end
+        cdef Walk w = self._walker()
+        cdef Py_ssize_t u, e, n = self.nodes
+        cdef list prefix = [""] * n
         cdef list found = []
-        cdef Py_ssize_t u, e
-        for u in range(self.nodes):
-            for e in range(self.node[u].first, self.node[u + 1].first):
-                prefix[e + 1] = prefix[u] + chr(self.edge_char[e])
-            if self.node[u].value >= 0:
-                found.append((prefix[u], self.node[u].value))
+        for u in range(n):
+            for e in range(w.nodes[u].first, w.nodes[u + 1].first):
+                prefix[e + 1] = prefix[u] + chr(w.chars[e])
+            if w.nodes[u].value >= 0:
+                found.append((prefix[u], w.nodes[u].value))
             prefix[u] = None  # its children have theirs
         return found
 
@@ -449,14 +473,16 @@ cdef class FlatAutomaton:
         cdef int32_t node = 0, m, value, start, end, cluster_end = -1
         cdef unsigned int length
         cdef unsigned char f
-        cdef const Node *nodes = self.node
+        cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
+        cdef Walk w = self._walker()
+        cdef const Node *nodes = w.nodes
         cdef _Spans cluster = _Spans(), kept = _Spans()
         if flags.shape[0] != limit:
             raise ValueError("as many flags as lengths are needed")
         if n > 0x7FFFFFFF:
             raise ValueError("a text of more than 2**31-1 characters")
         for i in range(n):
-            node = self._next(node, <uint32_t> PyUnicode_READ(kind, data, i))
+            node = _walk(&w, node, <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 value = nodes[m].value
@@ -515,7 +541,9 @@ cdef class FlatAutomaton:
         cdef Py_ssize_t limit = key_lengths.shape[0]
         cdef int32_t node = 0, m, value, start, end, arrival = 0
         cdef int32_t kept_end[2]
-        cdef const Node *nodes = self.node
+        cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
+        cdef Walk w = self._walker()
+        cdef const Node *nodes = w.nodes
         cdef _Spans found = _Spans(), values = _Spans()
         cdef Span hit
         cdef list kept = []
@@ -524,7 +552,7 @@ cdef class FlatAutomaton:
         if n > 0x7FFFFFFF:
             raise ValueError("a text of more than 2**31-1 characters")
         for i in range(n):
-            node = self._next(node, <uint32_t> PyUnicode_READ(kind, data, i))
+            node = _walk(&w, node, <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
                 value = nodes[m].value
@@ -572,5 +600,6 @@ def _restore(bytes blob, Py_ssize_t nodes, Py_ssize_t keys):
     automaton._point()
     if not automaton._sound():
         raise ValueError("a saved automaton that is damaged")
+    automaton.built = True
     automaton._dense()
     return automaton
