@@ -398,3 +398,20 @@ def test_a_callback_that_tries_to_rebuild_the_automaton_under_a_search_is_refuse
             set(), exact, 3, 1, 2, 4, 8, 16,
         )  # fmt: skip
     assert len(flat.iter(f" {text} ")) == 1000
+
+
+def test_a_build_started_inside_a_build_of_the_same_automaton_is_refused():
+    """A value's __index__ runs in the middle of the build: building the same object there is refused, and
+    the failed outer build leaves it empty."""
+    flat = gazetteer.FlatAutomaton.__new__(gazetteer.FlatAutomaton)
+
+    class Value:
+        def __index__(self):
+            flat.__init__([f"k{i}." for i in range(2000)], range(2000))
+            return 1
+
+    with pytest.raises(TypeError, match="built once"):
+        flat.__init__(["x", "y"], [0, Value()])
+    assert flat.iter("k5. x y") == [] and len(flat) == 0
+    flat.__init__(["x"], [3])
+    assert flat.iter("x") == [(0, 3)]

@@ -273,6 +273,14 @@ cdef class FlatAutomaton:
         replaced, and a build that fails leaves the automaton empty."""
         if self.built:
             raise TypeError("a FlatAutomaton is built once; make a new one")
+        self.built = True  # already: a value's __index__ or a key's class, run by the build, may try again
+        try:
+            self._build(keys, values)
+        except BaseException:
+            self.built = False
+            raise
+
+    cdef _build(self, keys, values):
         keys, values = list(keys), list(values)
         if len(keys) != len(values):
             raise ValueError("as many values as keys are needed")
@@ -332,7 +340,6 @@ cdef class FlatAutomaton:
             free(first_child); free(next_sibling); free(char_in); free(value)
         self._blob, self.nodes, self.keys = blob, nodes, len(keys)
         self._point()
-        self.built = True
         self._dense()
 
     cdef Walk _walker(self) noexcept:
