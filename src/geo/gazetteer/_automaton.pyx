@@ -419,24 +419,37 @@ cdef class FlatAutomaton:
     def iter(self, str text not None, Py_ssize_t start=0):
         """Every key in `text[start:]`: a list of (index in `text` of its last character, value), in the
         order of pyahocorasick's iter(): by end, and at one end the longest key first."""
+        if start < 0:
+            raise ValueError("a negative start")
+        cdef _Spans ends = self._key_ends(text, start, -1)
+        cdef Py_ssize_t j
+        return [(ends.at[j].end, ends.at[j].value) for j in range(ends.size)]
+
+    cdef _Spans _key_ends(self, str text, Py_ssize_t start, Py_ssize_t limit):
+        """The one walk of every search: each key in `text[start:]` as Span(end=index of its last character,
+        value), in iter()'s order; with `limit` >= 0, a value must be below it (it indexes the caller's
+        arrays). Collected before the caller reads them, so no Python runs during the walk."""
         cdef int kind = PyUnicode_KIND(text)
         cdef void *data = PyUnicode_DATA(text)
         cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
-        cdef int32_t node = 0, m
-        cdef list hits = []
+        cdef int32_t node = 0, m, value
         cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
         cdef Walk w = self._walker()
         cdef const Node *nodes = w.nodes
         cdef const unsigned char *latin = <const unsigned char *> data  # kind 1: a byte a character
-        if start < 0:
-            raise ValueError("a negative start")
+        cdef _Spans ends = _Spans()
+        if n > 0x7FFFFFFF:
+            raise ValueError("a text of more than 2**31-1 characters")
         for i in range(start, n):
             node = _walk(&w, node, latin[i] if kind == 1 else <uint32_t> PyUnicode_READ(kind, data, i))
             m = node if nodes[node].value >= 0 else nodes[node].more
             while m >= 0:
-                hits.append((i, nodes[m].value))
+                value = nodes[m].value
+                if limit >= 0 and (value < 0 or value >= limit):
+                    raise IndexError(f"value {value} has no lengths and flags")
+                ends.push(0, <int32_t> i, value)
                 m = nodes[m].more
-        return hits
+        return ends
 
     def largest_value(self):
         """The largest value stored (-1 when none): what a reader of the values checks them against."""
@@ -471,63 +484,51 @@ cdef class FlatAutomaton:
         the keys in `padded` (" " + the normalised text + " "), their case checks against `text`, and
         the overlap policy; (start, end, value) of the hits kept, in text order. `exact(value, start, end)`
         answers for an all-caps abbreviation; `leads` holds the English words no name begins with."""
-        cdef int kind = PyUnicode_KIND(padded)
-        cdef void *data = PyUnicode_DATA(padded)
         cdef int text_kind = PyUnicode_KIND(text)
         cdef void *text_data = PyUnicode_DATA(text)
-        cdef Py_ssize_t i, j, n = PyUnicode_GET_LENGTH(padded), size = PyUnicode_GET_LENGTH(text)
-        cdef Py_ssize_t limit = lengths.shape[0]
-        cdef int32_t node = 0, m, value, start, end, cluster_end = -1
+        cdef Py_ssize_t j, size = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t limit = lengths.shape[0], h
+        cdef int32_t value, start, end, cluster_end = -1
         cdef unsigned int length
         cdef unsigned char f
-        cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
-        cdef Walk w = self._walker()
-        cdef const Node *nodes = w.nodes
-        cdef _Spans cluster = _Spans(), kept = _Spans()
+        cdef _Spans cluster = _Spans(), kept = _Spans(), ends
         if flags.shape[0] != limit:
             raise ValueError("as many flags as lengths are needed")
-        if n > 0x7FFFFFFF:
-            raise ValueError("a text of more than 2**31-1 characters")
-        for i in range(n):
-            node = _walk(&w, node, <uint32_t> PyUnicode_READ(kind, data, i))
-            m = node if nodes[node].value >= 0 else nodes[node].more
-            while m >= 0:
-                value = nodes[m].value
-                m = nodes[m].more
-                if value < 0 or value >= limit:
-                    raise IndexError(f"value {value} has no length and flags")
-                f, length = flags[value], lengths[value]
-                end = <int32_t> (i - 1)
-                if end < 0 or length < 1 or length > <unsigned int> end or end > size:
-                    raise ValueError("the text is not the one the padded text was made from, or a length is wrong")
-                start = end - <int32_t> length
-                if not f & any_case:
-                    if f & exact_case:
-                        if not exact(value, start, end):
-                            continue
-                    elif _cased_as(text_kind, text_data, start, end, True) or (
-                        not f & major and end - start <= acronym_max
-                        and _cased_as(text_kind, text_data, start, end, False)
-                    ):
+        ends = self._key_ends(padded, 0, limit)
+        for h in range(ends.size):
+            value = ends.at[h].value
+            f, length = flags[value], lengths[value]
+            end = ends.at[h].end - 1
+            if end < 0 or length < 1 or length > <unsigned int> end or end > size:
+                raise ValueError("the text is not the one the padded text was made from, or a length is wrong")
+            start = end - <int32_t> length
+            if not f & any_case:
+                if f & exact_case:
+                    if not exact(value, start, end):
                         continue
-                    elif Py_UNICODE_ISLOWER(PyUnicode_READ(text_kind, text_data, start)):
-                        j = start
-                        while j < end and PyUnicode_READ(text_kind, text_data, j) != 32:
-                            j += 1
-                        if text[start:j] in leads:
-                            continue  # "at Tal Madiq": the English word is no part of the name
-                if f & not_place and f & one_word:
-                    continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
-                if start >= cluster_end:  # no overlap with what came before: settle that cluster
-                    if cluster.size:
-                        _settle(cluster, kept)
-                    cluster.size = 0
-                    cluster.push(start, end, value)
+                elif _cased_as(text_kind, text_data, start, end, True) or (
+                    not f & major and end - start <= acronym_max
+                    and _cased_as(text_kind, text_data, start, end, False)
+                ):
+                    continue
+                elif Py_UNICODE_ISLOWER(PyUnicode_READ(text_kind, text_data, start)):
+                    j = start
+                    while j < end and PyUnicode_READ(text_kind, text_data, j) != 32:
+                        j += 1
+                    if text[start:j] in leads:
+                        continue  # "at Tal Madiq": the English word is no part of the name
+            if f & not_place and f & one_word:
+                continue  # a one-word non-place ("Syrian", "SANA") has no other name inside it to block
+            if start >= cluster_end:  # no overlap with what came before: settle that cluster
+                if cluster.size:
+                    _settle(cluster, kept)
+                cluster.size = 0
+                cluster.push(start, end, value)
+                cluster_end = end
+            else:
+                cluster.push(start, end, value)
+                if end > cluster_end:
                     cluster_end = end
-                else:
-                    cluster.push(start, end, value)
-                    if end > cluster_end:
-                        cluster_end = end
         if cluster.size:
             _settle(cluster, kept)
         qsort(kept.at, kept.size, sizeof(Span), _text_order)
@@ -544,47 +545,35 @@ cdef class FlatAutomaton:
         class (`trigger` keys, other words) dropped. (start, end, value) of the hits kept, in that order."""
         cdef int kind = PyUnicode_KIND(padded)
         cdef void *data = PyUnicode_DATA(padded)
-        cdef Py_ssize_t i, k, n = PyUnicode_GET_LENGTH(padded), size = n - 2
+        cdef Py_ssize_t i, k, h, size = PyUnicode_GET_LENGTH(padded) - 2
         cdef Py_ssize_t limit = key_lengths.shape[0]
-        cdef int32_t node = 0, m, value, start, end, arrival = 0
+        cdef int32_t value, start, end
         cdef int32_t kept_end[2]
-        cdef bytes held = self._blob  # the arrays the walk reads, alive until it ends
-        cdef Walk w = self._walker()
-        cdef const Node *nodes = w.nodes
-        cdef _Spans found = _Spans(), values = _Spans()
+        cdef _Spans found = _Spans(), ends
         cdef Span hit
         cdef list kept = []
         if word_lengths.shape[0] != limit or flags.shape[0] != limit:
             raise ValueError("as many word lengths and flags as key lengths are needed")
-        if n > 0x7FFFFFFF:
-            raise ValueError("a text of more than 2**31-1 characters")
-        for i in range(n):
-            node = _walk(&w, node, <uint32_t> PyUnicode_READ(kind, data, i))
-            m = node if nodes[node].value >= 0 else nodes[node].more
-            while m >= 0:
-                value = nodes[m].value
-                m = nodes[m].more
-                if value < 0 or value >= limit:
-                    raise IndexError(f"value {value} has no lengths and flags")
-                if key_lengths[value] < 1 or key_lengths[value] > i + 1 or word_lengths[value] > size:
-                    raise ValueError("a length that does not fit the text")
-                start = <int32_t> (i - key_lengths[value] + 1)  # the key's leading space is norm[start - 1]
-                if start + <Py_ssize_t> word_lengths[value] > size:  # summed in 64 bits: no wrap-around
-                    raise ValueError("a length that does not fit the text")
-                end = start + <int32_t> word_lengths[value]
-                if flags[value] & prefix:
-                    k = end
-                    while k < size and PyUnicode_READ(kind, data, k + 1) != 32:
-                        k += 1  # norm.find(" ", end), else the end of norm
-                    end = <int32_t> k
-                found.push(start, end, arrival)
-                values.push(0, 0, value)
-                arrival += 1
+        ends = self._key_ends(padded, 0, limit)
+        for h in range(ends.size):
+            value, i = ends.at[h].value, ends.at[h].end
+            if key_lengths[value] < 1 or key_lengths[value] > i + 1 or word_lengths[value] > size:
+                raise ValueError("a length that does not fit the text")
+            start = <int32_t> (i - key_lengths[value] + 1)  # the key's leading space is norm[start - 1]
+            if start + <Py_ssize_t> word_lengths[value] > size:  # summed in 64 bits: no wrap-around
+                raise ValueError("a length that does not fit the text")
+            end = start + <int32_t> word_lengths[value]
+            if flags[value] & prefix:
+                k = end
+                while k < size and PyUnicode_READ(kind, data, k + 1) != 32:
+                    k += 1  # norm.find(" ", end), else the end of norm
+                end = <int32_t> k
+            found.push(start, end, <int32_t> h)  # its place in `ends`: found in that order
         qsort(found.at, found.size, sizeof(Span), _word_order)
         kept_end[0] = kept_end[1] = -1
         for i in range(found.size):
             hit = found.at[i]
-            value = values.at[hit.value].value
+            value = ends.at[hit.value].value
             k = 1 if flags[value] & trigger else 0
             if hit.start >= kept_end[k]:
                 kept.append((hit.start, hit.end, value))
