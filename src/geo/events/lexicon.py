@@ -18,12 +18,8 @@ import ahocorasick
 
 from geo import settings
 from geo.errors import LexiconError
+from geo.gazetteer import FlatAutomaton  # None where _automaton.pyx is not built; it runs the scan's loop
 from geo.text.normalise import normalise
-
-try:  # the compiled automaton (gazetteer/_automaton.pyx), which also runs the event scan's loop
-    from geo.gazetteer._automaton import FlatAutomaton
-except ImportError:
-    FlatAutomaton = None
 
 EVENT_TYPES = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
