@@ -15,13 +15,19 @@ Names are loaded on first use, so `import geo` stays cheap.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
+
+from geo import _compiled
+
+# "compiled" when the mypyc-compiled modules run (setup.py), else why their Python source does.
+RUNNING = _compiled.choose(os.path.dirname(__file__))
 
 _EXPORTS = {
     "parse_text": "geo.pipeline",
     "parse_article": "geo.pipeline",
     "parse_paths": "geo.pipeline",
-    "ParseResult": "geo.pipeline",
+    "ParseResult": "geo.models",
     "read_article": "geo.corpus.reader",
     "Article": "geo.models",
     "Mention": "geo.models",

@@ -25,8 +25,8 @@ from geo.corpus.reader import article_files, read_article, too_big
 from geo.errors import ArticleError
 from geo.events import lexicon as lexicon_module
 from geo.events.records import EVENT_COLUMNS
-from geo.models import RECORD_FIELDS, Article
-from geo.pipeline import ParseResult, parse_read_article
+from geo.models import RECORD_FIELDS, Article, ParseResult
+from geo.pipeline import parse_read_article
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 BLOCK_SIZE = "16MiB"  # one partition per this much JSONL: big enough to amortise a task, small enough to spread

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from geo.errors import ArticleError
 
 KINDS = (
     "country",
@@ -236,3 +239,74 @@ EVENT_FIELDS = (
     "decided_by",
 )
 RECORD_FIELDS = tuple(field for field, _ in _MENTION_RECORD) + EVENT_FIELDS + ("event_id",)
+
+
+# One event, as `geo events` writes it (events/records.py makes them). Here, with the other records, and not
+# in the compiled records module: what the parse sends between processes must pickle as a plain dataclass.
+EVENT_COLUMNS = (
+    "event_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "location",
+    "place_id",
+    "admin1",
+    "admin2",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "injured",
+    "fatality_text",
+    "notes",
+    "article",
+    "start",
+    "end",
+    "trigger",
+    "decided_by",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One event, in ACLED's columns (EVENT_COLUMNS); `notes` is the sentence that reports it."""
+
+    event_id: str
+    event_date: str | None
+    time_precision: int | None  # 1 the day is stated, 2 only the publication date, 3 a month or year
+    event_type: str
+    sub_event_type: str | None
+    actor1: str | None
+    actor2: str | None
+    location: str  # the place as written
+    place_id: str
+    admin1: str  # governorate ("" abroad)
+    admin2: str  # district ("" when not known)
+    latitude: float
+    longitude: float
+    geo_precision: int
+    fatalities: int | None  # ACLED's figure: a stated number, or the convention for "dozens" (12)
+    injured: int | None
+    fatality_text: str
+    notes: str
+    article: str
+    start: int  # the sentence's offsets in the article
+    end: int
+    trigger: str
+    decided_by: str  # "rules" (lexicons/) or "classifier"
+
+    def record(self) -> dict:
+        return {column: getattr(self, column) for column in EVENT_COLUMNS}
+
+
+# What parse_paths (pipeline.py) gives for each file; here, not in the compiled pipeline, for the same reason.
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    article: Article | None
+    mentions: list[Mention]
+    error: ArticleError | None = None
+    events: list[EventRecord] = field(default_factory=list)
+    rendered: str = ""  # the output text of this article, when parse_paths was given `render`

@@ -13,8 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
-from geo.events.records import EVENT_COLUMNS, EventRecord
-from geo.models import RECORD_FIELDS, Event, Mention, Place, event_record
+from geo.models import EVENT_COLUMNS, RECORD_FIELDS, Event, EventRecord, Mention, Place, event_record
 from geo.sinks import csv_cell
 
 FORMATS = ("jsonl", "csv", "geojson")

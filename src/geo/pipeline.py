@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +21,9 @@ from geo.events import coder, corrections
 from geo.events import lexicon as lexicon_module
 from geo.events.classify import classify
 from geo.events.lexicon import Lexicon
-from geo.events.records import EventRecord, event_records, unplaced_event
+from geo.events.records import event_records, unplaced_event
 from geo.gazetteer import Gazetteer
-from geo.models import Article, Event, Mention, Place
+from geo.models import Article, Event, EventRecord, Mention, ParseResult, Place
 from geo.places.cues import PlaceLike
 from geo.places.matcher import Match, find_matches
 from geo.places.resolver import Resolved, resolve
@@ -247,15 +247,6 @@ def apply_overrides(
 
 def parse_article(article: Article, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[Mention]:
     return parse_text(article.name, article.text, gaz, article.body_start, article.published, lexicon)
-
-
-@dataclass(frozen=True, slots=True)
-class ParseResult:
-    article: Article | None
-    mentions: list[Mention]
-    error: ArticleError | None = None
-    events: list[EventRecord] = field(default_factory=list)
-    rendered: str = ""  # the output text of this article, when parse_paths was given `render`
 
 
 def _parse_path(

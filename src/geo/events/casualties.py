@@ -8,6 +8,7 @@ tolls ("dozens", "hundreds of deaths") are kept as text with no figure: a number
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import cast
 
 from geo.events.lexicon import Lexicon
@@ -26,19 +27,17 @@ def _token_pattern(signs: set[str]) -> re.Pattern[str]:
     return re.compile(r"\d{1,3}(?: \d{3})+(?![\d.,])|\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*|" + sign)
 
 
-class Phrases(frozenset):
-    """Phrases of one role, with their first and last words: most tokens are ruled out in one look-up."""
+class Phrases:
+    """Phrases of one role (`all`), with their first and last words: most tokens are ruled out in one look-up.
 
-    first: frozenset[str]
-    last: frozenset[str]
-    longest: int
+    It holds its frozenset rather than being one: mypyc compiles this module, and a class of its own
+    cannot extend a built-in there."""
 
-    def __new__(cls, phrases):
-        self = super().__new__(cls, phrases)
-        self.first = frozenset(p.split()[0] for p in self)
-        self.last = frozenset(p.split()[-1] for p in self)
-        self.longest = max((len(p.split()) for p in self), default=0)
-        return self
+    def __init__(self, phrases: Iterable[str]):
+        self.all = frozenset(phrases)
+        self.first = frozenset(p.split()[0] for p in self.all)
+        self.last = frozenset(p.split()[-1] for p in self.all)
+        self.longest = max((len(p.split()) for p in self.all), default=0)
 
 
 class _Words:
@@ -65,12 +64,12 @@ class _Words:
         self.qualifiers = Phrases(self.qualifier_of)
         self.subset = Phrases(lexicon.phrases("subset"))
         # "Four children were among the dead": a subset phrase that says they died
-        self.among_dead = Phrases(p for p in self.subset if set(p.split()) & self.killed)
+        self.among_dead = Phrases(p for p in self.subset.all if set(p.split()) & self.killed.all)
         self.months = set(lexicon.phrases("month"))
         # First words that can open a number: only these tokens are read further.
-        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague)} - self.indefinite
+        self.starters = {p.split()[0] for p in (*self.numbers, *self.vague.all)} - self.indefinite
         self.openers = self.starters | self.indefinite  # one look-up rules out most tokens
-        self.after_a = self.victims | set(self.multipliers) | set(v.after_indefinite)
+        self.after_a = self.victims.all | set(self.multipliers) | set(v.after_indefinite)
 
 
 def _words(lexicon: Lexicon) -> _Words:
@@ -85,7 +84,7 @@ def _phrase_at(tokens: list[str], i: int, phrases: Phrases, longest: int = 4) ->
     if i >= len(tokens) or tokens[i] not in phrases.first:
         return 0
     for n in range(min(longest, phrases.longest, len(tokens) - i), 0, -1):
-        if " ".join(tokens[i : i + n]) in phrases:
+        if " ".join(tokens[i : i + n]) in phrases.all:
             return n
     return 0
 
@@ -95,7 +94,7 @@ def _phrase_ending(tokens: list[str], i: int, phrases: Phrases, longest: int = 4
     if i <= 0 or tokens[i - 1] not in phrases.last:
         return 0
     for n in range(min(longest, phrases.longest, i), 0, -1):
-        if " ".join(tokens[i - n : i]) in phrases:
+        if " ".join(tokens[i - n : i]) in phrases.all:
             return n
     return 0
 
@@ -130,7 +129,7 @@ def _read_number(tokens: list[str], i: int, w: _Words) -> tuple[float | None, in
         j = i + n
         # "dozens of thousands", "tens of thousands"
         if j + 1 < len(tokens) and tokens[j] in w.vague_of:
-            if tokens[j + 1] in w.vague or tokens[j + 1] in w.multipliers:
+            if tokens[j + 1] in w.vague.all or tokens[j + 1] in w.multipliers:
                 j += 2
         return None, j
     total = current = 0
@@ -162,7 +161,7 @@ def _person_follows(tokens: list[str], j: int, w: _Words) -> bool:
     for k in range(j, min(j + 1 + w.vocab.person_after_indefinite, len(tokens))):
         if tokens[k] in w.after_a:
             return True
-        if tokens[k] in w.killed or tokens[k] in w.injured or tokens[k] in w.aux or tokens[k][0].isdigit():
+        if tokens[k] in w.killed.all or tokens[k] in w.injured.all or tokens[k] in w.aux or tokens[k][0].isdigit():
             return False
     return False
 
@@ -214,7 +213,7 @@ def find_casualties(sentence: str, offset: int, lexicon: Lexicon) -> list[Casual
                 break
             if tokens[step] not in w.filler:
                 unknown += 1
-                ends = tokens[step] in w.aux or tokens[step] in w.killed or tokens[step] in w.injured
+                ends = tokens[step] in w.aux or tokens[step] in w.killed.all or tokens[step] in w.injured.all
                 if unknown > w.vocab.unknown_before_victims or ends:
                     break
         if value is None and not victims and k < len(tokens) and tokens[k] in w.vague_of:
@@ -255,7 +254,7 @@ def _not_a_count(tokens: list[str], i: int, j: int, value: float | None, w: _Wor
     if after in w.months or before in w.months and tokens[i][0].isdigit():
         return True, "a day of a month"  # "15 April", "April 15"; but "On 15 April, six rebels" counts six
     years = w.vocab.year_from <= (value or 0) <= w.vocab.year_to
-    if value is not None and years and tokens[i][0].isdigit() and after not in w.victims:
+    if value is not None and years and tokens[i][0].isdigit() and after not in w.victims.all:
         return True, "a year (settings year_from, year_to)"
     if after in w.sign_after or before in w.sign_before:
         return True, "a sign beside it (roles sign_after, sign_before)"
@@ -282,7 +281,7 @@ def _kind_after(tokens: list[str], k: int, w: _Words) -> tuple[str, int]:
         if tokens[step] not in w.aux:
             break
     for step in range(k, min(k + v.passive_reach, len(tokens) - 1)):
-        if tokens[step][0].isdigit() or tokens[step] in w.killed or tokens[step] in w.injured:
+        if tokens[step][0].isdigit() or tokens[step] in w.killed.all or tokens[step] in w.injured.all:
             break  # another figure or verb: the figure has no passive verb of its own
         n = _phrase_at(tokens, step, w.passive, 4)
         if n:

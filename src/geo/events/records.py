@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
 from geo.events.lexicon import Lexicon
 from geo.gazetteer import make_automaton
-from geo.models import Event, Mention, Place
+from geo.models import EVENT_COLUMNS, Event, EventRecord, Mention, Place  # noqa: F401 (EVENT_COLUMNS: the module's name for it)
 from geo.text.normalise import normalise
 
 # How specific a kind of place is, as a location: lower is more specific.
@@ -37,64 +36,6 @@ SPECIFICITY = {
     "country": 6,
 }
 AREA_KINDS = ("sub-district", "district", "region", "governorate", "country")
-
-EVENT_COLUMNS = (
-    "event_id",
-    "event_date",
-    "time_precision",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "actor2",
-    "location",
-    "place_id",
-    "admin1",
-    "admin2",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "fatalities",
-    "injured",
-    "fatality_text",
-    "notes",
-    "article",
-    "start",
-    "end",
-    "trigger",
-    "decided_by",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class EventRecord:
-    """One event, in ACLED's columns (EVENT_COLUMNS); `notes` is the sentence that reports it."""
-
-    event_id: str
-    event_date: str | None
-    time_precision: int | None  # 1 the day is stated, 2 only the publication date, 3 a month or year
-    event_type: str
-    sub_event_type: str | None
-    actor1: str | None
-    actor2: str | None
-    location: str  # the place as written
-    place_id: str
-    admin1: str  # governorate ("" abroad)
-    admin2: str  # district ("" when not known)
-    latitude: float
-    longitude: float
-    geo_precision: int
-    fatalities: int | None  # ACLED's figure: a stated number, or the convention for "dozens" (12)
-    injured: int | None
-    fatality_text: str
-    notes: str
-    article: str
-    start: int  # the sentence's offsets in the article
-    end: int
-    trigger: str
-    decided_by: str  # "rules" (lexicons/) or "classifier"
-
-    def record(self) -> dict:
-        return {column: getattr(self, column) for column in EVENT_COLUMNS}
 
 
 def event_key(m: Mention) -> tuple | None:

@@ -29,6 +29,7 @@ from geo.corpus.reader import read_bytes_inside
 from geo.errors import ArticleError, GeoError
 from geo.events import lexicon as lexicon_module
 from geo.gazetteer import Gazetteer, fingerprint
+from geo.models import ParseResult
 from geo.results import facts as facts_module
 from geo.results import listing, versions
 from geo.results import rows as rows_module
@@ -398,7 +399,7 @@ def _parsed(
     render = functools.partial(rows_module.render, gaz.phonetic_rules, str(folder))
     tasks = [(f.path, folder, render) for f, _ in files]
     if jobs <= 1 or len(files) < 2 * jobs:
-        results: Iterable[pipeline.ParseResult] = (
+        results: Iterable[ParseResult] = (
             pipeline._rendered(pipeline._parse_path(p, gaz, lexicon, True, folder), render) for p, _, _ in tasks
         )
     else:

@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from geo.errors import shown_name
-from geo.models import Mention
-from geo.pipeline import ParseResult
+from geo.models import Mention, ParseResult
 from geo.places.cues import NAME
 from geo.summary import event_day
 from geo.text.normalise import normalise, without_invisible
